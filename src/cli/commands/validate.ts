@@ -1,0 +1,63 @@
+// `directearn validate FILE [--as request|response]`: checks a payload a team keeps in its repo.
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { formatIssues, validateRequest, validateResponse } from '../../spec/index.js';
+import { type Command, parseFlags, UsageError, UserFacingError } from '../command.js';
+
+const help = `Usage: directearn validate FILE [--as request|response] [--status N]
+
+Validates a JSON payload file against openapi/directEarn.yaml and lists every field at fault.
+
+  FILE              the JSON file to check ("-" reads standard input)
+  --as KIND         request (default) or response
+  --status N        HTTP status of a response body (default 200; 4xx/5xx use the error body)
+
+Exit code: 0 valid, 1 invalid or unreadable, 2 bad flags.`;
+
+export const command: Command = {
+  name: 'validate',
+  summary: 'validate a JSON payload file against the spec',
+  help,
+  async run(args, io) {
+    const { values, positionals } = parseFlags(
+      args,
+      { as: { type: 'string' }, status: { type: 'string' } },
+      true,
+    );
+    if (positionals.length !== 1) throw new UsageError('give exactly one FILE to validate');
+    const kind = (values.as as string | undefined) ?? 'request';
+    if (kind !== 'request' && kind !== 'response') {
+      throw new UsageError(`--as must be request or response, got "${kind}"`);
+    }
+    const statusRaw = (values.status as string | undefined) ?? '200';
+    if (!/^\d{3}$/.test(statusRaw))
+      throw new UsageError(`--status must be an HTTP status like 200, got "${statusRaw}"`);
+    const file = positionals[0] as string;
+    let text: string;
+    try {
+      text = file === '-' ? await readStdin() : await readFile(resolve(io.cwd, file), 'utf8');
+    } catch (e) {
+      throw new UserFacingError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (e) {
+      throw new UserFacingError(`${file} is not JSON: ${(e as Error).message}`);
+    }
+    const result = kind === 'request' ? validateRequest(body) : validateResponse(Number(statusRaw), body);
+    if (result.ok) {
+      io.out(`${file}: valid ${kind}${kind === 'response' ? ` (status ${statusRaw})` : ''}`);
+      return 0;
+    }
+    io.out(`${file}: invalid ${kind}, ${result.issues.length} problem(s):`);
+    io.out(formatIssues(result.issues));
+    return 1;
+  },
+};
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

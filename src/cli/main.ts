@@ -1,0 +1,92 @@
+// The `directearn` entry point: finds the command, runs it, and turns errors into one clear line.
+import { type CliIO, type Command, UsageError, UserFacingError } from './command.js';
+
+/** Commands load lazily so `directearn validate` does not pay for Pact or k6 modules. */
+const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  check: {
+    summary: 'run the whole check (spec, contracts, verification, k6 smoke) and print what passed',
+    load: async () => (await import('./commands/check.js')).command,
+  },
+  serve: {
+    summary: 'run the reference provider of the endpoint',
+    load: async () => (await import('./commands/serve.js')).command,
+  },
+  verify: {
+    summary: 'verify the pacts against a provider (the reference provider or --target URL)',
+    load: async () => (await import('./commands/verify.js')).command,
+  },
+  load: {
+    summary: 'measure throughput and rate behaviour with k6 and write reports',
+    load: async () => (await import('./commands/load.js')).command,
+  },
+  docs: {
+    summary: 'generate the HTML and Markdown reference of the endpoint from the spec',
+    load: async () => (await import('./commands/docs.js')).command,
+  },
+  validate: {
+    summary: 'validate a JSON payload file against the spec',
+    load: async () => (await import('./commands/validate.js')).command,
+  },
+};
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((n) => n.length));
+  return [
+    'directearn: contract and load suite for POST /v2/promotion/bulk/directEarn',
+    '',
+    'Usage: directearn <command> [flags]',
+    '',
+    'Commands:',
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run directearn <command> --help for its flags. --debug shows a stack trace on errors.',
+  ].join('\n');
+}
+
+export function defaultIO(): CliIO {
+  return {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    color: Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined,
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}
+
+/** Runs the CLI with `argv` (without node and the script) and returns the exit code. */
+export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
+  const [name, ...rest] = argv;
+  const debug = argv.includes('--debug');
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(usage());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') {
+    io.out('directearn 0.1.0');
+    return 0;
+  }
+  const entry = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (entry === undefined) {
+    io.err(`directearn: unknown command "${name}". Commands: ${Object.keys(commands).join(', ')}.`);
+    return 2;
+  }
+  try {
+    const command = await entry.load();
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.out(command.help);
+      return 0;
+    }
+    return await command.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`directearn ${name}: ${e.message}`);
+      io.err(`Run directearn ${name} --help for usage.`);
+      return 2;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    io.err(`directearn ${name}: ${message}`);
+    if (debug && e instanceof Error && e.stack) io.err(e.stack);
+    else if (!(e instanceof UserFacingError)) io.err('(run with --debug for details)');
+    return 1;
+  }
+}

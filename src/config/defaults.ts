@@ -1,0 +1,22 @@
+// Every default of the suite in one place: flags and environment variables fall back to these.
+
+/** Default credentials the reference provider accepts and the clients send, when none are given. */
+export const DEFAULT_BASIC_USER = 'directearn';
+export const DEFAULT_BASIC_PASSWORD = 'directearn';
+export const DEFAULT_TOKEN = 'directearn-token';
+
+/** Where `directearn serve` listens unless told otherwise. */
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8080;
+
+/** BULK_API_BATCH_SIZE_FOR_REDIRECTION when redirection is enabled and no size is set (the doc's 10). */
+export const DEFAULT_REDIRECTION_BATCH_SIZE = 10;
+
+/** Largest request body the provider accepts (a 1000-customer request is about 50 KB). */
+export const DEFAULT_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
+
+/** Batch sizes a throughput run measures unless told otherwise. */
+export const DEFAULT_BATCH_SIZES: readonly number[] = [1, 10, 50, 100, 500, 1000];
+
+/** Where reports go unless `--out` says otherwise. */
+export const DEFAULT_OUT_DIR = 'reports';
