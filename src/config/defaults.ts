@@ -20,3 +20,17 @@ export const DEFAULT_BATCH_SIZES: readonly number[] = [1, 10, 50, 100, 500, 1000
 
 /** Where reports go unless `--out` says otherwise. */
 export const DEFAULT_OUT_DIR = 'reports';
+
+/**
+ * The reference provider's rule-generated customers for load runs (no giant fixtures file):
+ * every id in [LOAD_CUSTOMER_ID_FIRST, LOAD_CUSTOMER_ID_FIRST + LOAD_CUSTOMER_COUNT) exists, with
+ * mobile `91${id}` and email `c${id}@load.directearn.test`.
+ */
+export const LOAD_CUSTOMER_ID_FIRST = 500_000_000;
+export const LOAD_CUSTOMER_COUNT = 1_000_000;
+export const loadCustomerMobile = (id: number): string => `91${id}`;
+export const loadCustomerEmail = (id: number): string => `c${id}@load.directearn.test`;
+
+/** Program and promotion load runs issue by default: the doc's request IDs (active, no earn limit). */
+export const LOAD_PROGRAM_ID = 469;
+export const LOAD_PROMOTION_ID = 56799;
