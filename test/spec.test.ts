@@ -221,19 +221,25 @@ describe('request validation', () => {
     ['a lower-case type', (b) => void (b.type = 'customer'), '/type', /one of: CUSTOMER, USERGROUP2/],
     [
       'an unknown identifierName',
-      (b) => void (b.identifierName = 'phone'),
+      (b) => {
+        b.identifierName = 'phone';
+      },
       '/identifierName',
       /id, mobile, email/,
     ],
     [
       'a numeric identifierValue',
-      (b) => void ((b.customers as Record<string, unknown>[])[1]!.identifierValue = 98662632),
+      (b) => {
+        (b.customers as Record<string, unknown>[])[1]!.identifierValue = 98662632;
+      },
       '/customers/1/identifierValue',
       /of type string \(received 98662632\)/,
     ],
     [
       'a string programId',
-      (b) => void ((b.promotionDetails as Record<string, unknown>).programId = '469'),
+      (b) => {
+        (b.promotionDetails as Record<string, unknown>).programId = '469';
+      },
       '/promotionDetails/programId',
       /of type integer/,
     ],
