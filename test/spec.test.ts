@@ -218,7 +218,14 @@ describe('request validation', () => {
   });
 
   const cases: [string, (b: Record<string, unknown>) => void, string, RegExp][] = [
-    ['a lower-case type', (b) => void (b.type = 'customer'), '/type', /one of: CUSTOMER, USERGROUP2/],
+    [
+      'a lower-case type',
+      (b) => {
+        b.type = 'customer';
+      },
+      '/type',
+      /one of: CUSTOMER, USERGROUP2/,
+    ],
     [
       'an unknown identifierName',
       (b) => {
@@ -244,7 +251,14 @@ describe('request validation', () => {
       /of type integer/,
     ],
     ['a missing customers list', (b) => void delete b.customers, '/customers', /required/],
-    ['an empty customers list', (b) => void (b.customers = []), '/customers', /at least 1/],
+    [
+      'an empty customers list',
+      (b) => {
+        b.customers = [];
+      },
+      '/customers',
+      /at least 1/,
+    ],
     ['a missing type', (b) => void delete b.type, '/type', /required/],
     [
       'a customer without identifierValue',
