@@ -34,3 +34,34 @@ export const loadCustomerEmail = (id: number): string => `c${id}@load.directearn
 /** Program and promotion load runs issue by default: the doc's request IDs (active, no earn limit). */
 export const LOAD_PROGRAM_ID = 469;
 export const LOAD_PROMOTION_ID = 56799;
+
+/** The consumer client (src/client): per-request timeout, bulk batch size, parallel batches, attempts. */
+export const DEFAULT_CLIENT_TIMEOUT_MS = 30_000;
+export const DEFAULT_CLIENT_BATCH_SIZE = 100;
+export const DEFAULT_CLIENT_CONCURRENCY = 4;
+export const DEFAULT_CLIENT_MAX_ATTEMPTS = 5;
+/** Exponential backoff of the bulk helper: first delay, ceiling, and the longest Retry-After it obeys. */
+export const DEFAULT_CLIENT_BACKOFF_BASE_MS = 100;
+export const DEFAULT_CLIENT_BACKOFF_MAX_MS = 5_000;
+export const DEFAULT_CLIENT_MAX_RETRY_AFTER_MS = 60_000;
+
+/** Pact participant names: the pact file is contracts/pacts/<consumer>-<provider>.json. */
+export const PACT_CONSUMER = 'directearn-client';
+export const PACT_PROVIDER = 'loyalty-directearn';
+
+/** Reference provider: recent ledger entries kept (older earns stay counted, not listed). */
+export const DEFAULT_LEDGER_WINDOW = 100_000;
+/** Credentials the reference provider accepts without write access (answered 403), for the 403 case. */
+export const DEFAULT_READONLY_BASIC_USER = 'readonly';
+export const DEFAULT_READONLY_BASIC_PASSWORD = 'readonly';
+export const DEFAULT_READONLY_TOKEN = 'directearn-readonly-token';
+
+/** `directearn check`: where its summary (read by `directearn docs`) and load reports go. */
+export const DEFAULT_CHECK_DIR = 'reports/check';
+/** `directearn check`'s throughput stage: short, so the whole check stays around a minute. */
+export const DEFAULT_CHECK_THROUGHPUT: {
+  readonly batchSizes: readonly number[];
+  readonly durationSeconds: number;
+} = { batchSizes: [1, 100], durationSeconds: 3 };
+/** `directearn docs`: where the HTML, Markdown and coverage pages go. */
+export const DEFAULT_DOCS_DIR = 'reports/docs';

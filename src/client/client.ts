@@ -1,0 +1,346 @@
+// The typed consumer client of POST /v2/promotion/bulk/directEarn: one request, one typed outcome
+// per customer. Base URL, credentials, timeout and `fetch` are injected so Pact tests hand it the
+// mock server and users hand it their host.
+import { DEFAULT_CLIENT_TIMEOUT_MS } from '../config/defaults.js';
+import {
+  type CustomerIdentifier,
+  catalogue,
+  type DirectEarnRequest,
+  type DirectEarnResponse,
+  ENDPOINT_PATH,
+  type EntityResponse,
+  formatIssues,
+  validateResponse,
+} from '../spec/index.js';
+import { DirectEarnHttpError, DirectEarnNetworkError, DirectEarnResponseError } from './errors.js';
+
+/** How the client authenticates: the doc's Basic, or OAuth as Bearer or the CRM's own header. */
+export type Auth =
+  | { kind: 'basic'; user: string; password: string }
+  | { kind: 'bearer'; token: string }
+  | { kind: 'cap-oauth'; token: string }
+  | { kind: 'none' };
+
+export interface ClientOptions {
+  /** Scheme, host and optional base path, e.g. https://eucrm.cc.capillarytech.com or the mock server's URL. */
+  baseUrl: string;
+  auth?: Auth;
+  /** Milliseconds before a request is abandoned (default DEFAULT_CLIENT_TIMEOUT_MS). */
+  timeoutMs?: number;
+  /** Injected fetch (tests, proxies, instrumentation); the global fetch otherwise. */
+  fetch?: typeof fetch;
+  /** Validate every answer against the spec and refuse one that breaks it. */
+  strict?: boolean;
+  /** Extra headers sent with every request. */
+  headers?: Record<string, string>;
+}
+
+/** What happened to one customer of a request. */
+export type CustomerOutcome =
+  | {
+      kind: 'earned';
+      customer: CustomerIdentifier;
+      entityId: number;
+      /** Unique ID of this earn (the spec allows integer or numeric string; always a string here). */
+      earnedId: string;
+      issualId: string | undefined;
+      programId: number;
+      promotionId: number | undefined;
+      promoIdentifier: string | undefined;
+    }
+  | { kind: 'failed'; customer: CustomerIdentifier; code: number; message: string; case: string }
+  | {
+      kind: 'warned';
+      customer: CustomerIdentifier;
+      code: number;
+      message: string;
+      case: string;
+      result: EarnResultFields | undefined;
+    }
+  /** Bulk helper only: the request was refused before processing (or never sent); nothing was issued. */
+  | { kind: 'rejected'; customer: CustomerIdentifier; status: number | null; message: string }
+  /** Bulk helper only: the server may or may not have issued (5xx, connection lost after sending). */
+  | { kind: 'unknown'; customer: CustomerIdentifier; reason: string };
+
+/**
+ * The fields of a result entry. The generated EarnResult collapses to `unknown` (its anyOf of
+ * required keys), so the client names the fields it reads here.
+ */
+export interface EarnResultFields {
+  entityType: string;
+  entityId: number;
+  promotionId?: number;
+  promoIdentifier?: string;
+  promotionName?: string;
+  programId: number;
+  issualId?: number | string;
+  earnedId?: number | string;
+}
+
+export type OutcomeKind = CustomerOutcome['kind'];
+
+export interface OutcomeCounts {
+  total: number;
+  earned: number;
+  failed: number;
+  warned: number;
+  rejected: number;
+  unknown: number;
+}
+
+export interface EarnResponse {
+  /** One outcome per customer of the request, in request order. */
+  outcomes: CustomerOutcome[];
+  counts: OutcomeCounts;
+  /** The server's own counts. */
+  totalCount: number;
+  failureCount: number;
+  body: DirectEarnResponse;
+}
+
+export function countOutcomes(outcomes: readonly CustomerOutcome[]): OutcomeCounts {
+  const counts: OutcomeCounts = { total: 0, earned: 0, failed: 0, warned: 0, rejected: 0, unknown: 0 };
+  for (const o of outcomes) {
+    counts.total++;
+    counts[o.kind]++;
+  }
+  return counts;
+}
+
+/** The Authorization / X-CAP-API-OAUTH-TOKEN header of a credential. */
+export function authHeaders(auth: Auth | undefined): Record<string, string> {
+  if (auth === undefined || auth.kind === 'none') return {};
+  if (auth.kind === 'basic') {
+    return {
+      Authorization: `Basic ${Buffer.from(`${auth.user}:${auth.password}`, 'utf8').toString('base64')}`,
+    };
+  }
+  if (auth.kind === 'bearer') return { Authorization: `Bearer ${auth.token}` };
+  return { 'X-CAP-API-OAUTH-TOKEN': auth.token };
+}
+
+/** Parses "user:pass" (the CLI's --basic) into a Basic credential, naming the input when it is malformed. */
+export function parseBasic(value: string, name = '--basic'): Auth {
+  const at = value.indexOf(':');
+  if (at <= 0) throw new Error(`${name} must be user:password, got "${value}"`);
+  return { kind: 'basic', user: value.slice(0, at), password: value.slice(at + 1) };
+}
+
+/** Milliseconds of a Retry-After header (seconds or an HTTP date); undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  const v = value.trim();
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+// Connection never established: the server cannot have seen the request.
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'EHOSTUNREACH',
+]);
+
+function caseOf(code: number, kind: 'error' | 'warning'): string {
+  return catalogue().find((c) => c.code === code && c.kind === kind)?.case ?? `unknown-${kind}-${code}`;
+}
+
+/** Turns one entry of a 200 body into the outcome of the customer it answers. */
+export function outcomeOf(
+  entry: EntityResponse,
+  customer: CustomerIdentifier,
+  index: number,
+): CustomerOutcome {
+  const error = entry.errors[0];
+  if (error !== undefined) {
+    return {
+      kind: 'failed',
+      customer,
+      code: error.code,
+      message: error.message,
+      case: caseOf(error.code, 'error'),
+    };
+  }
+  const warning = entry.warnings[0];
+  if (warning !== undefined) {
+    return {
+      kind: 'warned',
+      customer,
+      code: warning.code,
+      message: warning.message,
+      case: caseOf(warning.code, 'warning'),
+      result: entry.result as EarnResultFields | undefined,
+    };
+  }
+  const r = entry.result as EarnResultFields | undefined;
+  if (r === undefined || r.earnedId === undefined || r.earnedId === null) {
+    throw new Error(`response[${index}] has no earnedId and neither an error nor a warning`);
+  }
+  return {
+    kind: 'earned',
+    customer,
+    entityId: r.entityId,
+    earnedId: String(r.earnedId),
+    issualId: r.issualId === undefined || r.issualId === null ? undefined : String(r.issualId),
+    programId: r.programId,
+    promotionId: r.promotionId,
+    promoIdentifier: r.promoIdentifier,
+  };
+}
+
+export class DirectEarnClient {
+  readonly baseUrl: string;
+  private readonly auth: Auth | undefined;
+  private readonly timeoutMs: number;
+  private readonly fetchFn: typeof fetch;
+  private readonly strict: boolean;
+  private readonly extraHeaders: Record<string, string>;
+
+  constructor(options: ClientOptions) {
+    let url: URL;
+    try {
+      url = new URL(options.baseUrl);
+    } catch {
+      throw new Error(`baseUrl must be an absolute http(s) URL, got "${options.baseUrl}"`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new Error(`baseUrl must be an http(s) URL, got "${options.baseUrl}"`);
+    }
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.auth = options.auth;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_CLIENT_TIMEOUT_MS;
+    this.fetchFn = options.fetch ?? globalThis.fetch;
+    this.strict = options.strict ?? false;
+    this.extraHeaders = options.headers ?? {};
+  }
+
+  /** The endpoint's full URL. */
+  get url(): string {
+    return `${this.baseUrl}${ENDPOINT_PATH}`;
+  }
+
+  /**
+   * Sends one request and returns one outcome per customer, in request order.
+   * Throws DirectEarnHttpError (non-200), DirectEarnNetworkError, or DirectEarnResponseError.
+   */
+  async earn(request: DirectEarnRequest): Promise<EarnResponse> {
+    const body = await this.post(request);
+    const entries = body.response;
+    if (entries.length !== request.customers.length) {
+      throw new DirectEarnResponseError(
+        `the response has ${entries.length} entries for ${request.customers.length} customers; cannot tell which answers which`,
+        200,
+        body,
+      );
+    }
+    let outcomes: CustomerOutcome[];
+    try {
+      outcomes = entries.map((e, i) => outcomeOf(e, request.customers[i] as CustomerIdentifier, i));
+    } catch (e) {
+      throw new DirectEarnResponseError((e as Error).message, 200, body);
+    }
+    return {
+      outcomes,
+      counts: countOutcomes(outcomes),
+      totalCount: body.totalCount,
+      failureCount: body.failureCount,
+      body,
+    };
+  }
+
+  /** Sends the request and returns the 200 body as sent (no per-customer mapping). */
+  async post(request: unknown): Promise<DirectEarnResponse> {
+    let res: Response;
+    try {
+      res = await this.fetchFn(this.url, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          Accept: 'application/json',
+          ...authHeaders(this.auth),
+          ...this.extraHeaders,
+        },
+        body: JSON.stringify(request),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (e) {
+      throw toNetworkError(e, this.url, this.timeoutMs);
+    }
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (e) {
+      // Headers came, the body did not: the server has processed the request.
+      throw toNetworkError(e, this.url, this.timeoutMs, true);
+    }
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      parsed = text;
+    }
+    if (res.status !== 200) {
+      const first =
+        parsed !== null &&
+        typeof parsed === 'object' &&
+        Array.isArray((parsed as { errors?: unknown }).errors)
+          ? ((parsed as { errors: { message?: unknown; field?: unknown }[] }).errors[0] ?? {})
+          : {};
+      const message =
+        typeof first.message === 'string' ? first.message : res.statusText || `HTTP ${res.status}`;
+      if (this.strict) this.checkStrict(res.status, parsed);
+      throw new DirectEarnHttpError(
+        res.status,
+        message,
+        parsed,
+        typeof first.field === 'string' ? first.field : undefined,
+        parseRetryAfter(res.headers.get('retry-after')),
+      );
+    }
+    if (parsed === undefined || typeof parsed !== 'object' || parsed === null) {
+      throw new DirectEarnResponseError(
+        `HTTP 200 with a body that is not a JSON object: ${text.slice(0, 80)}`,
+        200,
+        parsed,
+      );
+    }
+    if (this.strict) this.checkStrict(200, parsed);
+    const body = parsed as DirectEarnResponse;
+    if (!Array.isArray(body.response)) {
+      throw new DirectEarnResponseError('HTTP 200 without a response array', 200, parsed);
+    }
+    return body;
+  }
+
+  private checkStrict(status: number, body: unknown): void {
+    const result = validateResponse(status, body);
+    if (!result.ok) {
+      throw new DirectEarnResponseError(
+        `HTTP ${status} answer breaks openapi/directEarn.yaml:\n${formatIssues(result.issues)}`,
+        status,
+        body,
+        result.issues,
+      );
+    }
+  }
+}
+
+function toNetworkError(e: unknown, url: string, timeoutMs: number, sent = false): DirectEarnNetworkError {
+  const err = e as Error & { cause?: { code?: string; message?: string } };
+  if (err?.name === 'TimeoutError' || err?.name === 'AbortError') {
+    return new DirectEarnNetworkError(`no answer from ${url} within ${timeoutMs} ms`, 'TIMEOUT', true, {
+      cause: e,
+    });
+  }
+  const code = err?.cause?.code ?? (err as { code?: string })?.code ?? 'NETWORK';
+  const notSent = !sent && NOT_SENT_CODES.has(code);
+  return new DirectEarnNetworkError(
+    `request to ${url} failed: ${code}${err?.cause?.message ? ` (${err.cause.message})` : ''}`,
+    code,
+    !notSent,
+    { cause: e },
+  );
+}
