@@ -1,27 +1,172 @@
-// `directearn check`, the main job. Until the provider, contracts and load stages land it checks
-// the spec: meta-schema, lint, examples.
-import { checkExamples, checkMetaSchema, lintSpec } from '../../spec/check.js';
-import type { Command } from '../command.js';
-import { parseFlags } from '../command.js';
+// `directearn check`, the main job: spec -> consumer contracts -> pacts vs spec -> provider
+// verification -> k6 smoke and a short throughput run, then a table of every documented case.
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { isLoopbackUrl, runCheck } from '../../check/runner.js';
+import { type CheckContext, type Credentials, optionalModule } from '../../check/stages.js';
+import { DEFAULT_CHECK_DIR, DEFAULT_CHECK_THROUGHPUT } from '../../config/defaults.js';
+import { type Command, intOption, parseFlags, stringOption, UsageError } from '../command.js';
+
+const help = `Usage: directearn check [flags]
+
+Runs the whole check and prints, case by case, whether the spec, the pacts and the provider agree:
+
+  1. spec valid and linted        OpenAPI 3.1 meta-schema, Redocly lint, every example valid
+  2. consumer contracts           Pact consumer tests, one interaction per documented case
+  3. pacts vs spec                swagger-mock-validator: every interaction agrees with the spec
+  4. provider verification        the pacts replayed against the provider (pact-verifier)
+  5. k6 smoke                     one request per case through k6, answers checked
+  6. k6 short throughput run      a few seconds per batch size, report written
+
+Then a table with one row per catalogue case: in spec, in a pact, verified, smoke.
+By default the provider is the embedded reference provider on a free loopback port.
+
+Flags (environment variable in brackets):
+  --target URL          check a real host instead of the embedded provider [DIRECTEARN_TARGET]
+  --basic USER:PASS     Basic credentials for --target [DIRECTEARN_BASIC]
+  --token TOKEN         OAuth token for --target (Authorization: Bearer) [DIRECTEARN_TOKEN]
+  --states FILE         provider-state file for verifying against --target [DIRECTEARN_STATES]
+  --allow-real-issue    let the k6 stages send traffic to a non-loopback --target: this ISSUES
+                        REAL PROMOTIONS to real customers; without it those stages are skipped
+  --skip-load           skip the k6 stages (they count as skipped on purpose, not as failed)
+  --batch-sizes LIST    batch sizes of the throughput run (default ${DEFAULT_CHECK_THROUGHPUT.batchSizes.join(',')})
+  --duration SECONDS    seconds per batch size of the throughput run (default ${DEFAULT_CHECK_THROUGHPUT.durationSeconds})
+  --json FILE           also write the summary as JSON to FILE
+  --junit DIR           write JUnit XML, one file per stage, into DIR
+  --report-dir DIR      where the summary and load reports go (default ${DEFAULT_CHECK_DIR});
+                        DIR/summary.json is what \`directearn docs\` reads for its coverage page
+  --ascii               plain ASCII marks (yes/NO/-) instead of ✓ ✗ –
+
+Colours are used only on a terminal, never when NO_COLOR is set.
+Exit code: 0 every stage passed (or was skipped because you asked), 1 a stage failed or could
+not run (k6 missing without --skip-load), 2 bad flags.`;
+
+function parseBasic(raw: string | undefined): Credentials['basic'] {
+  if (raw === undefined) return undefined;
+  const at = raw.indexOf(':');
+  if (at <= 0) throw new UsageError('--basic must be USER:PASSWORD');
+  return { user: raw.slice(0, at), password: raw.slice(at + 1) };
+}
+
+function parseTarget(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`--target must be a URL like https://eu.crm.example.com, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`--target must be an http(s) URL, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function parseBatchSizes(raw: string | undefined): number[] {
+  if (raw === undefined) return [...DEFAULT_CHECK_THROUGHPUT.batchSizes];
+  const sizes = raw.split(',').map((s) => intOption(s.trim(), '--batch-sizes', 0, { min: 1, max: 100_000 }));
+  if (sizes.length === 0) throw new UsageError('--batch-sizes needs at least one size, e.g. 1,100');
+  return sizes;
+}
+
+interface EmbeddedProvider {
+  url: string;
+  close(): Promise<void> | void;
+}
 
 export const command: Command = {
   name: 'check',
-  summary: 'run the whole check and print what passed',
-  help: 'Usage: directearn check\n\nChecks openapi/directEarn.yaml: OpenAPI 3.1 meta-schema, Redocly lint, examples.',
+  summary: 'run the whole check (spec, contracts, verification, k6) and print what passed per case',
+  help,
   async run(args, io) {
-    parseFlags(args, {});
-    const stages: [string, () => Promise<{ ok: boolean; problems: string[] }>][] = [
-      ['spec: OpenAPI 3.1 meta-schema', () => checkMetaSchema()],
-      ['spec: lint (redocly.yaml)', () => lintSpec()],
-      ['spec: examples match schemas', async () => checkExamples()],
-    ];
-    let failed = 0;
-    for (const [name, stage] of stages) {
-      const r = await stage();
-      io.out(`${r.ok ? 'PASS' : 'FAIL'}  ${name}`);
-      for (const p of r.problems) io.out(`      ${p}`);
-      if (!r.ok) failed++;
+    const { values } = parseFlags(args, {
+      target: { type: 'string' },
+      basic: { type: 'string' },
+      token: { type: 'string' },
+      states: { type: 'string' },
+      'allow-real-issue': { type: 'boolean' },
+      'skip-load': { type: 'boolean' },
+      'batch-sizes': { type: 'string' },
+      duration: { type: 'string' },
+      json: { type: 'string' },
+      junit: { type: 'string' },
+      'report-dir': { type: 'string' },
+      ascii: { type: 'boolean' },
+    });
+    const env = io.env;
+    const targetRaw = stringOption(values.target, env, 'DIRECTEARN_TARGET');
+    const target = targetRaw === undefined ? undefined : parseTarget(targetRaw);
+    const basic = parseBasic(stringOption(values.basic, env, 'DIRECTEARN_BASIC'));
+    const token = stringOption(values.token, env, 'DIRECTEARN_TOKEN');
+    const statesRaw = stringOption(values.states, env, 'DIRECTEARN_STATES');
+    const states = statesRaw === undefined ? undefined : resolve(io.cwd, statesRaw);
+    if (states !== undefined && (!existsSync(states) || !statSync(states).isFile())) {
+      throw new UsageError(`--states file ${statesRaw} does not exist`);
     }
-    return failed === 0 ? 0 : 1;
+    if (target === undefined && (basic !== undefined || token !== undefined || states !== undefined)) {
+      throw new UsageError(
+        '--basic, --token and --states go with --target (the embedded provider needs none)',
+      );
+    }
+    const durationSeconds = intOption(
+      values.duration as string | undefined,
+      '--duration',
+      DEFAULT_CHECK_THROUGHPUT.durationSeconds,
+      { min: 1, max: 3600 },
+    );
+    const batchSizes = parseBatchSizes(values['batch-sizes'] as string | undefined);
+    const reportDir = resolve(io.cwd, (values['report-dir'] as string | undefined) ?? DEFAULT_CHECK_DIR);
+    const jsonPath = typeof values.json === 'string' ? resolve(io.cwd, values.json) : undefined;
+    const junitDir = typeof values.junit === 'string' ? resolve(io.cwd, values.junit) : undefined;
+    const allowRealIssue = values['allow-real-issue'] === true;
+
+    let embedded: EmbeddedProvider | undefined;
+    let targetUrl = target ?? '';
+    if (target === undefined) {
+      const mod = await optionalModule<{
+        startProvider(o: Record<string, unknown>): Promise<EmbeddedProvider>;
+      }>('../provider/server.js');
+      if (mod !== undefined) {
+        embedded = await mod.startProvider({ host: '127.0.0.1', port: 0, quiet: true });
+        targetUrl = embedded.url.replace(/\/+$/, '');
+      }
+    }
+    const context: CheckContext = {
+      targetUrl,
+      embedded: target === undefined,
+      credentials: basic === undefined && token === undefined ? undefined : { basic, token },
+      statesFile: states,
+      loadAllowed:
+        targetUrl === ''
+          ? { ok: false, reason: 'the embedded provider is not available in this build' }
+          : isLoopbackUrl(targetUrl) || allowRealIssue
+            ? { ok: true }
+            : {
+                ok: false,
+                reason: `${new URL(targetUrl).host} is not loopback and k6 would issue real promotions; pass --allow-real-issue to run them`,
+              },
+      skipLoad: values['skip-load'] === true,
+      reportDir,
+      throughput: { batchSizes, durationSeconds },
+    };
+    io.out(
+      target === undefined
+        ? `directearn check against the embedded reference provider${targetUrl === '' ? '' : ` at ${targetUrl}`}`
+        : `directearn check against ${target}`,
+    );
+    try {
+      const summary = await runCheck(
+        {
+          context,
+          render: { color: io.color, ascii: values.ascii === true },
+          summaryPath: resolve(reportDir, 'summary.json'),
+          ...(jsonPath === undefined ? {} : { jsonPath }),
+          ...(junitDir === undefined ? {} : { junitDir }),
+        },
+        io,
+      );
+      return summary.ok ? 0 : 1;
+    } finally {
+      await embedded?.close();
+    }
   },
 };

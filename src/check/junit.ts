@@ -1,0 +1,68 @@
+// JUnit XML of a check run, one file per stage, for CI systems that show test reports
+// (GitHub's test reporters, GitLab's `artifacts:reports:junit`, Jenkins).
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { StageResult } from './model.js';
+
+/** Escapes text for XML attributes and text nodes; drops characters XML 1.0 cannot hold. */
+export function xmlEscape(text: string): string {
+  return (
+    text
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters XML forbids
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+  );
+}
+
+const seconds = (ms: number | undefined) => ((ms ?? 0) / 1000).toFixed(3);
+
+/** The JUnit document of one stage: a testsuite whose test cases are the stage's tests. */
+export function stageJUnit(stage: StageResult, timestamp: string): string {
+  // A stage that failed or was skipped before reaching any test still shows up as one test case.
+  const tests =
+    stage.tests.length > 0
+      ? stage.tests
+      : [{ name: stage.title, status: stage.status, message: stage.detail, durationMs: stage.durationMs }];
+  const failures = tests.filter((t) => t.status === 'failed').length;
+  const skipped = tests.filter((t) => t.status === 'skipped').length;
+  const classname = `directearn.check.${stage.id}`;
+  const cases = tests.map((t) => {
+    const open = `    <testcase classname="${xmlEscape(classname)}" name="${xmlEscape(t.name)}" time="${seconds(t.durationMs)}"`;
+    if (t.status === 'passed') return `${open}/>`;
+    const message = xmlEscape(t.message ?? '');
+    const inner =
+      t.status === 'failed'
+        ? `      <failure message="${message.split('\n')[0]}">${message}</failure>`
+        : `      <skipped message="${message}"/>`;
+    return `${open}>\n${inner}\n    </testcase>`;
+  });
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="directearn check" tests="${tests.length}" failures="${failures}" skipped="${skipped}" time="${seconds(stage.durationMs)}">`,
+    `  <testsuite name="${xmlEscape(stage.title)}" tests="${tests.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${seconds(stage.durationMs)}" timestamp="${xmlEscape(timestamp)}">`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+/** Writes DIR/<stage id>.xml for every stage; returns the paths written. */
+export async function writeJUnit(
+  dir: string,
+  stages: readonly StageResult[],
+  timestamp: string,
+): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const written: string[] = [];
+  for (const stage of stages) {
+    const path = join(dir, `${stage.id}.xml`);
+    await writeFile(path, stageJUnit(stage, timestamp));
+    written.push(path);
+  }
+  return written;
+}

@@ -1,0 +1,100 @@
+// Text output of `directearn check`: progress lines, the per-case table and the verdict, with
+// colours only when the caller says the output is a TTY without NO_COLOR.
+import type { CaseRow, Cell, StageResult, StageStatus } from './model.js';
+import { runPassed } from './model.js';
+
+export interface RenderOptions {
+  /** ANSI colours (a TTY and no NO_COLOR). */
+  color: boolean;
+  /** Plain ASCII marks instead of ✓ and ✗ (for consoles that cannot show UTF-8). */
+  ascii: boolean;
+}
+
+const ANSI = { green: 32, red: 31, yellow: 33, dim: 2, bold: 1 } as const;
+
+function paint(text: string, style: keyof typeof ANSI, o: RenderOptions): string {
+  return o.color ? `\u001b[${ANSI[style]}m${text}\u001b[0m` : text;
+}
+
+/** Seconds with one decimal, or milliseconds under a second: "12.3 s", "420 ms". */
+export function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+const STATUS_WORD: Record<StageStatus, string> = { passed: 'PASS', failed: 'FAIL', skipped: 'SKIP' };
+const STATUS_STYLE: Record<StageStatus, keyof typeof ANSI> = {
+  passed: 'green',
+  failed: 'red',
+  skipped: 'yellow',
+};
+
+/** "[2/6] consumer contracts ..." printed when a stage starts. */
+export function stageStartLine(index: number, total: number, title: string, o: RenderOptions): string {
+  return `${paint(`[${index}/${total}]`, 'dim', o)} ${title} ...`;
+}
+
+/** "[2/6] PASS consumer contracts (14 interactions) in 8.1 s" printed when a stage ends. */
+export function stageEndLine(index: number, total: number, r: StageResult, o: RenderOptions): string {
+  const word = paint(STATUS_WORD[r.status], STATUS_STYLE[r.status], o);
+  return `${paint(`[${index}/${total}]`, 'dim', o)} ${word} ${r.title}: ${r.detail} (${formatDuration(r.durationMs)})`;
+}
+
+const MARKS: Record<Cell, { unicode: string; ascii: string; style?: keyof typeof ANSI }> = {
+  pass: { unicode: '✓', ascii: 'yes', style: 'green' },
+  fail: { unicode: '✗', ascii: 'NO', style: 'red' },
+  none: { unicode: '–', ascii: '-', style: 'dim' },
+  skip: { unicode: 'skip', ascii: 'skip', style: 'yellow' },
+};
+
+export function mark(cell: Cell, o: RenderOptions): string {
+  const m = MARKS[cell];
+  return o.ascii ? m.ascii : m.unicode;
+}
+
+/** The case table: one row per catalogue case, a column per stage that speaks about cases. */
+export function renderCaseTable(rows: readonly CaseRow[], o: RenderOptions): string[] {
+  const header = ['case', 'kind', 'in spec', 'in a pact', 'verified', 'smoke'];
+  const body = rows.map((r) => [r.case, r.kind, r.inSpec, r.inPact, r.verified, r.smoke] as const);
+  const cells = body.map(([c, k, ...marks]) => [c, k, ...marks.map((m) => mark(m, o))]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => (row[i] ?? '').length)));
+  const line = (row: readonly string[], styles?: readonly (Cell | undefined)[]) =>
+    row
+      .map((text, i) => {
+        const padded = text.padEnd(widths[i] ?? 0);
+        const cell = styles?.[i];
+        const style = cell === undefined ? undefined : MARKS[cell].style;
+        return style === undefined ? padded : paint(padded, style, o);
+      })
+      .join('  ')
+      .trimEnd();
+  const rule = widths.map((w) => (o.ascii ? '-' : '─').repeat(w)).join('  ');
+  return [
+    paint(line(header), 'bold', o),
+    rule,
+    ...cells.map((row, i) => {
+      const b = body[i];
+      return line(row, b === undefined ? undefined : [undefined, undefined, b[2], b[3], b[4], b[5]]);
+    }),
+  ];
+}
+
+/** Notes under the table: why a cell is ✗ or skip. */
+export function renderNotes(rows: readonly CaseRow[]): string[] {
+  return rows.flatMap((r) => r.notes.map((n) => `  ${r.case}: ${n}`));
+}
+
+/** The last line: the verdict and the stages that did not pass. */
+export function renderVerdict(stages: readonly StageResult[], o: RenderOptions): string {
+  const passed = stages.filter((s) => s.status === 'passed').length;
+  const failed = stages.filter((s) => s.status === 'failed').map((s) => s.title);
+  const skipped = stages.filter((s) => s.status === 'skipped');
+  const skipText =
+    skipped.length === 0
+      ? ''
+      : `; skipped: ${skipped.map((s) => `${s.title}${s.skipRequested ? ' (as asked)' : ''}`).join(', ')}`;
+  if (runPassed(stages)) {
+    return `${paint('PASS', 'green', o)} ${passed}/${stages.length} stages passed${skipText}`;
+  }
+  const failText = failed.length === 0 ? '' : `; failed: ${failed.join(', ')}`;
+  return `${paint('FAIL', 'red', o)} ${passed}/${stages.length} stages passed${failText}${skipText}`;
+}

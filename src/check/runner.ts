@@ -1,0 +1,134 @@
+// Runs the stages of `directearn check` in order with a progress line per stage, then prints the
+// per-case table and the verdict, and writes the summary (JSON, JUnit) for CI and the docs.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { interactions } from '../contracts/interactions.js';
+import { buildCaseRows, type InteractionRef } from './cases.js';
+import { writeJUnit } from './junit.js';
+import { type CheckSummary, runPassed, type StageResult } from './model.js';
+import {
+  formatDuration,
+  type RenderOptions,
+  renderCaseTable,
+  renderNotes,
+  renderVerdict,
+  stageEndLine,
+  stageStartLine,
+} from './render.js';
+import { type CheckContext, STAGES, type Stage } from './stages.js';
+
+export interface Output {
+  out(line: string): void;
+}
+
+export interface RunCheckOptions {
+  context: CheckContext;
+  /** Closes what the caller started for the run (the embedded provider). */
+  render: RenderOptions;
+  /** The summary of the last run, kept for `directearn docs` (reports/check/summary.json). */
+  summaryPath: string;
+  jsonPath?: string;
+  junitDir?: string;
+  stages?: readonly Stage[];
+  /** Problem lines printed under a failed stage, at most. */
+  maxProblemLines?: number;
+}
+
+/** Whether a URL points at this machine (k6 traffic is allowed there without --allow-real-issue). */
+export function isLoopbackUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return false;
+  }
+  host = host.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** The contracts' interaction table: which case each pact interaction pins. */
+export function interactionTable(): InteractionRef[] {
+  return interactions().map((i) => ({ case: i.case, description: i.description }));
+}
+
+/** Runs one stage, turning a thrown error into a failed stage (the run goes on to report it). */
+async function runStage(stage: Stage, ctx: CheckContext): Promise<StageResult> {
+  const t0 = performance.now();
+  try {
+    const outcome = await stage.run(ctx);
+    return { id: stage.id, title: stage.title, durationMs: performance.now() - t0, ...outcome };
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    return {
+      id: stage.id,
+      title: stage.title,
+      status: 'failed',
+      durationMs: performance.now() - t0,
+      detail: `error: ${message.split('\n')[0]}`,
+      tests: [{ name: stage.title, status: 'failed', message }],
+    };
+  }
+}
+
+/** Runs every stage and reports; returns the summary (its `ok` decides the exit code). */
+export async function runCheck(options: RunCheckOptions, io: Output): Promise<CheckSummary> {
+  const { context: ctx, render: o } = options;
+  const stages = options.stages ?? STAGES;
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  const maxLines = options.maxProblemLines ?? 8;
+
+  const results: StageResult[] = [];
+  for (const [i, stage] of stages.entries()) {
+    io.out(stageStartLine(i + 1, stages.length, stage.title, o));
+    const r = await runStage(stage, ctx);
+    results.push(r);
+    io.out(stageEndLine(i + 1, stages.length, r, o));
+    if (r.status === 'failed') {
+      const lines = r.tests
+        .filter((t) => t.status === 'failed')
+        .flatMap((t) => [`${t.name}:`, ...(t.message ?? '').split('\n').filter((l) => l.trim() !== '')]);
+      for (const l of lines.slice(0, maxLines)) io.out(`      ${l}`);
+      if (lines.length > maxLines)
+        io.out(`      ... ${lines.length - maxLines} more line(s) in the JSON/JUnit report`);
+    }
+  }
+
+  const rows = buildCaseRows(ctx, results, interactionTable());
+  io.out('');
+  for (const line of renderCaseTable(rows, o)) io.out(line);
+  const notes = renderNotes(rows);
+  if (notes.length > 0) {
+    io.out('');
+    io.out('Notes:');
+    for (const n of notes) io.out(n);
+  }
+
+  const summary: CheckSummary = {
+    tool: 'directearn check',
+    version: 1,
+    startedAt,
+    durationMs: Math.round(performance.now() - t0),
+    target: { url: ctx.targetUrl, embedded: ctx.embedded },
+    ok: runPassed(results),
+    stages: results.map((r) => ({ ...r, durationMs: Math.round(r.durationMs) })),
+    cases: rows,
+  };
+
+  const written: string[] = [];
+  const json = `${JSON.stringify(summary, null, 2)}\n`;
+  for (const path of [options.summaryPath, options.jsonPath]) {
+    if (path === undefined) continue;
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, json);
+    written.push(path);
+  }
+  if (options.junitDir !== undefined) {
+    await writeJUnit(options.junitDir, summary.stages, startedAt);
+    written.push(`${options.junitDir}/*.xml`);
+  }
+  io.out('');
+  io.out(`Reports: ${written.join(', ')}`);
+  io.out(`${renderVerdict(results, o)} in ${formatDuration(summary.durationMs)}`);
+  return summary;
+}
