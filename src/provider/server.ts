@@ -1,0 +1,108 @@
+// The thin listener of the reference provider: node:http in, `provider.handle` out, nothing else.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DEFAULT_HOST } from '../config/defaults.js';
+import { createProvider, type Provider, type ProviderOptions, type ProviderRequest } from './index.js';
+
+export interface Listening {
+  /** Base URL, e.g. http://127.0.0.1:8080 */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves `provider` over HTTP/1.1 on host (default 127.0.0.1) and port (default 0: any free port). */
+export function listen(provider: Provider, opts: { host?: string; port?: number } = {}): Promise<Listening> {
+  const host = opts.host ?? DEFAULT_HOST;
+  const limit = provider.options.bodyLimit;
+  const server = createServer({ keepAlive: true }, (req, res) => {
+    readBody(req, limit, (body, overLimit) => {
+      const request: ProviderRequest = {
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        headers: req.headers,
+        body,
+        remoteAddress: req.socket.remoteAddress,
+        bodyOverLimit: overLimit,
+      };
+      provider.handle(request).then(
+        (answer) => {
+          // Stop reading a body over the limit: answer now and close rather than drain it.
+          if (overLimit) answer.headers.connection = 'close';
+          send(res, answer.status, answer.headers, answer.body);
+        },
+        () => send(res, 500, { 'content-type': 'application/json' }, ''),
+      );
+    });
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable)
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      const { port } = server.address() as AddressInfo;
+      const shownHost = host.includes(':') ? `[${host}]` : host;
+      resolve({
+        url: `http://${shownHost}:${port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}
+
+/** Creates a provider and serves it: what tests and other commands use for a live target. */
+export async function startProvider(
+  options: ProviderOptions & { host?: string; port?: number } = {},
+): Promise<{ url: string; provider: Provider; close(): Promise<void> }> {
+  const { host, port, ...providerOptions } = options;
+  const provider = createProvider(providerOptions);
+  const listening = await listen(provider, { host, port });
+  return { url: listening.url, provider, close: listening.close };
+}
+
+function readBody(
+  req: IncomingMessage,
+  limit: number,
+  done: (body: Buffer, overLimit: boolean) => void,
+): void {
+  const declared = Number(req.headers['content-length']);
+  if (declared > limit) {
+    done(Buffer.alloc(0), true);
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let finished = false;
+  req.on('data', (chunk: Buffer) => {
+    if (finished) return;
+    size += chunk.length;
+    if (size > limit) {
+      finished = true;
+      chunks.length = 0;
+      done(Buffer.alloc(0), true);
+      return;
+    }
+    chunks.push(chunk);
+  });
+  req.on('end', () => {
+    if (finished) return;
+    finished = true;
+    done(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size), false);
+  });
+  req.on('error', () => {
+    finished = true;
+  });
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status, headers);
+  res.end(body);
+}
