@@ -1,0 +1,110 @@
+// The HTML API reference: Redocly `build-docs --inlineBundle` on a docs copy of the spec whose
+// overview gains the generated table of codes, then made network-free (CSP, no CDN logo).
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadSpec, packageRoot, type SpecDocument } from '../spec/index.js';
+import { codeTable } from './markdown.js';
+
+/**
+ * Blocks every network load in the page: Redoc's inlined bundle needs inline scripts, eval-free
+ * workers from blob: URLs, inline styles and data: images; nothing else is allowed to load.
+ */
+export const DOCS_CSP =
+  "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval' blob:; worker-src blob:; style-src 'unsafe-inline'; img-src data: blob:; font-src data:; connect-src blob: data:";
+
+/** Redoc 3 shows a "docs by" logo from its CDN; the page uses a local one so nothing is fetched. */
+const CDN_LOGO = /https:\/\/cdn\.redoc\.ly\/redoc\/logo-mini(?:-full)?\.svg/g;
+const LOCAL_LOGO =
+  "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='64' height='14'%3E%3Ctext x='0' y='11' font-size='11' font-family='sans-serif' fill='%23555'%3ERedocly%3C/text%3E%3C/svg%3E";
+
+/** The spec as the HTML page shows it: the overview gains the code table (read from the catalogue). */
+export function docsSpec(doc: SpecDocument = loadSpec()): SpecDocument {
+  const copy = structuredClone(doc);
+  copy.info.description = [
+    String(copy.info.description ?? '').trim(),
+    '',
+    '## Error and warning codes',
+    '',
+    'Generated from `x-directearn-catalogue`: the exact message of every case the endpoint answers.',
+    'Per-customer cases are checked in precedence order; the first that applies wins.',
+    '',
+    ...codeTable(),
+    '',
+    'See also the [coverage page](coverage.html) (case → example → pact → verification) and the',
+    '[Markdown reference](reference.md).',
+    '',
+  ].join('\n');
+  return copy;
+}
+
+/** Redocly's own lines minus its boxed banners (Node version, Redoc 3 notice). */
+export function redoclyMessages(output: string): string[] {
+  return output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/^[║╔╚═]/.test(l) && !/[║╗╝]$/.test(l));
+}
+
+function run(cmd: string, args: string[], cwd: string): Promise<{ code: number; output: string }> {
+  return new Promise((resolvePromise) => {
+    const child = spawn(cmd, args, {
+      cwd,
+      env: {
+        ...process.env,
+        NO_COLOR: '1',
+        REDOCLY_TELEMETRY: 'off',
+        REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true',
+      },
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.on('error', (e) => resolvePromise({ code: 1, output: e.message }));
+    child.on('close', (code) => resolvePromise({ code: code ?? 1, output }));
+  });
+}
+
+/** Makes the built page network-free: a CSP meta tag and the local logo. */
+export function offlinePage(html: string): string {
+  const withLogo = html.replace(CDN_LOGO, LOCAL_LOGO);
+  const meta = `<meta http-equiv="Content-Security-Policy" content="${DOCS_CSP}">`;
+  return withLogo.replace(/<head>/i, `<head>\n  ${meta}`);
+}
+
+/** Builds `outFile` (index.html) from the spec with Redocly; throws with Redocly's messages on failure. */
+export async function buildHtmlReference(outFile: string, doc: SpecDocument = loadSpec()): Promise<void> {
+  const work = await mkdtemp(join(tmpdir(), 'directearn-docs-'));
+  try {
+    const specFile = join(work, 'directEarn.json');
+    await writeFile(specFile, JSON.stringify(docsSpec(doc)));
+    const require = createRequire(import.meta.url);
+    const cli = join(require.resolve('@redocly/cli/package.json'), '..', 'bin', 'cli.js');
+    const { code, output } = await run(
+      process.execPath,
+      [
+        cli,
+        'build-docs',
+        specFile,
+        '--inlineBundle',
+        '--output',
+        outFile,
+        '--config',
+        join(packageRoot, 'redocly.yaml'),
+      ],
+      packageRoot,
+    );
+    if (code !== 0) {
+      throw new Error(`Redocly build-docs failed: ${redoclyMessages(output).slice(-5).join(' / ')}`);
+    }
+    await writeFile(outFile, offlinePage(await readFile(outFile, 'utf8')));
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
