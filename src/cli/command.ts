@@ -54,7 +54,14 @@ export function parseFlags<T extends Record<string, OptionSpec>>(
     const unknown = /Unknown option '([^']+)'/.exec(msg);
     if (unknown) throw new UsageError(`unknown flag ${unknown[1]}`);
     const missing = /Option '([^']+)' argument missing/.exec(msg);
-    if (missing) throw new UsageError(`flag ${missing[1]?.split(',').pop()?.trim()} needs a value`);
+    if (missing) {
+      const flag = missing[1]
+        ?.split(',')
+        .pop()
+        ?.replace(/<value>/, '')
+        .trim();
+      throw new UsageError(`flag ${flag} needs a value`);
+    }
     const positional = /Unexpected argument '([^']+)'/.exec(msg);
     if (positional) throw new UsageError(`unexpected argument ${positional[1]}`);
     throw new UsageError(msg.split('.')[0] ?? msg);

@@ -29,6 +29,11 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   },
 };
 
+/** The registered command names, in `--help` order. */
+export function commandNames(): string[] {
+  return Object.keys(commands);
+}
+
 export function usage(): string {
   const width = Math.max(...Object.keys(commands).map((n) => n.length));
   return [
@@ -43,11 +48,21 @@ export function usage(): string {
   ].join('\n');
 }
 
+/**
+ * Colours only on a terminal, and never when NO_COLOR is set to a non-empty value
+ * (https://no-color.org); TERM=dumb terminals get none either.
+ */
+export function colorEnabled(isTTY: boolean | undefined, env: NodeJS.ProcessEnv): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.TERM === 'dumb') return false;
+  return isTTY === true;
+}
+
 export function defaultIO(): CliIO {
   return {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
-    color: Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined,
+    color: colorEnabled(process.stdout.isTTY, process.env),
     env: process.env,
     cwd: process.cwd(),
   };
@@ -79,8 +94,8 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     return await command.run(rest, io);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err(`directearn ${name}: ${e.message}`);
-      io.err(`Run directearn ${name} --help for usage.`);
+      // One line: what is wrong with which flag, and where the usage is.
+      io.err(`directearn ${name}: ${e.message} (see directearn ${name} --help)`);
       return 2;
     }
     const message = e instanceof Error ? e.message : String(e);

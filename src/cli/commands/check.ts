@@ -3,8 +3,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isLoopbackUrl, runCheck } from '../../check/runner.js';
-import { type CheckContext, type Credentials, optionalModule } from '../../check/stages.js';
+import type { CheckContext, Credentials } from '../../check/stages.js';
 import { DEFAULT_CHECK_DIR, DEFAULT_CHECK_THROUGHPUT } from '../../config/defaults.js';
+import { startProvider } from '../../provider/server.js';
 import { type Command, intOption, parseFlags, stringOption, UsageError } from '../command.js';
 
 const help = `Usage: directearn check [flags]
@@ -68,11 +69,6 @@ function parseBatchSizes(raw: string | undefined): number[] {
   return sizes;
 }
 
-interface EmbeddedProvider {
-  url: string;
-  close(): Promise<void> | void;
-}
-
 export const command: Command = {
   name: 'check',
   summary: 'run the whole check (spec, contracts, verification, k6) and print what passed per case',
@@ -119,38 +115,28 @@ export const command: Command = {
     const junitDir = typeof values.junit === 'string' ? resolve(io.cwd, values.junit) : undefined;
     const allowRealIssue = values['allow-real-issue'] === true;
 
-    let embedded: EmbeddedProvider | undefined;
-    let targetUrl = target ?? '';
-    if (target === undefined) {
-      const mod = await optionalModule<{
-        startProvider(o: Record<string, unknown>): Promise<EmbeddedProvider>;
-      }>('../provider/server.js');
-      if (mod !== undefined) {
-        embedded = await mod.startProvider({ host: '127.0.0.1', port: 0, quiet: true });
-        targetUrl = embedded.url.replace(/\/+$/, '');
-      }
-    }
+    // The embedded reference provider on a free loopback port: what verification and k6 talk to.
+    const embedded = target === undefined ? await startProvider({ host: '127.0.0.1', port: 0 }) : undefined;
+    const targetUrl = (target ?? embedded?.url ?? '').replace(/\/+$/, '');
     const context: CheckContext = {
       targetUrl,
       embedded: target === undefined,
       credentials: basic === undefined && token === undefined ? undefined : { basic, token },
       statesFile: states,
       loadAllowed:
-        targetUrl === ''
-          ? { ok: false, reason: 'the embedded provider is not available in this build' }
-          : isLoopbackUrl(targetUrl) || allowRealIssue
-            ? { ok: true }
-            : {
-                ok: false,
-                reason: `${new URL(targetUrl).host} is not loopback and k6 would issue real promotions; pass --allow-real-issue to run them`,
-              },
+        isLoopbackUrl(targetUrl) || allowRealIssue
+          ? { ok: true }
+          : {
+              ok: false,
+              reason: `${new URL(targetUrl).host} is not loopback and k6 would issue real promotions; pass --allow-real-issue to run them`,
+            },
       skipLoad: values['skip-load'] === true,
       reportDir,
       throughput: { batchSizes, durationSeconds },
     };
     io.out(
       target === undefined
-        ? `directearn check against the embedded reference provider${targetUrl === '' ? '' : ` at ${targetUrl}`}`
+        ? `directearn check against the embedded reference provider at ${targetUrl}`
         : `directearn check against ${target}`,
     );
     try {

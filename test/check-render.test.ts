@@ -1,0 +1,203 @@
+// What `directearn check` prints and writes, from hand-made stage results: the case table, the
+// verdict, JUnit XML and the JSON summary; and that a failing or throwing stage fails the run.
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildCaseRows } from '../src/check/cases.js';
+import { stageJUnit, writeJUnit, xmlEscape } from '../src/check/junit.js';
+import { type CheckSummary, runPassed, type StageResult } from '../src/check/model.js';
+import { renderCaseTable, renderVerdict, stageEndLine } from '../src/check/render.js';
+import { interactionTable, isLoopbackUrl, runCheck } from '../src/check/runner.js';
+import type { CheckContext, Stage } from '../src/check/stages.js';
+import { catalogue } from '../src/spec/index.js';
+
+const plain = { color: false, ascii: false };
+
+function stage(
+  id: StageResult['id'],
+  status: StageResult['status'],
+  extra: Partial<StageResult> = {},
+): StageResult {
+  return { id, title: id, status, durationMs: 1234, detail: `${id} ${status}`, tests: [], ...extra };
+}
+
+function context(overrides: Partial<CheckContext> = {}): CheckContext {
+  return {
+    targetUrl: 'http://127.0.0.1:1',
+    embedded: true,
+    credentials: undefined,
+    statesFile: undefined,
+    loadAllowed: { ok: true },
+    skipLoad: false,
+    reportDir: mkdtempSync(join(tmpdir(), 'check-render-')),
+    throughput: { batchSizes: [1], durationSeconds: 1 },
+    ...overrides,
+  };
+}
+
+describe('the case table', () => {
+  it('has one row per catalogue case, in the catalogue order', () => {
+    const rows = buildCaseRows({}, [], interactionTable());
+    expect(rows.map((r) => r.case)).toEqual(catalogue().map((c) => c.case));
+    const lines = renderCaseTable(rows, plain);
+    expect(lines[0]).toMatch(/^case\s+kind\s+in spec\s+in a pact\s+verified\s+smoke$/);
+    expect(lines).toHaveLength(catalogue().length + 2);
+  });
+
+  it('marks verified ✓ only for the cases whose interactions all passed, ✗ for a failed one', () => {
+    const table = interactionTable();
+    const verification = table.map((i) => ({
+      description: i.description,
+      case: i.case,
+      status: i.case === '8892' ? ('failed' as const) : ('passed' as const),
+      message: i.case === '8892' ? 'expected code 8892 but got 8874' : undefined,
+    }));
+    const rows = buildCaseRows({ verification }, [stage('verify', 'failed')], table);
+    const byCase = new Map(rows.map((r) => [r.case, r]));
+    expect(byCase.get('8892')?.verified).toBe('fail');
+    expect(byCase.get('8892')?.notes.join(' ')).toMatch(/expected code 8892 but got 8874/);
+    expect(byCase.get('8015')?.verified).toBe('pass');
+    const text = renderCaseTable(rows, plain).join('\n');
+    expect(text).toMatch(/^8892\s+error\s+✓\s+skip\s+✗/m);
+    expect(text).toMatch(/^8015\s+error\s+✓\s+skip\s+✓/m);
+  });
+
+  it('says skip, not ✓, for stages that did not run', () => {
+    const rows = buildCaseRows(
+      {},
+      [stage('verify', 'skipped'), stage('smoke', 'skipped')],
+      interactionTable(),
+    );
+    for (const r of rows) {
+      expect(r.verified).toBe('skip');
+      expect(r.smoke).toBe('skip');
+    }
+  });
+
+  it('uses ASCII marks on request and colours only when asked', () => {
+    const rows = buildCaseRows({}, [], interactionTable());
+    const ascii = renderCaseTable(rows, { color: false, ascii: true }).join('\n');
+    expect(ascii).not.toMatch(/[✓✗–─]/);
+    expect(ascii).toMatch(/^earned\s+earned\s+yes/m);
+    const coloured = renderCaseTable(rows, { color: true, ascii: false }).join('\n');
+    expect(coloured).toContain('\u001b[');
+    expect(renderCaseTable(rows, plain).join('\n')).not.toContain('\u001b[');
+  });
+});
+
+describe('the verdict', () => {
+  it('passes only when every stage passed or was skipped on request', () => {
+    expect(runPassed([stage('spec', 'passed'), stage('smoke', 'skipped', { skipRequested: true })])).toBe(
+      true,
+    );
+    expect(runPassed([stage('spec', 'passed'), stage('smoke', 'skipped')])).toBe(false);
+    expect(runPassed([stage('spec', 'passed'), stage('verify', 'failed')])).toBe(false);
+    expect(renderVerdict([stage('spec', 'passed'), stage('verify', 'failed')], plain)).toBe(
+      'FAIL 1/2 stages passed; failed: verify',
+    );
+  });
+
+  it('prints a stage line with its result and duration', () => {
+    expect(stageEndLine(2, 6, stage('contracts', 'passed'), plain)).toBe(
+      '[2/6] PASS contracts: contracts passed (1.2 s)',
+    );
+  });
+});
+
+describe('JUnit XML', () => {
+  it('writes one testsuite per stage with failures, skips and escaped messages', () => {
+    const xml = stageJUnit(
+      stage('verify', 'failed', {
+        tests: [
+          {
+            name: '8892: answers 8892 when the promotion is inactive',
+            status: 'failed',
+            message: 'got <8874> & "more"',
+          },
+          { name: 'earned', status: 'passed', durationMs: 12 },
+          { name: '8890', status: 'skipped', message: 'no state' },
+        ],
+      }),
+      '2026-01-01T00:00:00.000Z',
+    );
+    expect(xml).toContain('<testsuite name="verify" tests="3" failures="1" errors="0" skipped="1"');
+    expect(xml).toContain('<failure message="got &lt;8874&gt; &amp; &quot;more&quot;">');
+    expect(xml).toContain('<skipped message="no state"/>');
+    expect(xml).toContain('name="earned" time="0.012"/>');
+  });
+
+  it('turns a stage that never reached a test into one test case', () => {
+    const xml = stageJUnit(stage('smoke', 'skipped', { detail: 'skipped: k6 not found' }), 'now');
+    expect(xml).toMatch(
+      /<testcase classname="directearn.check.smoke" name="smoke"[^>]*>\s*<skipped message="skipped: k6 not found"\/>/,
+    );
+  });
+
+  it('drops characters XML cannot hold', () => {
+    expect(xmlEscape('a\u0000b\u001bc')).toBe('abc');
+  });
+
+  it('writes DIR/<stage>.xml for every stage', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'junit-'));
+    await writeJUnit(dir, [stage('spec', 'passed'), stage('verify', 'failed')], 'now');
+    expect(readdirSync(dir).sort()).toEqual(['spec.xml', 'verify.xml']);
+  });
+});
+
+describe('runCheck', () => {
+  const passing: Stage = {
+    id: 'spec',
+    title: 'always fine',
+    run: async () => ({ status: 'passed', detail: 'ok', tests: [{ name: 'one', status: 'passed' }] }),
+  };
+  const throwing: Stage = {
+    id: 'contracts',
+    title: 'explodes',
+    run: async () => {
+      throw new Error('pact-mock-server exited with code 1\nsecond line');
+    },
+  };
+
+  it('reports a throwing stage as failed, keeps going, and writes the JSON summary and JUnit', async () => {
+    const ctx = context();
+    const lines: string[] = [];
+    const dir = mkdtempSync(join(tmpdir(), 'run-check-'));
+    const summary = await runCheck(
+      {
+        context: ctx,
+        render: plain,
+        summaryPath: join(dir, 'summary.json'),
+        jsonPath: join(dir, 'copy.json'),
+        junitDir: join(dir, 'junit'),
+        stages: [throwing, passing],
+      },
+      { out: (l) => lines.push(l) },
+    );
+    expect(summary.ok).toBe(false);
+    expect(lines).toContain('[1/2] explodes ...');
+    expect(lines).toContain('[1/2] FAIL explodes: error: pact-mock-server exited with code 1 (0 ms)');
+    expect(lines.some((l) => l.startsWith('[2/2] PASS always fine'))).toBe(true);
+    expect(lines.at(-1)).toMatch(/^FAIL 1\/2 stages passed; failed: explodes in /);
+    const written = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as CheckSummary;
+    expect(written).toEqual(JSON.parse(readFileSync(join(dir, 'copy.json'), 'utf8')));
+    expect(written.stages.map((s) => [s.id, s.status])).toEqual([
+      ['contracts', 'failed'],
+      ['spec', 'passed'],
+    ]);
+    expect(written.cases.map((c) => c.case)).toEqual(catalogue().map((c) => c.case));
+    expect(readFileSync(join(dir, 'junit', 'contracts.xml'), 'utf8')).toContain('second line');
+  });
+});
+
+describe('loopback targets', () => {
+  it('allows k6 only to this machine without --allow-real-issue', () => {
+    expect(isLoopbackUrl('http://127.0.0.1:8080')).toBe(true);
+    expect(isLoopbackUrl('http://127.3.2.1')).toBe(true);
+    expect(isLoopbackUrl('http://localhost:1')).toBe(true);
+    expect(isLoopbackUrl('http://[::1]:9')).toBe(true);
+    expect(isLoopbackUrl('https://eucrm.cc.capillarytech.com')).toBe(false);
+    expect(isLoopbackUrl('http://127.0.0.1.example.com')).toBe(false);
+    expect(isLoopbackUrl('not a url')).toBe(false);
+  });
+});
