@@ -57,9 +57,7 @@ describe('bad commands, flags and inputs', () => {
   it.each(commandNames())('directearn %s --no-such-flag: one line naming the flag, exit 2', async (name) => {
     const io = captureIO();
     expect(await main([name, '--no-such-flag'], io)).toBe(2);
-    expect(io.stderr).toEqual([
-      `directearn ${name}: unknown flag --no-such-flag (see directearn ${name} --help)`,
-    ]);
+    expect(io.stderr).toEqual([`directearn ${name}: unknown flag --no-such-flag`]);
     expect(io.stdout).toEqual([]);
   });
 
@@ -92,9 +90,7 @@ describe('bad commands, flags and inputs', () => {
     writeFileSync(join(dir, 'afile'), 'x');
     const io = captureIO(dir);
     expect(await main(['docs', '--out', 'afile'], io)).toBe(2);
-    expect(io.stderr).toEqual([
-      'directearn docs: --out afile is a file, not a folder (see directearn docs --help)',
-    ]);
+    expect(io.stderr).toEqual(['directearn docs: --out afile is a file, not a folder']);
   });
 
   it('the built executable answers an unknown command with one line on stderr, exit 2, no stack', () => {
@@ -114,7 +110,7 @@ describe('bad commands, flags and inputs', () => {
       env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined },
     });
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe('directearn check: flag --target needs a value (see directearn check --help)\n');
+    expect(r.stderr).toBe('directearn check: flag --target needs a value\n');
     expect(r.stderr).not.toContain('\u001b[');
   });
 });

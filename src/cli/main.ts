@@ -94,8 +94,8 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     return await command.run(rest, io);
   } catch (e) {
     if (e instanceof UsageError) {
-      // One line: what is wrong with which flag, and where the usage is.
-      io.err(`directearn ${name}: ${e.message} (see directearn ${name} --help)`);
+      // One line naming the flag or input and what is expected; `--help` has the rest.
+      io.err(`directearn ${name}: ${e.message}`);
       return 2;
     }
     const message = e instanceof Error ? e.message : String(e);
