@@ -123,7 +123,7 @@ export function describeInteractions(filter: (i: Interaction) => boolean): void 
           b.headers(requestHeaders(i) as never).jsonBody(i.requestBody);
         })
         .willRespondWith(i.status, (b) => {
-          b.headers({ 'Content-Type': regex('^application/json', 'application/json') }).jsonBody(
+          b.headers({ 'Content-Type': regex('^application/json(;.*)?$', 'application/json') }).jsonBody(
             expectedBody(i),
           );
         })

@@ -13,7 +13,9 @@
 //   customer of the batch is `rejected`.
 // - Any other 5xx (500, 502, 504...), a connection lost after the request was sent, a timeout, or
 //   an unreadable 200: the server MAY have issued -> NOT retried; every customer of the batch is
-//   `unknown` so the caller can reconcile. `retryAmbiguous: true` re-sends them anyway
+//   `unknown`, unless a `reconcile` hook (the caller's way to ask the CRM what happened, e.g. the
+//   customer's promotions) answers: 'not-processed' -> retried; outcomes -> taken as the batch's
+//   answer. `retryAmbiguous: true` re-sends them without asking
 //   (at-least-once: a customer may earn twice; safe only when the promotion's earn limit per
 //   customer turns a repeat into warning 8890).
 import {
@@ -53,6 +55,15 @@ export interface BulkEarnOptions {
   maxRetryAfterMs?: number;
   /** Re-send batches that may have been processed (5xx, lost connection). Off by default: see above. */
   retryAmbiguous?: boolean;
+  /**
+   * Asked after an ambiguous failure (5xx, connection lost after sending): did the server process
+   * this request? 'not-processed' makes the batch safe to retry; outcomes (one per customer of the
+   * request) settle it; undefined leaves its customers `unknown`.
+   */
+  reconcile?: (
+    request: DirectEarnRequest,
+    reason: string,
+  ) => Promise<CustomerOutcome[] | 'not-processed' | undefined>;
   /** Called on every retry and final failure, for logs. */
   onEvent?: (event: BulkEvent) => void;
   /** Injected for tests. */
@@ -63,6 +74,7 @@ export interface BulkEarnOptions {
 export type BulkEvent =
   | { type: 'retry'; batch: number; attempt: number; delayMs: number; reason: string }
   | { type: 'split'; batch: number; size: number }
+  | { type: 'reconciled'; batch: number; processed: boolean; reason: string }
   | { type: 'gave-up'; batch: number; kind: 'rejected' | 'unknown'; reason: string };
 
 export interface BulkEarnResult {
@@ -164,7 +176,34 @@ export async function earnBulk(client: DirectEarnClient, options: BulkEarnOption
         });
         return;
       } catch (e) {
-        const verdict = classifyFailure(e, options.retryAmbiguous);
+        let verdict = classifyFailure(e, options.retryAmbiguous);
+        if (
+          verdict.action === 'unknown' &&
+          options.reconcile !== undefined &&
+          !(e instanceof Error && e.name === 'DirectEarnResponseError')
+        ) {
+          // A failing hook leaves the batch unknown rather than failing the whole run.
+          const answer = await options.reconcile(request, verdict.reason).catch(() => undefined);
+          if (answer === 'not-processed') {
+            emit({ type: 'reconciled', batch: batch.id, processed: false, reason: verdict.reason });
+            verdict = {
+              action: 'retry',
+              delayMs: (e as { retryAfterMs?: number }).retryAfterMs,
+              reason: verdict.reason,
+            };
+          } else if (Array.isArray(answer)) {
+            if (answer.length !== batch.customers.length) {
+              throw new Error(
+                `reconcile returned ${answer.length} outcomes for a batch of ${batch.customers.length}`,
+              );
+            }
+            emit({ type: 'reconciled', batch: batch.id, processed: true, reason: verdict.reason });
+            answer.forEach((o, i) => {
+              outcomes[batch.start + i] = o;
+            });
+            return;
+          }
+        }
         if (verdict.action === 'split' && batch.customers.length > 1) {
           const half = Math.ceil(batch.customers.length / 2);
           emit({ type: 'split', batch: batch.id, size: half });

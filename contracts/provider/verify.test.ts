@@ -1,0 +1,121 @@
+// Provider verification of contracts/pacts: pact-js's Verifier against the reference provider
+// in-process, and the Rust pact-verifier CLI against `directearn serve --admin`, both counting
+// the interactions they verified (a verifier that finds none passes otherwise).
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Verifier } from '@pact-foundation/pact';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PACT_PROVIDER } from '../../src/config/defaults.js';
+import { pactFiles, pactInteractions } from '../../src/contracts/pacts.js';
+import { startProvider } from '../../src/provider/server.js';
+import { ENDPOINT_PATH, packageRoot } from '../../src/spec/index.js';
+import { STATE_NAMES, type StateParams } from '../../src/states/index.js';
+import { pactsWithWrongExpectation, serveReferenceProvider } from './support.js';
+
+const inPacts = pactInteractions();
+
+describe('the pacts verify against the reference provider (pact-js Verifier, in-process)', () => {
+  let seeded: Awaited<ReturnType<typeof startProvider>>;
+  let empty: Awaited<ReturnType<typeof startProvider>>;
+  beforeAll(async () => {
+    seeded = await startProvider({ host: '127.0.0.1', port: 0 });
+    // No programs, no customers: only the provider states can make each case true.
+    empty = await startProvider({ host: '127.0.0.1', port: 0, fixtures: { programs: [], customers: [] } });
+  });
+  afterAll(async () => {
+    await seeded.close();
+    await empty.close();
+  });
+
+  async function verifyWithPactJs(
+    target: Awaited<ReturnType<typeof startProvider>>,
+    urls: string[],
+  ): Promise<{ replayed: number; error?: unknown }> {
+    let replayed = 0;
+    // An express middleware on pact-js's proxy: every replayed request passes here.
+    const counter = (req: { path: string }, _res: unknown, next: () => void): void => {
+      if (req.path === ENDPOINT_PATH) replayed++;
+      next();
+    };
+    // One handler per sentence of src/states; the provider is reset before each interaction and
+    // each of its states then seeds its data.
+    const stateHandlers = Object.fromEntries(
+      STATE_NAMES.map((name) => [
+        name,
+        async (params?: unknown) => {
+          target.provider.setState(name, (params ?? {}) as StateParams);
+          return undefined;
+        },
+      ]),
+    );
+    try {
+      await new Verifier({
+        provider: PACT_PROVIDER,
+        providerBaseUrl: target.url,
+        pactUrls: urls,
+        stateHandlers,
+        beforeEach: async () => target.provider.reset(),
+        requestFilter: counter as never,
+        logLevel: 'error',
+      }).verifyProvider();
+      return { replayed };
+    } catch (error) {
+      return { replayed, error };
+    }
+  }
+
+  it('verifies every interaction of contracts/pacts against the default fixtures', async () => {
+    expect(inPacts.length).toBeGreaterThanOrEqual(14);
+    const r = await verifyWithPactJs(seeded, pactFiles());
+    expect(r.error).toBeUndefined();
+    expect(r.replayed).toBe(inPacts.length);
+  });
+
+  it('verifies every interaction against a provider with no data, the states alone seeding it', async () => {
+    const r = await verifyWithPactJs(empty, pactFiles());
+    expect(r.error).toBeUndefined();
+    expect(r.replayed).toBe(inPacts.length);
+  });
+
+  it('fails a pact whose expected 8892 message differs from what the provider answers', async () => {
+    const { dir } = await pactsWithWrongExpectation();
+    const r = await verifyWithPactJs(seeded, pactFiles(dir));
+    expect(String(r.error)).toMatch(/fail|unsuccessful/i);
+    expect(r.replayed).toBe(inPacts.length);
+  });
+});
+
+describe('the pacts verify with the Rust pact-verifier against directearn serve --admin', () => {
+  it('every interaction passes, counted in the JSON report', async () => {
+    const served = await serveReferenceProvider();
+    try {
+      const report = join(tmpdir(), `directearn-rust-verifier-${process.pid}.json`);
+      const port = new URL(served.url).port;
+      const args = [
+        ...pactFiles().flatMap((f) => ['-f', f]),
+        ...['-h', '127.0.0.1', '-p', port, '-n', PACT_PROVIDER],
+        ...['--state-change-url', `${served.url}/_admin/provider-states`, '--state-change-teardown'],
+        ...['--json', report, '--no-colour'],
+      ];
+      const code = await new Promise<number>((resolve) => {
+        execFile(join(packageRoot, 'node_modules', '.bin', 'pact-verifier'), args, { timeout: 60_000 }, (e) =>
+          resolve(e === null ? 0 : typeof e.code === 'number' ? e.code : 1),
+        );
+      });
+      const json = JSON.parse(await readFile(report, 'utf8')) as {
+        interactionResults: { description: string; result: unknown }[];
+        errors: unknown[];
+      };
+      expect(json.errors).toEqual([]);
+      expect(json.interactionResults.map((r) => r.description).sort()).toEqual(
+        inPacts.map((i) => i.description).sort(),
+      );
+      expect(json.interactionResults.every((r) => r.result === 'OK')).toBe(true);
+      expect(code).toBe(0);
+    } finally {
+      served.stop();
+    }
+  });
+});
