@@ -334,7 +334,10 @@ function prepare(
 
 interface VerifierReport {
   interactionResults?: { description: string; result: unknown }[];
-  errors?: { interaction: string; mismatch?: { mismatches?: { mismatch?: string }[]; message?: string } }[];
+  errors?: {
+    interaction: string;
+    mismatch?: { mismatches?: { mismatch?: string; path?: string; key?: string }[]; message?: string };
+  }[];
 }
 
 /** Verifies the pacts against a provider; never passes an interaction it could not replay. */
@@ -420,9 +423,9 @@ export async function verifyPacts(options: VerifyOptions = {}): Promise<VerifyRe
         } else {
           const lines = errors.flatMap(
             (e) =>
-              e.mismatch?.mismatches?.map((m) => m.mismatch ?? '') ?? [
-                e.mismatch?.message ?? JSON.stringify(e.mismatch),
-              ],
+              e.mismatch?.mismatches?.map(
+                (m) => `${m.path ?? m.key ?? ''}${(m.path ?? m.key) ? ': ' : ''}${m.mismatch ?? ''}`,
+              ) ?? [e.mismatch?.message ?? JSON.stringify(e.mismatch)],
           );
           results.set(p.pi, {
             ...base,

@@ -1,0 +1,183 @@
+// The contracts API: the interactions table pins every documented case, the committed pacts are
+// what the table makes and agree with the spec, and verification reports each interaction honestly
+// (failed when the provider differs, not-verified when a state is unmapped, never passed instead).
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_BASIC_PASSWORD, DEFAULT_BASIC_USER } from '../src/config/defaults.js';
+import { coveredCases, interactions } from '../src/contracts/interactions.js';
+import { pactFiles, pactInteractions } from '../src/contracts/pacts.js';
+import { checkPactsAgainstSpec, type StatesMap, verifyPacts } from '../src/contracts/run.js';
+import { checkStatesMap } from '../src/contracts/states-file.js';
+import { catalogue, example, messageFor } from '../src/spec/index.js';
+import { describeState, isStateName, placeholders, STATES } from '../src/states/index.js';
+
+describe('the interactions table', () => {
+  it('pins earned, every documented error and warning code, a 400 and a 401', () => {
+    const wanted = catalogue()
+      .filter((c) => c.kind !== 'http')
+      .map((c) => c.case);
+    expect(coveredCases()).toEqual(expect.arrayContaining([...wanted, 'http-400', 'http-401']));
+    expect(interactions().filter((i) => i.case === '8881')).toHaveLength(2);
+  });
+
+  it('names each interaction once, each with states of src/states and all their parameters', () => {
+    const descriptions = interactions().map((i) => i.description);
+    expect(new Set(descriptions).size).toBe(descriptions.length);
+    for (const i of interactions()) {
+      expect(i.states.length, i.description).toBeGreaterThan(0);
+      for (const s of i.states) {
+        expect(isStateName(s.name), s.name).toBe(true);
+        for (const p of placeholders(s.name)) expect(s.params[p], `${i.description}: ${p}`).toBeDefined();
+        expect(describeState(s.name, s.params)).not.toMatch(/\{/);
+      }
+    }
+  });
+
+  it('takes bodies from the spec examples, adapting only the mixed example to one request', () => {
+    const byCase = (c: string) => interactions().find((i) => i.case === c)!;
+    expect(byCase('8892').responseBody).toEqual(example('error-8892'));
+    const mixed = byCase('8890').responseBody as { response: { result?: Record<string, unknown> }[] };
+    const doc = example<{ response: { result?: Record<string, unknown> }[] }>(
+      'mixed-earned-8890-promo-identifier',
+    );
+    expect(mixed.response.slice(0, 2)).toEqual(doc.response.slice(0, 2));
+    expect(mixed.response[2]?.result).toEqual({
+      entityType: 'CUSTOMER',
+      entityId: doc.response[2]?.result?.entityId,
+      promoIdentifier: 'Promo_testMay13',
+      programId: 2607,
+    });
+    expect(JSON.stringify(mixed)).toContain(messageFor(8890, 'warning'));
+    const bad = byCase('http-400').requestBody as Record<string, unknown>;
+    expect(bad.identifierName).toBe('phone');
+  });
+});
+
+describe('the committed pacts', () => {
+  it('hold exactly the interactions of the table (run npm run pact:consumer after changing it)', () => {
+    expect(pactFiles()).toHaveLength(1);
+    expect(
+      pactInteractions()
+        .map((i) => i.description)
+        .sort(),
+    ).toEqual(
+      interactions()
+        .map((i) => i.description)
+        .sort(),
+    );
+    for (const i of pactInteractions()) {
+      expect(i.states.map((s) => s.name)).toEqual(
+        interactions()
+          .find((t) => t.description === i.description)
+          ?.states.map((s) => s.name),
+      );
+    }
+  });
+
+  it('agree with openapi/directEarn.yaml (swagger-mock-validator)', async () => {
+    const r = await checkPactsAgainstSpec();
+    expect(r.problems).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.interactions).toHaveLength(pactInteractions().length);
+  });
+
+  it('a pact the spec does not allow fails the spec check, naming the interaction', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'directearn-bad-pact-'));
+    const file = pactFiles()[0] as string;
+    const pact = JSON.parse(await readFile(file, 'utf8'));
+    const earned = pact.interactions.find((i: { description: string }) =>
+      i.description.startsWith('answers 8892'),
+    );
+    earned.request.body.content.type = 'customer';
+    delete earned.response.body.content.response[0].warnings;
+    await writeFile(join(dir, 'bad.json'), JSON.stringify(pact));
+    const r = await checkPactsAgainstSpec({ dir });
+    expect(r.ok).toBe(false);
+    const bad = r.interactions.find((i) => i.description === earned.description);
+    expect(bad?.ok).toBe(false);
+    expect(bad?.problems.join('\n')).toMatch(/request\.body\.incompatible/);
+    expect(bad?.problems.join('\n')).toMatch(/warnings/);
+    expect(r.interactions.filter((i) => !i.ok)).toHaveLength(1);
+  });
+
+  it('an empty pact folder is a failure, not a pass', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'directearn-no-pact-'));
+    const r = await checkPactsAgainstSpec({ dir });
+    expect(r.ok).toBe(false);
+    expect(r.problems[0]).toMatch(/no pact files/);
+  });
+});
+
+describe('verifyPacts', () => {
+  it('verifies every interaction against the embedded reference provider', async () => {
+    const r = await verifyPacts();
+    expect(r.embedded).toBe(true);
+    expect(r.counts).toEqual({
+      total: pactInteractions().length,
+      passed: pactInteractions().length,
+      failed: 0,
+      notVerified: 0,
+    });
+    expect(r.ok).toBe(true);
+    expect(r.interactions.every((i) => i.case !== '?')).toBe(true);
+  });
+
+  it('fails only the interaction whose expectation the provider does not meet, saying where', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'directearn-wrong-'));
+    const pact = JSON.parse(await readFile(pactFiles()[0] as string, 'utf8'));
+    const i8015 = pact.interactions.find((i: { description: string }) =>
+      i.description.startsWith('answers 8015'),
+    );
+    i8015.response.body.content.failureCount = 0;
+    await writeFile(join(dir, 'wrong.json'), JSON.stringify(pact));
+    const r = await verifyPacts({ dir });
+    expect(r.ok).toBe(false);
+    const failed = r.interactions.filter((i) => i.status === 'failed');
+    expect(failed.map((i) => i.case)).toEqual(['8015']);
+    expect(failed[0]?.message).toMatch(/failureCount/);
+    expect(r.counts.passed).toBe(r.counts.total - 1);
+  });
+
+  it('with a states map, uses the mapped IDs, and reports interactions with an unmapped state as not verified', async () => {
+    // Other IDs than the pacts': the reference provider's states create them, the requests name them.
+    const states: StatesMap = {
+      [STATES.promotionActive]: { programId: 7001, promotionId: 7002 },
+      [STATES.customerExists]: { customerId: 7003 },
+      [STATES.promotionInactive]: { programId: 7001, promotionId: 7004 },
+    };
+    const r = await verifyPacts({ states });
+    const byDescription = new Map(r.interactions.map((i) => [i.description, i]));
+    expect(byDescription.get('answers 8892 when the promotion is inactive')?.status).toBe('passed');
+    expect(byDescription.get("answers earned for both customers of the doc's request")?.status).toBe(
+      'passed',
+    );
+    const unmapped = r.interactions.filter((i) => i.status === 'not-verified');
+    expect(unmapped.map((i) => i.case).sort()).toEqual(['1101', '8015', '8874', '8874', '8890'].sort());
+    expect(unmapped[0]?.message).toMatch(/not mapped in the states file/);
+    expect(r.counts.failed).toBe(0);
+    expect(r.ok).toBe(false);
+  });
+
+  it('sends the given credentials instead of the pact example ones (wrong ones fail, the 401 still passes)', async () => {
+    const good = await verifyPacts({
+      credentials: { basic: { user: DEFAULT_BASIC_USER, password: DEFAULT_BASIC_PASSWORD } },
+    });
+    expect(good.interactions.find((i) => i.description.includes('X-CAP-API-OAUTH-TOKEN'))?.status).toBe(
+      'not-verified',
+    );
+    expect(good.counts.failed).toBe(0);
+    const wrong = await verifyPacts({ credentials: { basic: { user: 'nobody', password: 'wrong' } } });
+    expect(wrong.interactions.find((i) => i.case === 'http-401')?.status).toBe('passed');
+    expect(wrong.interactions.find((i) => i.case === '8892')?.status).toBe('failed');
+  });
+
+  it('refuses a states file that names an unknown state or misses a parameter', () => {
+    expect(() => checkStatesMap({ 'program 1 is great': {} })).toThrow(
+      /unknown provider state "program 1 is great"/,
+    );
+    expect(() => checkStatesMap({ [STATES.customerExists]: {} })).toThrow(/needs parameter customerId/);
+    expect(() => checkStatesMap(['x'])).toThrow(/got a list/);
+  });
+});
