@@ -1,0 +1,21 @@
+// setup() guard shared by the scripts: stop at once when the target is down or refuses our credentials.
+import exec from 'k6/execution';
+import http from 'k6/http';
+import { config } from './config.ts';
+import { ENDPOINT_URL, JSON_HEADERS } from './payload.ts';
+
+/**
+ * Sends a body without customers: it breaks the schema, so a live endpoint answers 400 and nobody
+ * earns anything; 0 means unreachable, 401/403 means the credentials are refused.
+ */
+export function assertTargetUp(): void {
+  const res = http.post(ENDPOINT_URL, '{}', {
+    headers: JSON_HEADERS,
+    tags: { name: 'setup' },
+    responseCallback: http.expectedStatuses({ min: 0, max: 599 }),
+  });
+  if (res.status === 0) exec.test.abort(`target ${config.baseUrl} is not reachable: ${res.error}`);
+  if (res.status === 401 || res.status === 403) {
+    exec.test.abort(`target ${config.baseUrl} refused the credentials (HTTP ${res.status})`);
+  }
+}

@@ -1,0 +1,160 @@
+// summary.json: k6's end-of-test data turned into the suite's stable, versioned figures (schemaVersion 1).
+
+export interface BatchFigures {
+  batchSize: number;
+  requests: number;
+  requestsPerSecond: number;
+  /** requestsPerSecond x batchSize: customers sent per second. */
+  customersPerSecond: number;
+  latencyMs: { p50: number; p95: number; p99: number };
+  /** Share of HTTP requests that failed (non-2xx, or no answer). */
+  failedRequestRate: number;
+  /** Share of answered customers with an error entry. */
+  entityFailureRate: number;
+  /** Share of answered customers with a warning entry. */
+  warningRate: number;
+  /** Iterations k6 could not start because maxVUs were busy: the target was saturated. */
+  droppedIterations: number;
+}
+
+export interface RateFigures {
+  configuredLimitRps?: number;
+  /** Accepted requests/s once the limit bites; null when no 429 came back. */
+  detectedLimitRps: number | null;
+  /** Whether the target accepted again after waiting Retry-After; null when no 429 came back. */
+  retryAfterHonoured: boolean | null;
+}
+
+export interface LoadSummary {
+  schemaVersion: 1;
+  target: string;
+  startedAt: string;
+  batches: BatchFigures[];
+  rate?: RateFigures;
+}
+
+export interface ThresholdResult {
+  metric: string;
+  expression: string;
+  ok: boolean;
+}
+
+/** The part of k6's handleSummary data this module reads. */
+export interface K6SummaryData {
+  metrics: Record<
+    string,
+    { type: string; values: Record<string, number>; thresholds?: Record<string, { ok: boolean }> }
+  >;
+  root_group?: K6Group;
+}
+
+export interface K6Group {
+  name: string;
+  groups?: K6Group[];
+  checks?: { name: string; passes: number; fails: number }[];
+}
+
+const round = (n: number, digits = 2): number => {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+};
+
+function value(data: K6SummaryData, metric: string, stat: string): number {
+  return data.metrics[metric]?.values[stat] ?? 0;
+}
+
+/**
+ * Figures of one batch size from the k6 metrics tagged `selector` (e.g. `scenario:batch_100`), over
+ * the `seconds` its scenario offered load.
+ */
+export function batchFigures(
+  data: K6SummaryData,
+  batchSize: number,
+  selector: string,
+  seconds: number,
+): BatchFigures {
+  const m = (name: string) => `${name}{${selector}}`;
+  const requests = value(data, m('http_reqs'), 'count');
+  const answered = value(data, m('directearn_customers_answered'), 'count');
+  const requestsPerSecond = round(seconds > 0 ? requests / seconds : 0);
+  return {
+    batchSize,
+    requests,
+    requestsPerSecond,
+    customersPerSecond: round(requestsPerSecond * batchSize),
+    latencyMs: {
+      p50: round(value(data, m('http_req_duration'), 'p(50)')),
+      p95: round(value(data, m('http_req_duration'), 'p(95)')),
+      p99: round(value(data, m('http_req_duration'), 'p(99)')),
+    },
+    failedRequestRate: round(value(data, m('http_req_failed'), 'rate'), 4),
+    entityFailureRate: round(
+      answered > 0 ? value(data, m('directearn_entity_failures'), 'count') / answered : 0,
+      4,
+    ),
+    warningRate: round(
+      answered > 0 ? value(data, m('directearn_entity_warnings'), 'count') / answered : 0,
+      4,
+    ),
+    droppedIterations: value(data, m('dropped_iterations'), 'count'),
+  };
+}
+
+/** The rate scenario's verdict from load/rate.ts's metrics. */
+export function rateFigures(data: K6SummaryData, configuredLimitRps: number | undefined): RateFigures {
+  const limited = value(data, 'directearn_rate_limited', 'count');
+  const window = value(data, 'directearn_rate_window_seconds', 'value');
+  const honoured = data.metrics.directearn_retry_after_honoured;
+  return {
+    ...(configuredLimitRps !== undefined ? { configuredLimitRps } : {}),
+    detectedLimitRps:
+      limited > 0 && window > 0 ? round(value(data, 'directearn_rate_accepted', 'count') / window, 1) : null,
+    retryAfterHonoured: honoured === undefined ? null : honoured.values.value === 1,
+  };
+}
+
+/** Every threshold k6 evaluated, except the always-true ones that only make k6 report a figure. */
+export function thresholdResults(data: K6SummaryData): ThresholdResult[] {
+  const results: ThresholdResult[] = [];
+  for (const [metric, m] of Object.entries(data.metrics)) {
+    for (const [expression, r] of Object.entries(m.thresholds ?? {})) {
+      if (expression !== 'count>=0') results.push({ metric, expression, ok: r.ok });
+    }
+  }
+  return results.sort((a, b) => a.metric.localeCompare(b.metric));
+}
+
+/** Every check in the run, groups included. */
+export function allChecks(group: K6Group | undefined): { name: string; passes: number; fails: number }[] {
+  if (group === undefined) return [];
+  return [...(group.checks ?? []), ...(group.groups ?? []).flatMap((g) => allChecks(g))];
+}
+
+/** Checks whether a parsed JSON value is a summary this version writes, naming the first field at fault. */
+export function summaryProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return 'not a JSON object';
+  const s = value as Partial<LoadSummary>;
+  if (s.schemaVersion !== 1)
+    return `schemaVersion is ${JSON.stringify(s.schemaVersion)}, this version reads 1`;
+  if (typeof s.target !== 'string') return 'target is not a string';
+  if (typeof s.startedAt !== 'string') return 'startedAt is not a string';
+  if (!Array.isArray(s.batches)) return 'batches is not an array';
+  for (const [i, b] of s.batches.entries()) {
+    for (const k of [
+      'batchSize',
+      'requests',
+      'requestsPerSecond',
+      'customersPerSecond',
+      'failedRequestRate',
+      'entityFailureRate',
+      'warningRate',
+      'droppedIterations',
+    ] as const) {
+      if (typeof b[k] !== 'number') return `batches[${i}].${k} is not a number`;
+    }
+    for (const k of ['p50', 'p95', 'p99'] as const) {
+      if (typeof b.latencyMs?.[k] !== 'number') return `batches[${i}].latencyMs.${k} is not a number`;
+    }
+  }
+  return undefined;
+}
