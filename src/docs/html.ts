@@ -5,8 +5,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadSpec, packageRoot, type SpecDocument } from '../spec/index.js';
-import { codeTable } from './markdown.js';
+import { catalogue, loadSpec, packageRoot, type SpecDocument } from '../spec/index.js';
+import { cell } from './markdown.js';
 
 /**
  * Blocks every network load in the page: Redoc's inlined bundle needs inline scripts, eval-free
@@ -20,6 +20,26 @@ const CDN_LOGO = /https:\/\/cdn\.redoc\.ly\/redoc\/logo-mini(?:-full)?\.svg/g;
 const LOCAL_LOGO =
   "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='64' height='14'%3E%3Ctext x='0' y='11' font-size='11' font-family='sans-serif' fill='%23555'%3ERedocly%3C/text%3E%3C/svg%3E";
 
+/** Two columns, so the table fits Redoc's middle column: the code, then its exact message and trigger. */
+export function compactCodeTable(): string[] {
+  return [
+    '| code | exact message, and when |',
+    '|---|---|',
+    ...catalogue().map((c) => {
+      const what = [
+        c.kind === 'http' ? 'HTTP status' : c.kind,
+        c.precedence === undefined || c.kind === 'earned' ? '' : `precedence ${c.precedence}`,
+        c.failure ? '' : 'not a failure',
+        c.inferred ? '*inferred*' : '',
+      ]
+        .filter((w) => w !== '')
+        .join(', ');
+      const message = c.message === null ? '' : `"${cell(c.message)}"<br>`;
+      return `| **${c.code ?? c.case}**<br>${what} | ${message}*When:* ${cell(c.trigger)} |`;
+    }),
+  ];
+}
+
 /** The spec as the HTML page shows it: the overview gains the code table (read from the catalogue). */
 export function docsSpec(doc: SpecDocument = loadSpec()): SpecDocument {
   const copy = structuredClone(doc);
@@ -31,7 +51,7 @@ export function docsSpec(doc: SpecDocument = loadSpec()): SpecDocument {
     'Generated from `x-directearn-catalogue`: the exact message of every case the endpoint answers.',
     'Per-customer cases are checked in precedence order; the first that applies wins.',
     '',
-    ...codeTable(),
+    ...compactCodeTable(),
     '',
     'See also the [coverage page](coverage.html) (case → example → pact → verification) and the',
     '[Markdown reference](reference.md).',
