@@ -24,8 +24,7 @@ function stage(
 
 function context(overrides: Partial<CheckContext> = {}): CheckContext {
   return {
-    targetUrl: 'http://127.0.0.1:1',
-    embedded: true,
+    target: undefined,
     credentials: undefined,
     statesFile: undefined,
     loadAllowed: { ok: true },

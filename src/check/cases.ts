@@ -26,7 +26,7 @@ const stageStatus = (stages: readonly StageResult[], id: StageResult['id']) =>
 
 /** Builds the table from the catalogue, the interaction table and what the stages left in the context. */
 export function buildCaseRows(
-  ctx: Pick<CheckContext, 'pactFiles' | 'verification' | 'smoke'>,
+  ctx: Pick<CheckContext, 'pactFiles' | 'verification' | 'smoke' | 'smokeSkipped'>,
   stages: readonly StageResult[],
   interactions: readonly InteractionRef[] | undefined,
 ): CaseRow[] {
@@ -87,7 +87,9 @@ export function buildCaseRows(
     let smoke: Cell = 'skip';
     if (smokeRan) {
       const s = ctx.smoke?.[entry.case];
-      smoke = s === undefined ? 'none' : s.passed ? 'pass' : 'fail';
+      const notAsked = ctx.smokeSkipped?.[entry.case];
+      smoke = s !== undefined ? (s.passed ? 'pass' : 'fail') : notAsked !== undefined ? 'skip' : 'none';
+      if (notAsked !== undefined) notes.push(`smoke not asked: ${notAsked}`);
       if (s !== undefined && !s.passed) notes.push(`smoke: ${s.detail}`);
     }
 

@@ -109,7 +109,7 @@ export async function runCheck(options: RunCheckOptions, io: Output): Promise<Ch
     version: 1,
     startedAt,
     durationMs: Math.round(performance.now() - t0),
-    target: { url: ctx.targetUrl, embedded: ctx.embedded },
+    target: { url: ctx.target ?? 'embedded reference provider', embedded: ctx.target === undefined },
     ok: runPassed(results),
     stages: results.map((r) => ({ ...r, durationMs: Math.round(r.durationMs) })),
     cases: rows,

@@ -1,22 +1,20 @@
 // The stages of `directearn check`, in order, each reading what earlier stages left in the context:
 // spec -> consumer contracts -> pacts vs spec -> provider verification -> k6 smoke -> k6 throughput.
-// Stages call the modules of the other parts of the suite (src/contracts, src/load, src/provider);
-// a module that is missing makes its stage fail, never pass.
+// Stages call the modules of the other parts of the suite (src/contracts, src/load); with no
+// --target each of them starts its own fresh reference provider on a free loopback port.
+import { join } from 'node:path';
+import {
+  type Credentials,
+  checkPactsAgainstSpec,
+  runConsumerContracts,
+  type VerifiedInteraction,
+  verifyPacts,
+} from '../contracts/run.js';
+import { findK6, runLoad } from '../load/run.js';
 import { checkExamples, checkMetaSchema, lintSpec } from '../spec/check.js';
 import type { StageId, StageResult, StageTest } from './model.js';
 
-/** Credentials for a real host: Basic user:password, or an OAuth token. */
-export interface Credentials {
-  basic?: { user: string; password: string };
-  token?: string;
-}
-
-export interface VerifiedInteraction {
-  description: string;
-  case: string;
-  status: 'passed' | 'failed' | 'not-verified';
-  message?: string;
-}
+export type { Credentials, VerifiedInteraction };
 
 export interface SmokeCase {
   passed: boolean;
@@ -25,9 +23,8 @@ export interface SmokeCase {
 
 /** What the stages share: the target and what each stage found for the next ones and the table. */
 export interface CheckContext {
-  /** Base URL of the provider under test (the embedded one unless --target). */
-  targetUrl: string;
-  embedded: boolean;
+  /** Base URL of the provider under test; undefined = the embedded reference provider. */
+  target: string | undefined;
   credentials: Credentials | undefined;
   statesFile: string | undefined;
   /** May k6 stages send traffic to the target (loopback, or --allow-real-issue)? */
@@ -43,6 +40,8 @@ export interface CheckContext {
   pactCases?: Map<string, string[]>;
   verification?: VerifiedInteraction[];
   smoke?: Record<string, SmokeCase>;
+  /** Smoke: cases the target could not be asked for, with why. */
+  smokeSkipped?: Record<string, string>;
 }
 
 export type StageOutcome = Omit<StageResult, 'id' | 'title' | 'durationMs'>;
@@ -51,24 +50,6 @@ export interface Stage {
   id: StageId;
   title: string;
   run(ctx: CheckContext): Promise<StageOutcome>;
-}
-
-/** Imports a sibling module of the suite; undefined when it is not there (not built yet). */
-export async function optionalModule<T>(relativeUrl: string): Promise<T | undefined> {
-  const url = new URL(relativeUrl, import.meta.url).href;
-  try {
-    return (await import(url)) as T;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const message = e instanceof Error ? e.message : String(e);
-    if (
-      code === 'ERR_MODULE_NOT_FOUND' ||
-      /Cannot find module|Failed to load url|does not exist/i.test(message)
-    ) {
-      if (message.includes(relativeUrl.replace(/^\.\.\//, '').replace(/\.js$/, ''))) return undefined;
-    }
-    throw e;
-  }
 }
 
 function summarise(tests: StageTest[], noun: string): StageOutcome {
@@ -81,12 +62,6 @@ function summarise(tests: StageTest[], noun: string): StageOutcome {
     tests,
   };
 }
-
-const missing = (what: string): StageOutcome => ({
-  status: 'failed',
-  detail: `${what} is not available in this build, so this stage cannot run`,
-  tests: [],
-});
 
 export const specStage: Stage = {
   id: 'spec',
@@ -112,71 +87,58 @@ export const specStage: Stage = {
   },
 };
 
-interface ContractsRunModule {
-  runConsumerContracts(options?: Record<string, unknown>): Promise<unknown>;
-  checkPactsAgainstSpec(options?: Record<string, unknown>): Promise<unknown>;
-  verifyPacts(options?: Record<string, unknown>): Promise<{ interactions: VerifiedInteraction[] }>;
-}
-
-/** Reads what the contracts module returned without trusting its exact shape. */
-function field<T>(value: unknown, key: string): T | undefined {
-  return value !== null && typeof value === 'object' && key in value
-    ? ((value as Record<string, unknown>)[key] as T)
-    : undefined;
-}
-
 export const contractsStage: Stage = {
   id: 'contracts',
   title: 'consumer contracts',
   async run(ctx) {
-    const mod = await optionalModule<ContractsRunModule>('../contracts/run.js');
-    if (mod === undefined) return missing('src/contracts/run.ts');
-    const r = await mod.runConsumerContracts();
-    const ok = field<boolean>(r, 'ok');
-    const files = field<string[]>(r, 'pactFiles') ?? field<string[]>(r, 'files') ?? [];
-    ctx.pactFiles = files;
-    const tests = (
-      field<{ name?: string; description?: string; status: string; message?: string }[]>(r, 'tests') ?? []
-    ).map(
-      (t): StageTest => ({
-        name: t.name ?? t.description ?? '?',
-        status: t.status === 'passed' ? 'passed' : t.status === 'skipped' ? 'skipped' : 'failed',
-        message: t.message,
-      }),
-    );
-    if (ok === false || tests.some((t) => t.status === 'failed')) {
-      return { ...summarise(tests, 'consumer interactions'), status: 'failed', artifacts: files };
-    }
-    return { ...summarise(tests, 'consumer interactions'), artifacts: files };
+    const r = await runConsumerContracts();
+    ctx.pactFiles = r.pactFiles;
+    const tests: StageTest[] = r.tests.map((t) => ({ name: t.name, status: t.status, message: t.message }));
+    const out = summarise(tests, 'consumer interactions');
+    if (r.ok)
+      return {
+        ...out,
+        detail: `${out.detail}, ${r.interactions} in ${r.pactFiles.length} pact file(s)`,
+        artifacts: r.pactFiles,
+      };
+    const why =
+      tests.length === 0
+        ? `the consumer tests did not run: ${lastLines(r.output)}`
+        : out.status === 'passed'
+          ? `${r.interactions} interactions written for ${tests.filter((t) => t.status === 'passed').length} passing tests`
+          : out.detail;
+    return { status: 'failed', detail: why, tests, artifacts: r.pactFiles };
   },
 };
+
+function lastLines(text: string, n = 3): string {
+  return text.trim().split('\n').slice(-n).join(' / ');
+}
+
+const noPacts = (ctx: CheckContext): StageOutcome | undefined =>
+  ctx.pactFiles === undefined || ctx.pactFiles.length === 0
+    ? { status: 'skipped', detail: 'no pacts: the consumer contracts wrote none', tests: [] }
+    : undefined;
 
 export const pactsVsSpecStage: Stage = {
   id: 'pacts-vs-spec',
   title: 'pacts vs spec',
   async run(ctx) {
-    if (ctx.pactFiles === undefined) {
-      return { status: 'skipped', detail: 'no pacts: the consumer contracts did not run', tests: [] };
-    }
-    const mod = await optionalModule<ContractsRunModule>('../contracts/run.js');
-    if (mod === undefined) return missing('src/contracts/run.ts');
-    const r = await mod.checkPactsAgainstSpec();
-    const ok = field<boolean>(r, 'ok');
-    const problems = field<string[]>(r, 'problems') ?? [];
-    return {
-      status: ok === true ? 'passed' : 'failed',
-      detail:
-        ok === true
-          ? 'every interaction agrees with the spec'
-          : `${problems.length} problem(s): ${problems[0] ?? ''}`,
-      tests: [
-        {
-          name: 'swagger-mock-validator',
-          status: ok === true ? 'passed' : 'failed',
-          message: problems.join('\n'),
-        },
-      ],
-    };
+    const none = noPacts(ctx);
+    if (none !== undefined) return none;
+    const r = await checkPactsAgainstSpec({ files: ctx.pactFiles });
+    const tests: StageTest[] = r.interactions.map((i) => ({
+      name: `${i.case ?? '?'}: ${i.description}`,
+      status: i.ok ? 'passed' : 'failed',
+      message: i.problems.join('\n'),
+    }));
+    // Problems that belong to no interaction (an unreadable pact file) fail the stage too.
+    const loose = r.problems.filter((p) => !r.interactions.some((i) => i.problems.includes(p)));
+    for (const p of loose) tests.push({ name: 'pact file', status: 'failed', message: p });
+    const out = summarise(tests, 'interactions');
+    if (!r.ok && out.status === 'passed')
+      return { ...out, status: 'failed', detail: r.problems[0] ?? 'failed' };
+    return r.ok ? { ...out, detail: `${tests.length} interactions agree with the spec` } : out;
   },
 };
 
@@ -184,13 +146,11 @@ export const verifyStage: Stage = {
   id: 'verify',
   title: 'provider verification',
   async run(ctx) {
-    if (ctx.pactFiles === undefined) {
-      return { status: 'skipped', detail: 'no pacts: the consumer contracts did not run', tests: [] };
-    }
-    const mod = await optionalModule<ContractsRunModule>('../contracts/run.js');
-    if (mod === undefined) return missing('src/contracts/run.ts');
-    const r = await mod.verifyPacts({
-      ...(ctx.embedded ? {} : { providerBaseUrl: ctx.targetUrl }),
+    const none = noPacts(ctx);
+    if (none !== undefined) return none;
+    const r = await verifyPacts({
+      files: ctx.pactFiles,
+      ...(ctx.target === undefined ? {} : { providerBaseUrl: ctx.target }),
       ...(ctx.statesFile === undefined ? {} : { states: ctx.statesFile }),
       ...(ctx.credentials === undefined ? {} : { credentials: ctx.credentials }),
     });
@@ -202,33 +162,26 @@ export const verifyStage: Stage = {
         message: i.message,
       }),
     );
-    const out = summarise(tests, 'interactions');
-    const notVerified = tests.filter((t) => t.status === 'skipped').length;
     if (tests.length === 0) return { status: 'failed', detail: 'no interaction was verified', tests };
-    if (out.status === 'passed' && notVerified > 0) {
+    const { passed, failed, notVerified, total } = r.counts;
+    const where = r.embedded ? 'the embedded provider' : r.target;
+    if (r.ok)
       return {
-        ...out,
-        status: 'failed',
-        detail: `${notVerified} of ${tests.length} interactions not verified (no state for them on the target?)`,
+        status: 'passed',
+        detail: `${passed} of ${total} interactions verified against ${where}`,
+        tests,
       };
-    }
-    return out;
+    const firstBad = r.interactions.find((i) => i.status !== 'passed');
+    return {
+      status: 'failed',
+      detail: `${passed} passed, ${failed} failed, ${notVerified} not verified against ${where}${firstBad ? `; first: ${firstBad.case}: ${(firstBad.message ?? firstBad.status).split('\n')[0]}` : ''}`,
+      tests,
+    };
   },
 };
 
-interface LoadRunModule {
-  findK6(): Promise<string | undefined> | string | undefined;
-  runLoad(options: Record<string, unknown>): Promise<{
-    summary?: unknown;
-    summaryPath?: string;
-    reportPath?: string;
-    smoke?: Record<string, SmokeCase>;
-    ok?: boolean;
-  }>;
-}
-
 /** Why a k6 stage cannot run, or undefined when it can. */
-async function loadSkip(ctx: CheckContext, mod: LoadRunModule): Promise<StageOutcome | undefined> {
+function loadSkip(ctx: CheckContext): StageOutcome | undefined {
   if (ctx.skipLoad)
     return { status: 'skipped', skipRequested: true, detail: 'skipped (--skip-load)', tests: [] };
   if (!ctx.loadAllowed.ok) {
@@ -239,8 +192,7 @@ async function loadSkip(ctx: CheckContext, mod: LoadRunModule): Promise<StageOut
       tests: [],
     };
   }
-  const k6 = await mod.findK6();
-  if (k6 === undefined) {
+  if (findK6() === undefined) {
     return {
       status: 'skipped',
       detail: 'skipped: k6 not found (run `npm run k6:install`, put k6 on PATH, or pass --skip-load)',
@@ -250,27 +202,63 @@ async function loadSkip(ctx: CheckContext, mod: LoadRunModule): Promise<StageOut
   return undefined;
 }
 
+function loadCredentials(ctx: CheckContext): { basic?: string; token?: string } {
+  const c = ctx.credentials;
+  if (c === undefined) return {};
+  if (c.basic !== undefined) return { basic: `${c.basic.user}:${c.basic.password}` };
+  return c.token === undefined ? {} : { token: c.token };
+}
+
 export const smokeStage: Stage = {
   id: 'smoke',
   title: 'k6 smoke',
   async run(ctx) {
-    const mod = await optionalModule<LoadRunModule>('../load/run.js');
-    if (mod === undefined) return missing('src/load/run.ts');
-    const skip = await loadSkip(ctx, mod);
+    const skip = loadSkip(ctx);
     if (skip !== undefined) return skip;
-    const r = await mod.runLoad({ scenario: 'smoke', target: ctx.targetUrl, out: ctx.reportDir });
+    const r = await runLoad({
+      scenario: 'smoke',
+      ...(ctx.target === undefined ? {} : { target: ctx.target, allowRealIssue: true }),
+      ...loadCredentials(ctx),
+      out: join(ctx.reportDir, 'load-smoke'),
+      install: false,
+    });
     ctx.smoke = r.smoke ?? {};
-    const tests = Object.entries(ctx.smoke).map(
-      ([caseId, s]): StageTest => ({
-        name: caseId,
-        status: s.passed ? 'passed' : 'failed',
-        message: s.detail,
-      }),
-    );
-    const artifacts = [r.reportPath, r.summaryPath].filter((p): p is string => p !== undefined);
+    ctx.smokeSkipped = r.smokeSkipped ?? {};
+    const tests: StageTest[] = [
+      ...Object.entries(ctx.smoke).map(
+        ([caseId, s]): StageTest => ({
+          name: caseId,
+          status: s.passed ? 'passed' : 'failed',
+          message: s.detail,
+        }),
+      ),
+      ...Object.entries(ctx.smokeSkipped).map(
+        ([caseId, why]): StageTest => ({ name: caseId, status: 'skipped', message: why }),
+      ),
+    ];
+    const artifacts = [r.reportPath, r.summaryPath];
     if (tests.length === 0)
       return { status: 'failed', detail: 'the smoke run reported no case', tests, artifacts };
-    return { ...summarise(tests, 'smoke cases'), artifacts };
+    const out = summarise(
+      tests.filter((t) => t.status !== 'skipped'),
+      'smoke cases',
+    );
+    const skipped = tests.length - tests.filter((t) => t.status !== 'skipped').length;
+    const failedThresholds = r.thresholds.filter((t) => !t.ok).map((t) => `${t.metric} ${t.expression}`);
+    if (!r.ok && out.status === 'passed') {
+      return {
+        status: 'failed',
+        detail: `k6 exited ${r.k6ExitCode}${failedThresholds.length > 0 ? `, thresholds crossed: ${failedThresholds.join(', ')}` : ''}`,
+        tests,
+        artifacts,
+      };
+    }
+    return {
+      ...out,
+      tests,
+      detail: `${out.detail}${skipped > 0 ? `, ${skipped} not asked of this target` : ''}`,
+      artifacts,
+    };
   },
 };
 
@@ -278,29 +266,51 @@ export const throughputStage: Stage = {
   id: 'throughput',
   title: 'k6 short throughput run',
   async run(ctx) {
-    const mod = await optionalModule<LoadRunModule>('../load/run.js');
-    if (mod === undefined) return missing('src/load/run.ts');
-    const skip = await loadSkip(ctx, mod);
+    const skip = loadSkip(ctx);
     if (skip !== undefined) return skip;
-    const r = await mod.runLoad({
+    const r = await runLoad({
       scenario: 'throughput',
-      target: ctx.targetUrl,
-      out: ctx.reportDir,
+      ...(ctx.target === undefined ? {} : { target: ctx.target, allowRealIssue: true }),
+      ...loadCredentials(ctx),
+      out: join(ctx.reportDir, 'load-throughput'),
       batchSizes: ctx.throughput.batchSizes,
       duration: `${ctx.throughput.durationSeconds}s`,
+      install: false,
     });
-    const artifacts = [r.reportPath, r.summaryPath].filter((p): p is string => p !== undefined);
-    const ok = r.ok ?? field<boolean>(r.summary, 'ok') ?? field<boolean>(r.summary, 'thresholdsPassed');
-    const detail = r.reportPath === undefined ? 'no report written' : `report ${r.reportPath}`;
+    const tests: StageTest[] = [
+      ...r.summary.batches.map(
+        (b): StageTest => ({
+          name: `batch size ${b.batchSize}`,
+          status: b.requests > 0 && b.failedRequestRate === 0 ? 'passed' : 'failed',
+          message:
+            b.requests === 0
+              ? 'no request completed'
+              : `${Math.round(b.customersPerSecond)} customers/s, p95 ${Math.round(b.latencyMs.p95)} ms, ${(b.failedRequestRate * 100).toFixed(1)}% failed requests`,
+        }),
+      ),
+      ...r.thresholds.map(
+        (t): StageTest => ({
+          name: `threshold ${t.metric} ${t.expression}`,
+          status: t.ok ? 'passed' : 'failed',
+        }),
+      ),
+    ];
+    const figures = r.summary.batches
+      .map(
+        (b) =>
+          `batch ${b.batchSize}: ${Math.round(b.customersPerSecond)} customers/s, p95 ${Math.round(b.latencyMs.p95)} ms`,
+      )
+      .join('; ');
+    const artifacts = [r.reportPath, r.summaryPath];
+    const anyFailed = tests.some((t) => t.status === 'failed');
+    if (r.ok && !anyFailed && r.summary.batches.length > 0) {
+      return { status: 'passed', detail: `${figures}; report ${r.reportPath}`, tests, artifacts };
+    }
+    const first = tests.find((t) => t.status === 'failed');
     return {
-      status: ok === false ? 'failed' : 'passed',
-      detail,
-      tests: [
-        {
-          name: `batch sizes ${ctx.throughput.batchSizes.join(', ')}`,
-          status: ok === false ? 'failed' : 'passed',
-        },
-      ],
+      status: 'failed',
+      detail: `${first ? `${first.name}: ${first.message ?? 'failed'}` : `k6 exited ${r.k6ExitCode}`}; report ${r.reportPath}`,
+      tests,
       artifacts,
     };
   },

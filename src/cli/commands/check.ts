@@ -5,7 +5,6 @@ import { resolve } from 'node:path';
 import { isLoopbackUrl, runCheck } from '../../check/runner.js';
 import type { CheckContext, Credentials } from '../../check/stages.js';
 import { DEFAULT_CHECK_DIR, DEFAULT_CHECK_THROUGHPUT } from '../../config/defaults.js';
-import { startProvider } from '../../provider/server.js';
 import { type Command, intOption, parseFlags, stringOption, UsageError } from '../command.js';
 
 const help = `Usage: directearn check [flags]
@@ -115,20 +114,16 @@ export const command: Command = {
     const junitDir = typeof values.junit === 'string' ? resolve(io.cwd, values.junit) : undefined;
     const allowRealIssue = values['allow-real-issue'] === true;
 
-    // The embedded reference provider on a free loopback port: what verification and k6 talk to.
-    const embedded = target === undefined ? await startProvider({ host: '127.0.0.1', port: 0 }) : undefined;
-    const targetUrl = (target ?? embedded?.url ?? '').replace(/\/+$/, '');
     const context: CheckContext = {
-      targetUrl,
-      embedded: target === undefined,
+      target,
       credentials: basic === undefined && token === undefined ? undefined : { basic, token },
       statesFile: states,
       loadAllowed:
-        isLoopbackUrl(targetUrl) || allowRealIssue
+        target === undefined || isLoopbackUrl(target) || allowRealIssue
           ? { ok: true }
           : {
               ok: false,
-              reason: `${new URL(targetUrl).host} is not loopback and k6 would issue real promotions; pass --allow-real-issue to run them`,
+              reason: `${new URL(target).host} is not loopback and k6 would issue real promotions; pass --allow-real-issue to run them`,
             },
       skipLoad: values['skip-load'] === true,
       reportDir,
@@ -136,23 +131,19 @@ export const command: Command = {
     };
     io.out(
       target === undefined
-        ? `directearn check against the embedded reference provider at ${targetUrl}`
+        ? 'directearn check against the embedded reference provider (a fresh one per stage, on loopback)'
         : `directearn check against ${target}`,
     );
-    try {
-      const summary = await runCheck(
-        {
-          context,
-          render: { color: io.color, ascii: values.ascii === true },
-          summaryPath: resolve(reportDir, 'summary.json'),
-          ...(jsonPath === undefined ? {} : { jsonPath }),
-          ...(junitDir === undefined ? {} : { junitDir }),
-        },
-        io,
-      );
-      return summary.ok ? 0 : 1;
-    } finally {
-      await embedded?.close();
-    }
+    const summary = await runCheck(
+      {
+        context,
+        render: { color: io.color, ascii: values.ascii === true },
+        summaryPath: resolve(reportDir, 'summary.json'),
+        ...(jsonPath === undefined ? {} : { jsonPath }),
+        ...(junitDir === undefined ? {} : { junitDir }),
+      },
+      io,
+    );
+    return summary.ok ? 0 : 1;
   },
 };
