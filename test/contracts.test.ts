@@ -8,7 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_BASIC_PASSWORD, DEFAULT_BASIC_USER } from '../src/config/defaults.js';
 import { coveredCases, interactions } from '../src/contracts/interactions.js';
 import { pactFiles, pactInteractions } from '../src/contracts/pacts.js';
-import { checkPactsAgainstSpec, type StatesMap, verifyPacts } from '../src/contracts/run.js';
+import {
+  checkPactsAgainstSpec,
+  runConsumerContracts,
+  type StatesMap,
+  verifyPacts,
+} from '../src/contracts/run.js';
 import { checkStatesMap } from '../src/contracts/states-file.js';
 import { catalogue, example, messageFor } from '../src/spec/index.js';
 import { describeState, isStateName, placeholders, STATES } from '../src/states/index.js';
@@ -180,4 +185,24 @@ describe('verifyPacts', () => {
     expect(() => checkStatesMap({ [STATES.customerExists]: {} })).toThrow(/needs parameter customerId/);
     expect(() => checkStatesMap(['x'])).toThrow(/got a list/);
   });
+});
+
+describe('runConsumerContracts', () => {
+  it('runs the consumer tests in sequence into an emptied folder and reports each interaction', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'directearn-consumer-run-'));
+    // A stale pact from an earlier run must not survive: the folder is emptied first.
+    await writeFile(join(dir, 'stale-consumer-stale-provider.json'), '{"interactions":[]}');
+    const r = await runConsumerContracts({ pactDir: dir });
+    expect(r.ok).toBe(true);
+    expect(r.pactFiles.map((f) => f.split('/').pop())).toEqual(['directearn-client-loyalty-directearn.json']);
+    expect(r.interactions).toBe(interactions().length);
+    expect(r.tests.map((t) => t.name).sort()).toEqual(
+      interactions()
+        .map((i) => i.description)
+        .sort(),
+    );
+    const written = JSON.parse(await readFile(r.pactFiles[0] as string, 'utf8'));
+    const committed = JSON.parse(await readFile(pactFiles()[0] as string, 'utf8'));
+    expect(written.interactions).toEqual(committed.interactions);
+  }, 120_000);
 });

@@ -110,7 +110,8 @@ export function describeInteractions(filter: (i: Interaction) => boolean): void 
   const pact = new PactV4({
     consumer: PACT_CONSUMER,
     provider: PACT_PROVIDER,
-    dir: PACT_DIR,
+    // runConsumerContracts({ pactDir }) points the run elsewhere (tests use a temp folder).
+    dir: process.env.DIRECTEARN_PACT_DIR ?? PACT_DIR,
     logLevel: 'warn',
   });
   for (const i of interactions().filter(filter)) {

@@ -1,11 +1,11 @@
 // The contracts as a programmatic API, for `directearn check`, `directearn verify` and tests:
 //
-//   runConsumerContracts(options?: { timeoutMs?: number })
+//   runConsumerContracts(options?: { pactDir?: string; timeoutMs?: number })
 //     -> Promise<{ ok: boolean; pactFiles: string[]; interactions: number;
 //                  tests: { name: string; status: 'passed' | 'failed' | 'skipped'; message?: string }[];
 //                  output: string }>
 //     Runs the Pact consumer tests (vitest, vitest.pact.config.ts: folder emptied, files in sequence)
-//     and reports each test and the interactions written to contracts/pacts.
+//     and reports each test and the interactions written to contracts/pacts (or pactDir).
 //
 //   checkPactsAgainstSpec(options?: { dir?: string; files?: string[] })
 //     -> Promise<{ ok: boolean; problems: string[]; files: string[];
@@ -21,7 +21,8 @@
 //     Replays the pacts with the Rust pact-verifier. No providerBaseUrl: the reference provider is
 //     started in-process on a free loopback port and states are set through its admin route. With a
 //     states map, every state of an interaction must be mapped, else it is "not-verified" (never
-//     passed); the mapped IDs replace the pact's IDs in the request and the expected body.
+//     passed); the mapped IDs replace the pact's IDs in the request and the expected body. On a
+//     providerBaseUrl without states map nor stateChangeUrl, every interaction is "not-verified".
 //     `ok` is true only when every interaction passed.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -83,7 +84,9 @@ export interface ConsumerRunResult {
 }
 
 /** Runs the Pact consumer tests and returns each test's status and the pact files written. */
-export async function runConsumerContracts(options: { timeoutMs?: number } = {}): Promise<ConsumerRunResult> {
+export async function runConsumerContracts(
+  options: { pactDir?: string; timeoutMs?: number } = {},
+): Promise<ConsumerRunResult> {
   const dir = await mkdtemp(join(tmpdir(), 'directearn-consumer-'));
   const report = join(dir, 'vitest.json');
   try {
@@ -91,7 +94,12 @@ export async function runConsumerContracts(options: { timeoutMs?: number } = {})
       bin('vitest'),
       ['run', '--config', 'vitest.pact.config.ts', '--reporter=json', `--outputFile=${report}`],
       options.timeoutMs ?? 180_000,
-      { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      {
+        ...process.env,
+        NO_COLOR: '1',
+        FORCE_COLOR: '0',
+        ...(options.pactDir === undefined ? {} : { DIRECTEARN_PACT_DIR: options.pactDir }),
+      },
     );
     const tests: ContractTest[] = [];
     try {
@@ -110,7 +118,7 @@ export async function runConsumerContracts(options: { timeoutMs?: number } = {})
     } catch {
       // No report: vitest itself failed (config, syntax); the output says why.
     }
-    const files = pactFiles();
+    const files = pactFiles(options.pactDir ?? PACT_DIR);
     const count = files.reduce((n, f) => n + readPact(f).json.interactions.length, 0);
     const ok =
       r.code === 0 &&
@@ -344,8 +352,13 @@ interface VerifierReport {
 export async function verifyPacts(options: VerifyOptions = {}): Promise<VerifyResult> {
   const files = options.files ?? pactFiles(options.dir ?? PACT_DIR);
   const all = files.flatMap((f) => pactInteractions(options.dir ?? PACT_DIR).filter((i) => i.file === f));
-  const states = typeof options.states === 'string' ? loadStatesFile(options.states) : options.states;
   const embedded = options.providerBaseUrl === undefined;
+  // On a real host nothing sets the states unless a state-change URL does: without a states file
+  // every interaction is then unmapped (not verified), never replayed with the pacts' example IDs.
+  const states =
+    typeof options.states === 'string'
+      ? loadStatesFile(options.states)
+      : (options.states ?? (embedded || options.stateChangeUrl !== undefined ? undefined : {}));
   const results = new Map<PactInteraction, VerifiedInteraction>();
   const prepared = all.map((pi) => ({ pi, ...prepare(pi, states, options.credentials, embedded) }));
   for (const p of prepared) {

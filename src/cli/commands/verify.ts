@@ -1,11 +1,153 @@
-// Placeholder until its issue lands: `directearn verify` says so instead of pretending to work.
-import { type Command, UserFacingError } from '../command.js';
+// `directearn verify`: replays the pacts against the embedded reference provider or a real host,
+// and says per interaction passed / failed / not verified (with JUnit XML for CI).
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { verificationJUnit } from '../../contracts/junit.js';
+import { PACT_DIR, pactFiles } from '../../contracts/pacts.js';
+import { type Credentials, verifyPacts } from '../../contracts/run.js';
+import { loadStatesFile, type StatesMap } from '../../contracts/states-file.js';
+import { type Command, parseFlags, stringOption, UsageError, UserFacingError } from '../command.js';
+
+const help = `Usage: directearn verify [--target URL] [--basic USER:PASS | --token TOKEN] [--states FILE.yaml]
+                         [--state-change-url URL] [--pacts DIR] [--junit FILE]
+
+Replays every interaction of the pacts (contracts/pacts) against a provider with the Rust
+pact-verifier and prints, per interaction, PASS, FAIL (with the mismatch) or NOT VERIFIED.
+
+Without --target it verifies against the embedded reference provider (started on a free loopback
+port; provider states are set through its admin route).
+
+  --target URL            a real host, e.g. https://eucrm.cc.capillarytech.com [DIRECTEARN_TARGET]
+                          Verifying against a real host SENDS the pacts' requests: the "earned"
+                          interactions issue real promotions to the customers your states file names.
+  --basic USER:PASS       Basic credentials sent instead of the pacts' example ones [DIRECTEARN_BASIC]
+  --token TOKEN           OAuth token: sent as Authorization: Bearer and as X-CAP-API-OAUTH-TOKEN [DIRECTEARN_TOKEN]
+  --states FILE.yaml      maps each provider-state sentence to real IDs of your organisation
+                          [DIRECTEARN_STATES], e.g.
+                            "program {programId} has active promotion {promotionId}":
+                              programId: 1234
+                              promotionId: 5678
+                            "customer {customerId} exists":
+                              customerId: 424242
+                          Their IDs replace the pacts' IDs in requests and expected bodies. An
+                          interaction with a state the file does not map is NOT VERIFIED (never passed).
+                          With --target and neither --states nor --state-change-url, nothing is mapped.
+  --state-change-url URL  a URL of the target that sets provider states (Pact's {state, params, action}),
+                          e.g. http://127.0.0.1:8080/_admin/provider-states of \`directearn serve --admin\`
+  --pacts DIR             folder of pact files (default contracts/pacts of this package)
+  --junit FILE            also write JUnit XML (one test case per interaction; not verified = skipped)
+
+Exit code: 0 only when every interaction was verified and passed (none failed, none not verified);
+1 otherwise; 2 bad flags.`;
+
+function parseCredentials(basic: string | undefined, token: string | undefined): Credentials | undefined {
+  if (basic === undefined && token === undefined) return undefined;
+  const out: Credentials = {};
+  if (basic !== undefined) {
+    const at = basic.indexOf(':');
+    if (at <= 0) throw new UsageError('--basic must be USER:PASSWORD');
+    out.basic = { user: basic.slice(0, at), password: basic.slice(at + 1) };
+  }
+  if (token !== undefined) {
+    if (token.trim() === '') throw new UsageError('--token must not be empty');
+    out.token = token;
+  }
+  return out;
+}
+
+function parseUrl(raw: string, flag: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`${flag} must be a URL like https://eucrm.example.com, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`${flag} must be an http(s) URL, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, '');
+}
 
 export const command: Command = {
   name: 'verify',
-  summary: 'not built yet',
-  help: 'Usage: directearn verify (not built yet)',
-  async run() {
-    throw new UserFacingError('this command is not built yet');
+  summary: 'verify the pacts against a provider (the reference provider or --target URL)',
+  help,
+  async run(args, io) {
+    const { values } = parseFlags(args, {
+      target: { type: 'string' },
+      basic: { type: 'string' },
+      token: { type: 'string' },
+      states: { type: 'string' },
+      'state-change-url': { type: 'string' },
+      pacts: { type: 'string' },
+      junit: { type: 'string' },
+    });
+    const env = io.env;
+    const targetRaw = stringOption(values.target, env, 'DIRECTEARN_TARGET');
+    const target = targetRaw === undefined ? undefined : parseUrl(targetRaw, '--target');
+    const credentials = parseCredentials(
+      stringOption(values.basic, env, 'DIRECTEARN_BASIC'),
+      stringOption(values.token, env, 'DIRECTEARN_TOKEN'),
+    );
+    const stateChangeRaw = values['state-change-url'] as string | undefined;
+    const stateChangeUrl =
+      stateChangeRaw === undefined ? undefined : parseUrl(stateChangeRaw, '--state-change-url');
+    if (stateChangeUrl !== undefined && target === undefined) {
+      throw new UsageError(
+        '--state-change-url goes with --target (the embedded provider sets its own states)',
+      );
+    }
+    const statesRaw = stringOption(values.states, env, 'DIRECTEARN_STATES');
+    let states: StatesMap | undefined;
+    if (statesRaw !== undefined) {
+      const path = resolve(io.cwd, statesRaw);
+      if (!existsSync(path) || !statSync(path).isFile())
+        throw new UsageError(`--states file ${statesRaw} does not exist`);
+      try {
+        states = loadStatesFile(path);
+      } catch (e) {
+        throw new UserFacingError((e as Error).message);
+      }
+    }
+    const dir = values.pacts === undefined ? PACT_DIR : resolve(io.cwd, values.pacts as string);
+    if (pactFiles(dir).length === 0) {
+      throw new UserFacingError(`no pact files in ${dir}: run npm run pact:consumer to write them`);
+    }
+    const junitPath = typeof values.junit === 'string' ? resolve(io.cwd, values.junit) : undefined;
+
+    let result: Awaited<ReturnType<typeof verifyPacts>>;
+    try {
+      result = await verifyPacts({
+        dir,
+        ...(target === undefined ? {} : { providerBaseUrl: target }),
+        ...(states === undefined ? {} : { states }),
+        ...(credentials === undefined ? {} : { credentials }),
+        ...(stateChangeUrl === undefined ? {} : { stateChangeUrl }),
+      });
+    } catch (e) {
+      throw new UserFacingError(`verification could not run: ${(e as Error).message}`);
+    }
+    io.out(`Verifying ${result.counts.total} interaction(s) against ${result.target}`);
+    for (const i of result.interactions) {
+      const mark =
+        i.status === 'passed' ? 'PASS        ' : i.status === 'failed' ? 'FAIL        ' : 'NOT VERIFIED';
+      io.out(`${mark}  ${i.case.padEnd(8)}  ${i.description}`);
+      if (i.message) for (const line of i.message.split('\n')) io.out(`              ${line}`);
+    }
+    const { passed, failed, notVerified, total } = result.counts;
+    io.out(`${total} interaction(s): ${passed} passed, ${failed} failed, ${notVerified} not verified`);
+    if (junitPath !== undefined) {
+      try {
+        await mkdir(dirname(junitPath), { recursive: true });
+        await writeFile(junitPath, verificationJUnit(result));
+      } catch (e) {
+        throw new UserFacingError(
+          `cannot write --junit ${values.junit}: ${(e as NodeJS.ErrnoException).code ?? e}`,
+        );
+      }
+      io.out(`JUnit XML written to ${junitPath}`);
+    }
+    return result.ok && failed === 0 && notVerified === 0 ? 0 : 1;
   },
 };

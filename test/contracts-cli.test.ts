@@ -1,0 +1,150 @@
+// `directearn verify`: per-interaction lines, JUnit XML, exit 0 only when every interaction was
+// verified and passed, and clear one-line errors for bad input.
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIO } from '../src/cli/command.js';
+import { main } from '../src/cli/main.js';
+import { pactFiles, pactInteractions } from '../src/contracts/pacts.js';
+import { startProvider } from '../src/provider/server.js';
+import { STATES } from '../src/states/index.js';
+
+async function cli(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIO = { out: (l) => out.push(l), err: (l) => err.push(l), color: false, env: {}, cwd };
+  const code = await main(['verify', ...args], io);
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+const total = pactInteractions().length;
+
+describe('directearn verify', () => {
+  let dir: string;
+  let target: Awaited<ReturnType<typeof startProvider>>;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'directearn-verify-cli-'));
+    target = await startProvider({ host: '127.0.0.1', port: 0, admin: true });
+  });
+  afterAll(async () => {
+    await target.close();
+  });
+
+  it('verifies every interaction against the embedded provider, exit 0, JUnit with one case each', async () => {
+    const r = await cli(['--junit', 'out/verify.xml'], dir);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out.match(/^PASS/gm)).toHaveLength(total);
+    expect(r.out).toContain(`${total} interaction(s): ${total} passed, 0 failed, 0 not verified`);
+    const xml = await readFile(join(dir, 'out', 'verify.xml'), 'utf8');
+    expect(xml.match(/<testcase /g)).toHaveLength(total);
+    expect(xml).toContain('failures="0" skipped="0"');
+  });
+
+  it('a target without a states file verifies nothing and exits 1, every interaction NOT VERIFIED', async () => {
+    const r = await cli(
+      ['--target', target.url, '--basic', 'directearn:directearn', '--junit', 'nv.xml'],
+      dir,
+    );
+    expect(r.code).toBe(1);
+    expect(r.out.match(/^NOT VERIFIED/gm)).toHaveLength(total);
+    expect(r.out).not.toMatch(/^PASS/m);
+    const xml = await readFile(join(dir, 'nv.xml'), 'utf8');
+    expect(xml.match(/<skipped /g)).toHaveLength(total);
+  });
+
+  it('a states file maps real IDs: mapped interactions pass, the others are NOT VERIFIED, exit 1', async () => {
+    // The target is the reference provider with the doc's data: map states to IDs it holds.
+    const file = join(dir, 'states.yaml');
+    await writeFile(
+      file,
+      [
+        `"${STATES.promotionActive}":`,
+        '  programId: 469',
+        '  promotionId: 56799',
+        `"${STATES.customerExists}":`,
+        '  customerId: 98662632',
+        '',
+      ].join('\n'),
+    );
+    const r = await cli(
+      [
+        '--target',
+        target.url,
+        '--basic',
+        'directearn:directearn',
+        '--token',
+        'directearn-token',
+        '--states',
+        'states.yaml',
+      ],
+      dir,
+    );
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^PASS\s+earned\s+answers earned for both customers/m);
+    expect(r.out).toMatch(/^PASS\s+8899/m);
+    expect(r.out).toMatch(/^NOT VERIFIED\s+8892/m);
+    expect(r.out).toMatch(/not mapped in the states file/);
+    expect(r.out).not.toMatch(/^FAIL/m);
+  });
+
+  it("with the target's state-change URL and credentials every interaction passes", async () => {
+    const r = await cli(
+      [
+        '--target',
+        target.url,
+        '--basic',
+        'directearn:directearn',
+        '--token',
+        'directearn-token',
+        '--state-change-url',
+        `${target.url}/_admin/provider-states`,
+      ],
+      dir,
+    );
+    expect(r.out).toContain(`${total} passed, 0 failed, 0 not verified`);
+    expect(r.code).toBe(0);
+  });
+
+  it('a pact the provider does not honour is a FAIL with the mismatch, exit 1', async () => {
+    const wrong = await mkdtemp(join(tmpdir(), 'directearn-verify-wrong-'));
+    const pact = JSON.parse(await readFile(pactFiles()[0] as string, 'utf8'));
+    const i = pact.interactions.find((x: { description: string }) =>
+      x.description.startsWith('answers 8899'),
+    );
+    i.response.body.content.response[0].errors[0].code = 8898;
+    await writeFile(join(wrong, 'p.json'), JSON.stringify(pact));
+    const r = await cli(['--pacts', wrong], dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^FAIL\s+8899/m);
+    expect(r.out).toMatch(/errors\[0\]\.code/);
+  });
+
+  it.each([
+    [['--target', 'eucrm.example.com'], 2, /--target must be a URL/],
+    [['--basic', 'nocolon'], 2, /--basic must be USER:PASSWORD/],
+    [['--states', 'missing.yaml'], 2, /--states file missing.yaml does not exist/],
+    [['--state-change-url', 'http://127.0.0.1:1/x'], 2, /goes with --target/],
+    [['--frobnicate'], 2, /unknown flag --frobnicate/],
+  ])('bad input %j exits %i with one line naming it', async (args, code, message) => {
+    const r = await cli(args, dir);
+    expect(r.code).toBe(code);
+    expect(r.err).toMatch(message);
+    expect(r.err).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+
+  it('a states file that is not valid names the file and the state', async () => {
+    await writeFile(join(dir, 'bad.yaml'), '"program {programId} is shiny":\n  programId: 1\n');
+    const r = await cli(['--states', 'bad.yaml'], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/bad\.yaml: unknown provider state "program \{programId\} is shiny"/);
+  });
+
+  it('an empty pacts folder is an error, not a pass', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'directearn-verify-empty-'));
+    const r = await cli(['--pacts', empty], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/no pact files in .*pact:consumer/);
+  });
+});
