@@ -21,7 +21,8 @@ export function listen(provider: Provider, opts: { host?: string; port?: number 
         url: req.url ?? '/',
         headers: req.headers,
         body,
-        remoteAddress: req.socket.remoteAddress,
+        // Only the admin routes need the peer address (a syscall per request otherwise).
+        remoteAddress: req.url?.startsWith('/_admin') ? (req.socket.remoteAddress ?? '') : undefined,
         bodyOverLimit: overLimit,
       };
       provider.handle(request).then(
