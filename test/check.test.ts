@@ -1,0 +1,230 @@
+// `directearn check` end to end, once: the built executable in a copy of the package (so the pacts
+// and reports it writes do not race the other test files), every stage for real, then the same
+// check against a provider that answers one message wrong, which must fail with exit code 1.
+// Needs `npm run build` first (npm test does it) and k6 (`npm run k6:install`, as .ci/run does).
+import { spawn } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import type { CheckSummary } from '../src/check/model.js';
+import { DEFAULT_BASIC_PASSWORD, DEFAULT_BASIC_USER, DEFAULT_TOKEN } from '../src/config/defaults.js';
+import { interactions } from '../src/contracts/interactions.js';
+import { startProvider } from '../src/provider/server.js';
+import { catalogue, messageFor, packageRoot } from '../src/spec/index.js';
+
+const COPIED = [
+  'bin',
+  'dist',
+  'src',
+  'contracts',
+  'openapi',
+  'load',
+  'package.json',
+  'tsconfig.json',
+  'redocly.yaml',
+  'vitest.pact.config.ts',
+];
+
+/** A copy of the package with node_modules linked: same code, its own contracts/pacts and reports. */
+function copyPackage(): string {
+  const root = mkdtempSync(join(tmpdir(), 'directearn-check-e2e-'));
+  for (const name of COPIED) {
+    const from = join(packageRoot, name);
+    if (existsSync(from)) cpSync(from, join(root, name), { recursive: true });
+  }
+  symlinkSync(join(packageRoot, 'node_modules'), join(root, 'node_modules'), 'dir');
+  return root;
+}
+
+function runCli(
+  cwd: string,
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const env = { ...process.env };
+    delete env.NO_COLOR;
+    delete env.FORCE_COLOR;
+    const child = spawn(process.execPath, [join(cwd, 'bin', 'directearn.js'), ...args], { cwd, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const STAGE_TITLES = [
+  'spec valid and linted',
+  'consumer contracts',
+  'pacts vs spec',
+  'provider verification',
+  'k6 smoke',
+  'k6 short throughput run',
+];
+const STAGE_IDS = ['spec', 'contracts', 'pacts-vs-spec', 'verify', 'smoke', 'throughput'];
+
+/** The table row of a case: its marks after the case and kind columns. */
+function row(stdout: string, caseId: string): string[] | undefined {
+  const line = stdout.split('\n').find((l) => l.startsWith(`${caseId} `));
+  return line
+    ?.trim()
+    .split(/\s{2,}/)
+    .slice(2);
+}
+
+let root: string;
+beforeAll(() => {
+  root = copyPackage();
+});
+
+describe('directearn check against the embedded provider', () => {
+  let result: Awaited<ReturnType<typeof runCli>>;
+  beforeAll(async () => {
+    result = await runCli(root, ['check', '--junit', 'junit', '--json', 'out/check.json']);
+  }, 240_000);
+
+  it('passes every stage and exits 0', () => {
+    expect(result.stderr).toBe('');
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.stdout.trim().split('\n').at(-1)).toMatch(/^PASS 6\/6 stages passed in \d/);
+  });
+
+  it('prints a start and a result line per stage, in order', () => {
+    const lines = result.stdout.split('\n');
+    STAGE_TITLES.forEach((title, i) => {
+      const start = lines.indexOf(`[${i + 1}/6] ${title} ...`);
+      const end = lines.findIndex((l) => l.startsWith(`[${i + 1}/6] PASS ${title}: `));
+      expect(start, title).toBeGreaterThanOrEqual(0);
+      expect(end, title).toBe(start + 1);
+      expect(lines[end]).toMatch(/\(\d+(\.\d)? m?s\)$/);
+    });
+  });
+
+  it('prints a row per catalogue case: in spec, in a pact and verified for every case with an interaction', () => {
+    const withInteraction = new Set(interactions().map((i) => i.case));
+    for (const c of catalogue()) {
+      const marks = row(result.stdout, c.case);
+      expect(marks, c.case).toBeDefined();
+      const [inSpec, inPact, verified] = marks ?? [];
+      expect(inSpec, c.case).toBe(c.examples.length > 0 ? '✓' : '–');
+      expect([inPact, verified], c.case).toEqual(withInteraction.has(c.case) ? ['✓', '✓'] : ['–', '–']);
+    }
+    for (const code of ['earned', '8892', '8015', '1101', '8874', '8899', '8881', '8890']) {
+      expect(row(result.stdout, code)?.[3], code).toBe('✓');
+    }
+  });
+
+  it('writes no colour codes to a pipe', () => {
+    expect(result.stdout).not.toContain('\u001b[');
+  });
+
+  it('writes the JSON summary (also to reports/check) and one JUnit file per stage', () => {
+    const summary = JSON.parse(readFileSync(join(root, 'out', 'check.json'), 'utf8')) as CheckSummary;
+    expect(summary.ok).toBe(true);
+    expect(summary.stages.map((s) => [s.id, s.status])).toEqual(STAGE_IDS.map((id) => [id, 'passed']));
+    expect(summary.cases.map((c) => c.case)).toEqual(catalogue().map((c) => c.case));
+    expect(readFileSync(join(root, 'reports', 'check', 'summary.json'), 'utf8')).toBe(
+      readFileSync(join(root, 'out', 'check.json'), 'utf8'),
+    );
+    expect(readdirSync(join(root, 'junit')).sort()).toEqual(STAGE_IDS.map((id) => `${id}.xml`).sort());
+    const verify = readFileSync(join(root, 'junit', 'verify.xml'), 'utf8');
+    expect(verify).toMatch(new RegExp(`tests="${interactions().length}" failures="0"`));
+    expect(existsSync(join(root, 'reports', 'check', 'load-throughput', 'report.html'))).toBe(true);
+  });
+});
+
+describe('directearn check against a provider that answers a message wrong', () => {
+  let proxy: Server;
+  let provider: Awaited<ReturnType<typeof startProvider>>;
+  let result: Awaited<ReturnType<typeof runCli>>;
+  const right = messageFor(8892);
+  const wrong = right.charAt(0).toUpperCase() + right.slice(1);
+
+  beforeAll(async () => {
+    // A realistic regression: the host capitalises 8892's message. Everything else is the reference provider.
+    provider = await startProvider({ port: 0 });
+    const upstream = new URL(provider.url);
+    proxy = createServer((req, res) => {
+      const up = request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          path: req.url,
+          method: req.method,
+          headers: req.headers,
+        },
+        (answer) => {
+          const chunks: Buffer[] = [];
+          answer.on('data', (c: Buffer) => chunks.push(c));
+          answer.on('end', () => {
+            const body = Buffer.concat(chunks).toString('utf8').split(right).join(wrong);
+            const headers = { ...answer.headers };
+            delete headers['content-length'];
+            res.writeHead(answer.statusCode ?? 502, headers);
+            res.end(body);
+          });
+        },
+      );
+      req.pipe(up);
+    });
+    await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done));
+    const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    // The reference provider's fixtures hold every ID the pacts name, so each state maps to the
+    // parameters of the first interaction that uses it (what a team writes for its own host).
+    const states: Record<string, unknown> = {};
+    for (const i of interactions()) for (const st of i.states) states[st.name] ??= st.params;
+    writeFileSync(join(root, 'states.yaml'), stringify(states));
+    result = await runCli(root, [
+      'check',
+      '--target',
+      url,
+      '--basic',
+      `${DEFAULT_BASIC_USER}:${DEFAULT_BASIC_PASSWORD}`,
+      '--token',
+      DEFAULT_TOKEN,
+      '--states',
+      'states.yaml',
+      '--skip-load',
+      '--report-dir',
+      'wrong',
+    ]);
+  }, 120_000);
+
+  afterAll(async () => {
+    proxy?.close();
+    await provider?.close();
+  });
+
+  it('fails provider verification on exactly that case and exits 1', () => {
+    expect(result.code, result.stdout).toBe(1);
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `^\\[4/6\\] FAIL provider verification: ${interactions().length - 1} passed, 1 failed, 0 not verified`,
+        'm',
+      ),
+    );
+    expect(row(result.stdout, '8892')?.[2]).toBe('✗');
+    expect(row(result.stdout, '8015')?.[2]).toBe('✓');
+    expect(result.stdout).toContain(`Expected '${wrong}' (String) to be equal to '${right}' (String)`);
+    expect(result.stdout).toMatch(/^\[5\/6\] SKIP k6 smoke: skipped \(--skip-load\)/m);
+    expect(result.stdout.trim().split('\n').at(-1)).toMatch(
+      /^FAIL 3\/6 stages passed; failed: provider verification;/,
+    );
+  });
+});
