@@ -68,25 +68,28 @@ function parseBatchSizes(raw: string | undefined): number[] {
   return sizes;
 }
 
+/** The flags of `directearn check` (exported so tests can check the CI examples use real ones). */
+export const CHECK_FLAGS = {
+  target: { type: 'string' },
+  basic: { type: 'string' },
+  token: { type: 'string' },
+  states: { type: 'string' },
+  'allow-real-issue': { type: 'boolean' },
+  'skip-load': { type: 'boolean' },
+  'batch-sizes': { type: 'string' },
+  duration: { type: 'string' },
+  json: { type: 'string' },
+  junit: { type: 'string' },
+  'report-dir': { type: 'string' },
+  ascii: { type: 'boolean' },
+} as const;
+
 export const command: Command = {
   name: 'check',
   summary: 'run the whole check (spec, contracts, verification, k6) and print what passed per case',
   help,
   async run(args, io) {
-    const { values } = parseFlags(args, {
-      target: { type: 'string' },
-      basic: { type: 'string' },
-      token: { type: 'string' },
-      states: { type: 'string' },
-      'allow-real-issue': { type: 'boolean' },
-      'skip-load': { type: 'boolean' },
-      'batch-sizes': { type: 'string' },
-      duration: { type: 'string' },
-      json: { type: 'string' },
-      junit: { type: 'string' },
-      'report-dir': { type: 'string' },
-      ascii: { type: 'boolean' },
-    });
+    const { values } = parseFlags(args, CHECK_FLAGS);
     const env = io.env;
     const targetRaw = stringOption(values.target, env, 'DIRECTEARN_TARGET');
     const target = targetRaw === undefined ? undefined : parseTarget(targetRaw);

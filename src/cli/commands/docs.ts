@@ -22,12 +22,15 @@ Flags (environment variable in brackets):
 
 Exit code: 0 written, 1 the build failed, 2 bad flags.`;
 
+/** The flags of `directearn docs`. */
+export const DOCS_FLAGS = { out: { type: 'string' }, summary: { type: 'string' } } as const;
+
 export const command: Command = {
   name: 'docs',
   summary: 'generate the HTML and Markdown reference and the coverage page from the spec',
   help,
   async run(args, io) {
-    const { values } = parseFlags(args, { out: { type: 'string' }, summary: { type: 'string' } });
+    const { values } = parseFlags(args, DOCS_FLAGS);
     const out = stringOption(values.out, io.env, 'DIRECTEARN_DOCS_OUT', DEFAULT_DOCS_DIR) as string;
     if (out.trim() === '') throw new UsageError('--out needs a folder');
     const outDir = resolve(io.cwd, out);
