@@ -98,6 +98,8 @@ describe('directearn verify', () => {
         'directearn:directearn',
         '--token',
         'directearn-token',
+        '--readonly-basic',
+        'readonly:readonly',
         '--state-change-url',
         `${target.url}/_admin/provider-states`,
       ],
@@ -124,6 +126,7 @@ describe('directearn verify', () => {
   it.each([
     [['--target', 'eucrm.example.com'], 2, /--target must be a URL/],
     [['--basic', 'nocolon'], 2, /--basic must be USER:PASSWORD/],
+    [['--readonly-basic', 'x'], 2, /--readonly-basic must be USER:PASSWORD/],
     [['--states', 'missing.yaml'], 2, /--states file missing.yaml does not exist/],
     [['--state-change-url', 'http://127.0.0.1:1/x'], 2, /goes with --target/],
     [['--frobnicate'], 2, /unknown flag --frobnicate/],

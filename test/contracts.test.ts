@@ -19,11 +19,11 @@ import { catalogue, example, messageFor } from '../src/spec/index.js';
 import { describeState, isStateName, placeholders, STATES } from '../src/states/index.js';
 
 describe('the interactions table', () => {
-  it('pins earned, every documented error and warning code, a 400 and a 401', () => {
+  it('pins earned, every documented error and warning code, a 400, a 401 and a 403', () => {
     const wanted = catalogue()
       .filter((c) => c.kind !== 'http')
       .map((c) => c.case);
-    expect(coveredCases()).toEqual(expect.arrayContaining([...wanted, 'http-400', 'http-401']));
+    expect(coveredCases()).toEqual(expect.arrayContaining([...wanted, 'http-400', 'http-401', 'http-403']));
     expect(interactions().filter((i) => i.case === '8881')).toHaveLength(2);
   });
 
@@ -172,6 +172,7 @@ describe('verifyPacts', () => {
     expect(good.interactions.find((i) => i.description.includes('X-CAP-API-OAUTH-TOKEN'))?.status).toBe(
       'not-verified',
     );
+    expect(good.interactions.find((i) => i.case === 'http-403')?.message).toMatch(/--readonly-basic/);
     expect(good.counts.failed).toBe(0);
     const wrong = await verifyPacts({ credentials: { basic: { user: 'nobody', password: 'wrong' } } });
     expect(wrong.interactions.find((i) => i.case === 'http-401')?.status).toBe('passed');

@@ -7,6 +7,8 @@ import { type Auth, DirectEarnClient, DirectEarnHttpError } from '../../src/clie
 import {
   DEFAULT_BASIC_PASSWORD,
   DEFAULT_BASIC_USER,
+  DEFAULT_READONLY_BASIC_PASSWORD,
+  DEFAULT_READONLY_BASIC_USER,
   DEFAULT_TOKEN,
   PACT_CONSUMER,
   PACT_PROVIDER,
@@ -19,6 +21,11 @@ const { integer, regex, string } = MatchersV3;
 
 const AUTH: Record<Interaction['auth'], Auth> = {
   basic: { kind: 'basic', user: DEFAULT_BASIC_USER, password: DEFAULT_BASIC_PASSWORD },
+  'basic-readonly': {
+    kind: 'basic',
+    user: DEFAULT_READONLY_BASIC_USER,
+    password: DEFAULT_READONLY_BASIC_PASSWORD,
+  },
   bearer: { kind: 'bearer', token: DEFAULT_TOKEN },
   'cap-oauth': { kind: 'cap-oauth', token: DEFAULT_TOKEN },
   none: { kind: 'none' },

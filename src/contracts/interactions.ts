@@ -10,7 +10,8 @@ import {
 } from '../spec/index.js';
 import { STATES, type StateName, type StateParams } from '../states/index.js';
 
-export type AuthKind = 'basic' | 'bearer' | 'cap-oauth' | 'none';
+/** The credential an interaction sends; basic-readonly authenticates without write access (403). */
+export type AuthKind = 'basic' | 'basic-readonly' | 'bearer' | 'cap-oauth' | 'none';
 
 export interface InteractionState {
   name: StateName;
@@ -88,6 +89,15 @@ const ROWS: readonly Row[] = [
     response: 'earned-one-customer',
     status: 200,
     auth: 'cap-oauth',
+    states: (r) => [active(r), exists(r)],
+  },
+  {
+    case: 'earned',
+    description: 'answers earned when authenticated with an OAuth Bearer token',
+    request: 'request-earned-one-customer',
+    response: 'earned-one-customer',
+    status: 200,
+    auth: 'bearer',
     states: (r) => [active(r), exists(r)],
   },
   {
@@ -238,6 +248,15 @@ const ROWS: readonly Row[] = [
     response: 'http-401',
     status: 401,
     auth: 'none',
+    states: (r) => [active(r), exists(r, 0), exists(r, 1)],
+  },
+  {
+    case: 'http-403',
+    description: 'answers 403 when the credentials lack write access to the customer group resource',
+    request: 'doc-request',
+    response: 'http-403',
+    status: 403,
+    auth: 'basic-readonly',
     states: (r) => [active(r), exists(r, 0), exists(r, 1)],
   },
 ];

@@ -13,7 +13,8 @@
 //     swagger-mock-validator on every pact against openapi/directEarn.yaml.
 //
 //   verifyPacts(options?: { providerBaseUrl?: string; states?: string | StatesMap;
-//                           credentials?: { basic?: { user: string; password: string }; token?: string };
+//                           credentials?: { basic?: { user: string; password: string }; token?: string;
+//                                           readOnlyBasic?: { user: string; password: string } };
 //                           dir?: string; files?: string[]; stateChangeUrl?: string; timeoutMs?: number })
 //     -> Promise<{ ok: boolean; target: string; embedded: boolean;
 //                  interactions: { description: string; case: string; status: 'passed' | 'failed' | 'not-verified'; message?: string }[];
@@ -226,6 +227,8 @@ export async function checkPactsAgainstSpec(
 export interface Credentials {
   basic?: { user: string; password: string };
   token?: string;
+  /** Credentials WITHOUT write access to the customer group resource, for the 403 interaction. */
+  readOnlyBasic?: { user: string; password: string };
 }
 
 export interface VerifyOptions {
@@ -321,6 +324,18 @@ function prepare(
   const hasBasic = headers.Authorization !== undefined;
   const hasCap = headers['X-CAP-API-OAUTH-TOKEN'] !== undefined;
   if (credentials !== undefined && (credentials.basic !== undefined || credentials.token !== undefined)) {
+    if (tableInteractions().find((t) => t.description === pi.description)?.auth === 'basic-readonly') {
+      const ro = credentials.readOnlyBasic;
+      if (ro === undefined) {
+        return {
+          raw,
+          notVerified:
+            'needs credentials WITHOUT write access to the customer group resource: give --readonly-basic USER:PASS',
+        };
+      }
+      headers.Authorization = [`Basic ${Buffer.from(`${ro.user}:${ro.password}`).toString('base64')}`];
+      return { raw };
+    }
     if (hasBasic) {
       headers.Authorization = [
         credentials.basic !== undefined

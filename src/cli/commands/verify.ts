@@ -9,7 +9,8 @@ import { type Credentials, verifyPacts } from '../../contracts/run.js';
 import { loadStatesFile, type StatesMap } from '../../contracts/states-file.js';
 import { type Command, parseFlags, stringOption, UsageError, UserFacingError } from '../command.js';
 
-const help = `Usage: directearn verify [--target URL] [--basic USER:PASS | --token TOKEN] [--states FILE.yaml]
+const help = `Usage: directearn verify [--target URL] [--basic USER:PASS | --token TOKEN] [--readonly-basic USER:PASS]
+                         [--states FILE.yaml]
                          [--state-change-url URL] [--pacts DIR] [--junit FILE]
 
 Replays every interaction of the pacts (contracts/pacts) against a provider with the Rust
@@ -23,6 +24,8 @@ port; provider states are set through its admin route).
                           interactions issue real promotions to the customers your states file names.
   --basic USER:PASS       Basic credentials sent instead of the pacts' example ones [DIRECTEARN_BASIC]
   --token TOKEN           OAuth token: sent as Authorization: Bearer and as X-CAP-API-OAUTH-TOKEN [DIRECTEARN_TOKEN]
+  --readonly-basic U:P    credentials WITHOUT write access to the customer group resource, for the 403
+                          interaction (not verified without them when credentials are given) [DIRECTEARN_READONLY_BASIC]
   --states FILE.yaml      maps each provider-state sentence to real IDs of your organisation
                           [DIRECTEARN_STATES], e.g.
                             "program {programId} has active promotion {promotionId}":
@@ -41,14 +44,21 @@ port; provider states are set through its admin route).
 Exit code: 0 only when every interaction was verified and passed (none failed, none not verified);
 1 otherwise; 2 bad flags.`;
 
-function parseCredentials(basic: string | undefined, token: string | undefined): Credentials | undefined {
-  if (basic === undefined && token === undefined) return undefined;
+function userPass(value: string, flag: string): { user: string; password: string } {
+  const at = value.indexOf(':');
+  if (at <= 0) throw new UsageError(`${flag} must be USER:PASSWORD`);
+  return { user: value.slice(0, at), password: value.slice(at + 1) };
+}
+
+function parseCredentials(
+  basic: string | undefined,
+  token: string | undefined,
+  readOnly: string | undefined,
+): Credentials | undefined {
+  if (basic === undefined && token === undefined && readOnly === undefined) return undefined;
   const out: Credentials = {};
-  if (basic !== undefined) {
-    const at = basic.indexOf(':');
-    if (at <= 0) throw new UsageError('--basic must be USER:PASSWORD');
-    out.basic = { user: basic.slice(0, at), password: basic.slice(at + 1) };
-  }
+  if (basic !== undefined) out.basic = userPass(basic, '--basic');
+  if (readOnly !== undefined) out.readOnlyBasic = userPass(readOnly, '--readonly-basic');
   if (token !== undefined) {
     if (token.trim() === '') throw new UsageError('--token must not be empty');
     out.token = token;
@@ -78,6 +88,7 @@ export const command: Command = {
       target: { type: 'string' },
       basic: { type: 'string' },
       token: { type: 'string' },
+      'readonly-basic': { type: 'string' },
       states: { type: 'string' },
       'state-change-url': { type: 'string' },
       pacts: { type: 'string' },
@@ -89,6 +100,7 @@ export const command: Command = {
     const credentials = parseCredentials(
       stringOption(values.basic, env, 'DIRECTEARN_BASIC'),
       stringOption(values.token, env, 'DIRECTEARN_TOKEN'),
+      stringOption(values['readonly-basic'], env, 'DIRECTEARN_READONLY_BASIC'),
     );
     const stateChangeRaw = values['state-change-url'] as string | undefined;
     const stateChangeUrl =
