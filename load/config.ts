@@ -25,6 +25,8 @@ export const DEFAULTS = {
   offeredMaxRps: 2000,
   /** Throughput: concurrent requests at most; past it k6 drops iterations (the target is saturated). */
   maxVus: 16,
+  /** Request bodies each VU builds once and reuses per batch size (0 = a fresh body every request). */
+  bodyPool: 50,
   /** Rate: the arrival rate the ramp climbs to and the steady window holds. */
   rateMaxRps: 400,
   /** Rate: the batch size of the requests the rate scenario sends. */
@@ -97,6 +99,7 @@ export const config = {
   ),
   offeredMaxRps: whole('DIRECTEARN_OFFERED_MAX_RPS', DEFAULTS.offeredMaxRps, 1),
   maxVus: whole('DIRECTEARN_MAX_VUS', DEFAULTS.maxVus, 1),
+  bodyPool: whole('DIRECTEARN_BODY_POOL', DEFAULTS.bodyPool),
   rateMaxRps: whole('DIRECTEARN_RATE_MAX_RPS', DEFAULTS.rateMaxRps, 2),
   rateBatchSize: whole('DIRECTEARN_RATE_BATCH_SIZE', DEFAULTS.rateBatchSize, 1),
   /** Where handleSummary writes k6's end-of-test data as JSON ("" = nowhere). */

@@ -4,6 +4,7 @@ import exec from 'k6/execution';
 import http, { type RefinedResponse, type ResponseType } from 'k6/http';
 import { Counter, Gauge, Trend } from 'k6/metrics';
 import type { Options } from 'k6/options';
+import { recordAnswer } from './answers.ts';
 import { config } from './config.ts';
 import { directEarnBody, ENDPOINT_URL, JSON_HEADERS } from './payload.ts';
 import { RATE_SCENARIOS, rateRampStartRps, rateScenarios, SUMMARY_TREND_STATS } from './profiles.ts';
@@ -31,9 +32,6 @@ const rateAt429 = new Trend('directearn_rate_onset_rps');
 const retryAfterSeconds = new Gauge('directearn_retry_after_seconds');
 /** 1 when the target accepted again after waiting Retry-After, 0 when not, absent when no 429 came. */
 const retryAfterHonoured = new Gauge('directearn_retry_after_honoured');
-const customersAnswered = new Counter('directearn_customers_answered');
-const entityFailures = new Counter('directearn_entity_failures');
-const entityWarnings = new Counter('directearn_entity_warnings');
 
 /** A 429 is an answer this run looks for, not a failed request. */
 const expected = http.expectedStatuses(200, 429);
@@ -53,18 +51,6 @@ function send(): RefinedResponse<ResponseType | undefined> {
   });
 }
 
-function countEntities(res: RefinedResponse<ResponseType | undefined>): void {
-  if (res.status !== 200 || typeof res.body !== 'string') return;
-  const answer = JSON.parse(res.body) as {
-    response?: { warnings?: unknown[] }[];
-    totalCount?: number;
-    failureCount?: number;
-  };
-  customersAnswered.add(answer.totalCount ?? 0);
-  entityFailures.add(answer.failureCount ?? 0);
-  entityWarnings.add((answer.response ?? []).filter((e) => (e.warnings?.length ?? 0) > 0).length);
-}
-
 export function probe(): void {
   const res = send();
   const steady = exec.scenario.name === RATE_SCENARIOS.steady;
@@ -78,7 +64,7 @@ export function probe(): void {
     return;
   }
   if (steady && res.status === 200 && Date.now() - exec.scenario.startTime >= SETTLE_MS) accepted.add(1);
-  countEntities(res);
+  recordAnswer(res);
 }
 
 /** Seconds a Retry-After header asks for (delta-seconds or an HTTP date), or undefined when absent/bad. */
