@@ -360,3 +360,18 @@ describe('earnBulk', () => {
     ).rejects.toThrow(/batchSize must be a whole number >= 1, got 0/);
   });
 });
+
+describe('strict mode on error answers', () => {
+  it('keeps a 429 a typed HTTP error (still retryable) and lists how its body breaks the spec', async () => {
+    const client = new DirectEarnClient({
+      baseUrl: BASE,
+      fetch: fixedFetch(429, { oops: true }, { 'retry-after': '1' }),
+      strict: true,
+    });
+    const e = (await client.earn(example('doc-request')).catch((x: unknown) => x)) as DirectEarnHttpError;
+    expect(e).toBeInstanceOf(DirectEarnHttpError);
+    expect(e.status).toBe(429);
+    expect(e.specIssues.map((i) => i.path)).toContain('/errors');
+    expect(classifyFailure(e).action).toBe('retry');
+  });
+});

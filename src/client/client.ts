@@ -291,13 +291,16 @@ export class DirectEarnClient {
           : {};
       const message =
         typeof first.message === 'string' ? first.message : res.statusText || `HTTP ${res.status}`;
-      if (this.strict) this.checkStrict(res.status, parsed);
+      // Strict mode reports a non-conforming error body on the error itself: a 429 stays a 429
+      // (retryable) even when its body is not what the spec says.
+      const check = this.strict ? validateResponse(res.status, parsed) : undefined;
       throw new DirectEarnHttpError(
         res.status,
         message,
         parsed,
         typeof first.field === 'string' ? first.field : undefined,
         parseRetryAfter(res.headers.get('retry-after')),
+        check !== undefined && !check.ok ? check.issues : [],
       );
     }
     if (parsed === undefined || typeof parsed !== 'object' || parsed === null) {

@@ -17,6 +17,8 @@ export class DirectEarnHttpError extends Error {
     readonly field: string | undefined,
     /** Milliseconds the server asked us to wait (Retry-After), when it did. */
     readonly retryAfterMs: number | undefined,
+    /** Strict mode: how the error body breaks the spec (empty when it does not, or not strict). */
+    readonly specIssues: readonly ValidationIssue[] = [],
   ) {
     super(`POST directEarn answered HTTP ${status}: ${serverMessage}`);
   }

@@ -55,10 +55,13 @@ export function readPact(path: string): PactFile {
   return { path, consumer: name('consumer'), provider: name('provider'), json };
 }
 
-/** Every interaction of the pact files of `dir`, with the case the interactions table gives it. */
-export function pactInteractions(dir: string = PACT_DIR): PactInteraction[] {
+/** Every interaction of the pact files of `dir` (or of `files`), with the case the interactions table gives it. */
+export function pactInteractions(
+  dir: string = PACT_DIR,
+  files: string[] = pactFiles(dir),
+): PactInteraction[] {
   const caseOf = new Map(interactions().map((i) => [i.description, i.case]));
-  return pactFiles(dir).flatMap((file) =>
+  return files.flatMap((file) =>
     readPact(file).json.interactions.map((raw) => ({
       file,
       description: String(raw.description),

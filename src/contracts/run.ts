@@ -366,7 +366,7 @@ interface VerifierReport {
 /** Verifies the pacts against a provider; never passes an interaction it could not replay. */
 export async function verifyPacts(options: VerifyOptions = {}): Promise<VerifyResult> {
   const files = options.files ?? pactFiles(options.dir ?? PACT_DIR);
-  const all = files.flatMap((f) => pactInteractions(options.dir ?? PACT_DIR).filter((i) => i.file === f));
+  const all = pactInteractions(options.dir ?? PACT_DIR, files);
   const embedded = options.providerBaseUrl === undefined;
   // On a real host nothing sets the states unless a state-change URL does: without a states file
   // every interaction is then unmapped (not verified), never replayed with the pacts' example IDs.
