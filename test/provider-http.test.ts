@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,6 +107,23 @@ describe('over a socket', () => {
     expect((await postTo(server.url, invalidUtf8)).status).toBe(400);
     expect((await postTo(server.url, `${'['.repeat(30_000)}${']'.repeat(30_000)}`)).status).toBe(400);
     expect((await postTo(server.url, '{"__proto__": {"polluted": true}}')).status).toBe(400);
+    expect((await postTo(server.url, example('doc-request'))).status).toBe(200);
+  });
+
+  it('answers a request node cannot parse with a spec-shaped 400, then keeps serving', async () => {
+    const { port } = new URL(server.url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write('NOT HTTP AT ALL\r\n\r\n'));
+      let got = '';
+      socket.on('data', (d) => {
+        got += d;
+      });
+      socket.on('end', () => resolve(got));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    const body = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4));
+    expect(validateResponse(400, body).ok).toBe(true);
     expect((await postTo(server.url, example('doc-request'))).status).toBe(200);
   });
 

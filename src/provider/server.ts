@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_HOST } from '../config/defaults.js';
+import { messageFor } from '../spec/index.js';
 import { createProvider, type Provider, type ProviderOptions, type ProviderRequest } from './index.js';
 
 export interface Listening {
@@ -31,14 +32,17 @@ export function listen(provider: Provider, opts: { host?: string; port?: number 
           if (overLimit) answer.headers.connection = 'close';
           send(res, answer.status, answer.headers, answer.body);
         },
-        () => send(res, 500, { 'content-type': 'application/json' }, ''),
+        () => send(res, 500, { 'content-type': 'application/json; charset=utf-8' }, errorBody(500)),
       );
     });
   });
+  // A request node cannot even parse (bad request line or headers) still gets a spec-shaped 400.
   server.on('clientError', (_err, socket) => {
-    if (socket.writable)
-      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
+    if (!socket.writable) return socket.destroy();
+    const body = errorBody(400);
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -106,4 +110,8 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   if (res.headersSent || res.destroyed) return;
   res.writeHead(status, headers);
   res.end(body);
+}
+
+function errorBody(status: number): string {
+  return JSON.stringify({ errors: [{ status: false, code: status, message: messageFor(status, 'http') }] });
 }
