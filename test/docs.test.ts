@@ -212,21 +212,34 @@ describe('the HTML reference in headless Chromium', () => {
     await page.close();
   }, 60_000);
 
-  it('renders the operation with every request example in its example list', async () => {
+  it('renders the operation with every request and 200 response example in its example lists', async () => {
     const page = await browser.newPage();
     await page.goto(`file://${join(out, 'site', 'index.html')}#/promotion/bulkdirectearn`);
     await page.getByRole('heading', { name: 'Issue a promotion to customers in bulk' }).first().waitFor();
     const op = loadSpec().paths?.['/v2/promotion/bulk/directEarn']?.post as unknown as {
       requestBody: { content: { 'application/json': { examples: Record<string, { $ref: string }> } } };
+      responses: {
+        '200': { content: { 'application/json': { examples: Record<string, { $ref: string }> } } };
+      };
     };
-    const summaries = Object.values(op.requestBody.content['application/json'].examples).map((e) => {
-      const name = e.$ref.split('/').pop() as string;
-      return (loadSpec().components?.examples?.[name] as { summary?: string } | undefined)?.summary ?? name;
-    });
-    const first = summaries[0] as string;
-    await page.getByText(first).first().click();
-    const options = await page.getByRole('menu').getByRole('menuitem').allTextContents();
-    expect(options.map((o) => o.trim())).toEqual(summaries);
+    const summariesOf = (examples: Record<string, { $ref: string }>) =>
+      Object.values(examples).map((e) => {
+        const name = e.$ref.split('/').pop() as string;
+        return (loadSpec().components?.examples?.[name] as { summary?: string } | undefined)?.summary ?? name;
+      });
+    // Each example list is a menu opened by clicking the example shown first.
+    for (const summaries of [
+      summariesOf(op.requestBody.content['application/json'].examples),
+      summariesOf(op.responses['200'].content['application/json'].examples),
+    ]) {
+      await page
+        .getByText(summaries[0] as string, { exact: true })
+        .first()
+        .click();
+      const options = await page.getByRole('menu').getByRole('menuitem').allTextContents();
+      expect(options.map((o) => o.trim())).toEqual(summaries);
+      await page.keyboard.press('Escape');
+    }
     await page.screenshot({ path: join(shots, 'operation.png') });
     expect(requests.filter((u) => /^(https?|wss?):/.test(u))).toEqual([]);
     await page.close();
