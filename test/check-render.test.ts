@@ -8,8 +8,8 @@ import { buildCaseRows } from '../src/check/cases.js';
 import { stageJUnit, writeJUnit, xmlEscape } from '../src/check/junit.js';
 import { type CheckSummary, runPassed, type StageResult } from '../src/check/model.js';
 import { renderCaseTable, renderVerdict, stageEndLine } from '../src/check/render.js';
-import { interactionTable, isLoopbackUrl, runCheck } from '../src/check/runner.js';
-import type { CheckContext, Stage } from '../src/check/stages.js';
+import { interactionTable, isLoopbackUrl, loadPermission, runCheck } from '../src/check/runner.js';
+import { type CheckContext, type Stage, smokeStage, throughputStage } from '../src/check/stages.js';
 import { catalogue } from '../src/spec/index.js';
 
 const plain = { color: false, ascii: false };
@@ -198,5 +198,62 @@ describe('loopback targets', () => {
     expect(isLoopbackUrl('https://eucrm.cc.capillarytech.com')).toBe(false);
     expect(isLoopbackUrl('http://127.0.0.1.example.com')).toBe(false);
     expect(isLoopbackUrl('not a url')).toBe(false);
+  });
+
+  it('lets k6 reach a real host only with --allow-real-issue', () => {
+    expect(loadPermission(undefined, false)).toEqual({ ok: true });
+    expect(loadPermission('http://127.0.0.1:9', false)).toEqual({ ok: true });
+    expect(loadPermission('https://crm.example.com:8443/base', true)).toEqual({ ok: true });
+    expect(loadPermission('https://crm.example.com:8443/base', false)).toEqual({
+      ok: false,
+      reason:
+        'crm.example.com:8443 is not loopback and k6 would issue real promotions; pass --allow-real-issue to run them',
+    });
+  });
+});
+
+describe('the k6 stages when they cannot or may not run', () => {
+  it('skip with how to get k6 when there is none, and that skip fails the run', async () => {
+    const saved = {
+      PATH: process.env.PATH,
+      K6_BINARY: process.env.K6_BINARY,
+      XDG: process.env.XDG_CACHE_HOME,
+    };
+    process.env.PATH = '';
+    process.env.K6_BINARY = '';
+    process.env.XDG_CACHE_HOME = mkdtempSync(join(tmpdir(), 'no-k6-'));
+    // findK6 runs synchronously when the stage starts; the environment is restored right after.
+    const pending = smokeStage.run(context());
+    process.env.PATH = saved.PATH;
+    process.env.K6_BINARY = saved.K6_BINARY;
+    if (saved.XDG === undefined) delete process.env.XDG_CACHE_HOME;
+    else process.env.XDG_CACHE_HOME = saved.XDG;
+    const outcome = await pending;
+    expect(outcome.status).toBe('skipped');
+    expect(outcome.detail).toBe(
+      'skipped: k6 not found (run `npm run k6:install`, put k6 on PATH, or pass --skip-load)',
+    );
+    expect(runPassed([{ ...outcome, id: 'smoke', title: 'k6 smoke', durationMs: 0 }])).toBe(false);
+  });
+
+  it('skip a real host without --allow-real-issue, saying why, without failing the run', async () => {
+    const reason =
+      'crm.example.com is not loopback and k6 would issue real promotions; pass --allow-real-issue to run them';
+    for (const stage of [smokeStage, throughputStage]) {
+      const outcome = await stage.run(
+        context({ target: 'https://crm.example.com', loadAllowed: { ok: false, reason } }),
+      );
+      expect(outcome).toMatchObject({ status: 'skipped', skipRequested: true, detail: `skipped: ${reason}` });
+      expect(runPassed([{ ...outcome, id: stage.id, title: stage.title, durationMs: 0 }])).toBe(true);
+    }
+  });
+
+  it('skip on --skip-load', async () => {
+    const outcome = await throughputStage.run(context({ skipLoad: true }));
+    expect(outcome).toMatchObject({
+      status: 'skipped',
+      skipRequested: true,
+      detail: 'skipped (--skip-load)',
+    });
   });
 });

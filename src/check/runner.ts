@@ -46,6 +46,18 @@ export function isLoopbackUrl(url: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
+/** May the k6 stages send traffic to the target? Loopback (or the embedded provider) always; a real host only with --allow-real-issue. */
+export function loadPermission(
+  target: string | undefined,
+  allowRealIssue: boolean,
+): { ok: true } | { ok: false; reason: string } {
+  if (target === undefined || isLoopbackUrl(target) || allowRealIssue) return { ok: true };
+  return {
+    ok: false,
+    reason: `${new URL(target).host} is not loopback and k6 would issue real promotions; pass --allow-real-issue to run them`,
+  };
+}
+
 /** The contracts' interaction table: which case each pact interaction pins. */
 export function interactionTable(): InteractionRef[] {
   return interactions().map((i) => ({ case: i.case, description: i.description }));

@@ -2,7 +2,7 @@
 // verification -> k6 smoke and a short throughput run, then a table of every documented case.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { isLoopbackUrl, runCheck } from '../../check/runner.js';
+import { loadPermission, runCheck } from '../../check/runner.js';
 import type { CheckContext, Credentials } from '../../check/stages.js';
 import { DEFAULT_CHECK_DIR, DEFAULT_CHECK_THROUGHPUT } from '../../config/defaults.js';
 import { type Command, intOption, parseFlags, stringOption, UsageError } from '../command.js';
@@ -121,13 +121,7 @@ export const command: Command = {
       target,
       credentials: basic === undefined && token === undefined ? undefined : { basic, token },
       statesFile: states,
-      loadAllowed:
-        target === undefined || isLoopbackUrl(target) || allowRealIssue
-          ? { ok: true }
-          : {
-              ok: false,
-              reason: `${new URL(target).host} is not loopback and k6 would issue real promotions; pass --allow-real-issue to run them`,
-            },
+      loadAllowed: loadPermission(target, allowRealIssue),
       skipLoad: values['skip-load'] === true,
       reportDir,
       throughput: { batchSizes, durationSeconds },
