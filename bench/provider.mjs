@@ -151,7 +151,7 @@ async function load(url, bodyFile, connections, secs) {
       `${url}${ENDPOINT}`,
     ]);
     const out = await run(cmd, args);
-    const total = Number(/(\d+) requests in ([\d.]+)(m?s)/.exec(out)?.[1]);
+    const total = Number(/(\d+) requests in /.exec(out)?.[1]);
     const m = /requests in ([\d.]+)(ms|s|m)/.exec(out);
     const took = m ? Number(m[1]) * (m[2] === 'ms' ? 0.001 : m[2] === 'm' ? 60 : 1) : secs;
     const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
@@ -206,7 +206,7 @@ const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const pct = (a, b) => `${((a / b) * 100).toFixed(0)} %`;
 
 process.stdout.write(
-  `directearn provider benchmark: best of ${rounds} x ${seconds}s runs, load generator ${loadgen}${pin ? ', server on cpu 0, load on cpu 1' : ' (not pinned)'}, node ${process.version}\n`,
+  `directearn provider benchmark: ${flags.soak ? `soak of ${flags.soak}s` : `best of ${rounds} x ${seconds}s runs`}, load generator ${loadgen}${pin ? ', server on cpu 0, load on cpu 1' : ' (not pinned)'}, node ${process.version}\n`,
 );
 
 if (flags.soak === undefined || flags.soak === '') {

@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LOAD_CUSTOMER_ID_FIRST } from '../src/config/defaults.js';
 import { createProvider } from '../src/provider/index.js';
-import { ENDPOINT_PATH, formatIssues, validateResponse } from '../src/spec/index.js';
+import { checkRequest, surelyValid } from '../src/provider/validate.js';
+import { ENDPOINT_PATH, formatIssues, validateRequest, validateResponse } from '../src/spec/index.js';
 import { type Answer, AUTH, JSON_CT } from './provider-helpers.js';
 
 const knownCustomer = fc.constantFrom('98662653', '98662632', '423924812', '387004879', '423815857');
@@ -138,5 +139,37 @@ describe('every answer of the reference provider', () => {
       { numRuns: 300 },
     );
     expect([...statuses].sort()).toEqual([200, 400, 401, 403, 413, 415, 429, 500]);
+  });
+});
+
+describe("the provider's fast request check", () => {
+  it("accepts only what the spec's validator accepts, and agrees with it on verdicts", () => {
+    const anyBody = fc.oneof(validRequest, brokenRequest, fc.jsonValue());
+    let accepted = 0;
+    fc.assert(
+      fc.property(anyBody, (value) => {
+        // Through JSON, as a body arrives (no undefined values).
+        const v = JSON.parse(JSON.stringify(value) ?? 'null');
+        const spec = validateRequest(v).ok;
+        if (surelyValid(v)) {
+          accepted++;
+          expect(spec).toBe(true);
+        }
+        expect(checkRequest(v).ok).toBe(spec);
+      }),
+      { numRuns: 1000 },
+    );
+    expect(accepted).toBeGreaterThan(100);
+  });
+
+  it('names the first bad customer of a long request at its real index', () => {
+    const customers = Array.from({ length: 100_000 }, (_, i) => ({ identifierValue: String(i) }));
+    customers[76_543] = { identifierValue: 7 as unknown as string };
+    const body = { type: 'CUSTOMER', identifierName: 'phone', customers };
+    const checked = checkRequest(body);
+    expect(checked.ok).toBe(false);
+    const issues = checked.ok ? [] : checked.issues;
+    expect(issues.map((i) => i.path)).toEqual(['/identifierName', '/customers/76543/identifierValue']);
+    expect(issues[1]?.message).toBe('/customers/76543/identifierValue must be of type string (received 7)');
   });
 });

@@ -13,17 +13,12 @@ import {
   DEFAULT_REDIRECTION_BATCH_SIZE,
   DEFAULT_TOKEN,
 } from '../config/defaults.js';
-import {
-  type DirectEarnRequest,
-  ENDPOINT_PATH,
-  messageFor,
-  type ValidationIssue,
-  validateRequest,
-} from '../spec/index.js';
+import { type DirectEarnRequest, ENDPOINT_PATH, messageFor, type ValidationIssue } from '../spec/index.js';
 import type { StateParams } from '../states/index.js';
 import { checkFixtures, DEFAULT_FIXTURES, type Fixtures, loadFixturesFile } from './fixtures.js';
 import { type LedgerEntry, LedgerRing, Model, type Promotion } from './model.js';
 import { applyState, ProviderStateError } from './states.js';
+import { checkRequest } from './validate.js';
 
 export type { StateParams } from '../states/index.js';
 export type {
@@ -281,7 +276,7 @@ class ReferenceProvider implements Provider {
       const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
       return badRequest([{ message: `the body is not JSON (${why})`, path: '' }]);
     }
-    const checked = validateRequest(body);
+    const checked = checkRequest(body);
     if (!checked.ok) return badRequest(checked.issues);
     const request = checked.value;
     const { enabled, batchSize } = this.options.redirection;
