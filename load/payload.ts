@@ -55,14 +55,16 @@ export const ENDPOINT_URL = `${config.baseUrl}${config.endpointPath}`;
 const pools = new Map<number, string[]>();
 
 /**
- * The body of this VU's `iteration`-th request at `batchSize`. With a pool of P bodies (bodyPool > 0)
- * a VU cycles through P distinct customer blocks, so VUs x P x batchSize distinct customers earn
- * repeatedly (the load promotion has no earn limit); building a 1000-customer body costs k6 about
- * 2.5 ms of CPU, taken from the target when both share a machine. bodyPool 0 builds every body fresh
- * from the next customers of the range.
+ * The body of this VU's `iteration`-th request at `batchSize` (`vu` is 1-based, as __VU). With a
+ * pool of P bodies (bodyPool > 0) a VU cycles through P distinct customer blocks, so VUs x P x
+ * batchSize distinct customers earn repeatedly (the load promotion has no earn limit) and building
+ * bodies costs CPU once. bodyPool 0 builds every body fresh from customers no other VU sends.
+ * Callers pass __VU and a counter of their own: reading k6/execution per request costs k6 more
+ * than the request (npm run bench:load).
  */
-export function pooledBody(batchSize: number, vu: number, iteration: number, freshFirst: number): string {
-  if (config.bodyPool === 0) return directEarnBody(batchSize, freshFirst);
+export function pooledBody(batchSize: number, vu: number, iteration: number): string {
+  if (config.bodyPool === 0)
+    return directEarnBody(batchSize, (iteration * config.maxVus + vu - 1) * batchSize);
   let pool = pools.get(batchSize);
   if (pool === undefined) {
     pool = [];

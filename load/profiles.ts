@@ -8,6 +8,9 @@ const GRACEFUL_STOP_SECONDS = 1;
 /** Scenario name of a batch size in the throughput run (also what the summary reads back). */
 export const batchScenarioName = (batchSize: number): string => `batch_${batchSize}`;
 
+/** Per-scenario variable telling the exec function its batch size (a plain lookup, unlike k6/execution). */
+export const SCENARIO_BATCH_ENV = 'DIRECTEARN_SCENARIO_BATCH_SIZE';
+
 /** Arrival rate offered to one batch size: the same customers/s for every size, capped in requests/s. */
 export function offeredRps(batchSize: number): number {
   return Math.max(1, Math.min(config.offeredMaxRps, Math.ceil(config.offeredCustomersPerSecond / batchSize)));
@@ -32,6 +35,7 @@ export function throughputScenarios(): Record<string, Scenario> {
       startTime: `${index * (config.durationSeconds + GRACEFUL_STOP_SECONDS)}s`,
       gracefulStop: `${GRACEFUL_STOP_SECONDS}s`,
       tags: { batch: String(batchSize) },
+      env: { [SCENARIO_BATCH_ENV]: String(batchSize) },
     };
   });
   return scenarios;

@@ -11,7 +11,9 @@ import { startProvider } from '../dist/provider/server.js';
 import { packageRoot } from '../dist/spec/index.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-const batchSizes = (process.env.BENCH_BATCH_SIZES ?? '1,100').split(',').map(Number);
+if (!(seconds > 0))
+  throw new Error(`BENCH_SECONDS must be a positive number, got ${process.env.BENCH_SECONDS}`);
+const batchSizes = (process.env.BENCH_BATCH_SIZES ?? '1,100,1000').split(',').map(Number);
 // Offered far above what one machine serves: both scripts run saturated at the same concurrency.
 const offeredRps = 100_000;
 const vus = Number(process.env.BENCH_VUS ?? 16);
@@ -27,7 +29,7 @@ const provider = await startProvider({ port: 0 });
 const execFileAsync = promisify(execFile);
 
 /** Asynchronous on purpose: the provider answers in this process, so its event loop must stay free. */
-async function run(script, batchSize) {
+async function run(script, batchSize, extraEnv = {}) {
   const summaryFile = join(dir, `${script}-${batchSize}.json`);
   const result = await execFileAsync(
     k6,
@@ -43,6 +45,7 @@ async function run(script, batchSize) {
         DIRECTEARN_OFFERED_MAX_RPS: String(offeredRps),
         DIRECTEARN_OFFERED_CUSTOMERS_PER_S: String(offeredRps * batchSize),
         DIRECTEARN_SUMMARY_FILE: summaryFile,
+        ...extraEnv,
       },
       encoding: 'utf8',
       maxBuffer: 16 * 1024 * 1024,
@@ -62,13 +65,15 @@ const child = spawnSync(k6, ['version'], { encoding: 'utf8' });
 console.log(
   `bench:load: ${child.stdout.trim()}, ${vus} VUs, ${seconds}s per run, embedded provider ${provider.url}`,
 );
-console.log('batch  minimal req/s  throughput.ts req/s  ratio');
+console.log('batch  minimal req/s  throughput.ts req/s  ratio  fresh bodies req/s  ratio');
 try {
   for (const batchSize of batchSizes) {
     const minimal = await run('bench-minimal.ts', batchSize);
     const ours = await run('throughput.ts', batchSize);
+    // DIRECTEARN_BODY_POOL=0: a new body (new customers) built for every request.
+    const fresh = await run('throughput.ts', batchSize, { DIRECTEARN_BODY_POOL: '0' });
     console.log(
-      `${String(batchSize).padStart(5)}  ${minimal.toFixed(0).padStart(13)}  ${ours.toFixed(0).padStart(19)}  ${(ours / minimal).toFixed(2).padStart(5)}`,
+      `${String(batchSize).padStart(5)}  ${minimal.toFixed(0).padStart(13)}  ${ours.toFixed(0).padStart(19)}  ${(ours / minimal).toFixed(2).padStart(5)}  ${fresh.toFixed(0).padStart(18)}  ${(fresh / minimal).toFixed(2).padStart(5)}`,
     );
   }
 } finally {
