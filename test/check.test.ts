@@ -19,7 +19,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { CheckSummary } from '../src/check/model.js';
-import { DEFAULT_BASIC_PASSWORD, DEFAULT_BASIC_USER, DEFAULT_TOKEN } from '../src/config/defaults.js';
+import {
+  DEFAULT_BASIC_PASSWORD,
+  DEFAULT_BASIC_USER,
+  DEFAULT_READONLY_BASIC_PASSWORD,
+  DEFAULT_READONLY_BASIC_USER,
+  DEFAULT_TOKEN,
+} from '../src/config/defaults.js';
 import { interactions } from '../src/contracts/interactions.js';
 import { startProvider } from '../src/provider/server.js';
 import { catalogue, messageFor, packageRoot } from '../src/spec/index.js';
@@ -53,9 +59,13 @@ function runCli(
   args: string[],
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const env = { ...process.env };
-    delete env.NO_COLOR;
-    delete env.FORCE_COLOR;
+    // As a user's shell runs it: none of the variables vitest sets for its workers (the check
+    // starts a vitest of its own for the consumer contracts, and k6 scripts read BASE_URL).
+    const env: NodeJS.ProcessEnv = {};
+    for (const [k, v] of Object.entries(process.env)) {
+      if (!/^(VITEST.*|TEST|NODE_ENV|MODE|DEV|PROD|SSR|BASE_URL|FORCE_TTY|NO_COLOR|FORCE_COLOR)$/.test(k))
+        env[k] = v;
+    }
     const child = spawn(process.execPath, [join(cwd, 'bin', 'directearn.js'), ...args], { cwd, env });
     let stdout = '';
     let stderr = '';
@@ -198,6 +208,8 @@ describe('directearn check against a provider that answers a message wrong', () 
       `${DEFAULT_BASIC_USER}:${DEFAULT_BASIC_PASSWORD}`,
       '--token',
       DEFAULT_TOKEN,
+      '--readonly-basic',
+      `${DEFAULT_READONLY_BASIC_USER}:${DEFAULT_READONLY_BASIC_PASSWORD}`,
       '--states',
       'states.yaml',
       '--skip-load',

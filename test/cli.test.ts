@@ -73,7 +73,11 @@ describe('bad commands, flags and inputs', () => {
       /--states file no-such-states.json does not exist/,
     ],
     [['check', '--target', 'https://x.example.com', '--basic', 'nocolon'], /--basic must be USER:PASSWORD/],
-    [['check', '--token', 't'], /--basic, --token and --states go with --target/],
+    [
+      ['check', '--target', 'https://x.example.com', '--readonly-basic', 'ro'],
+      /--readonly-basic must be USER:PASSWORD/,
+    ],
+    [['check', '--token', 't'], /--basic, --token, --readonly-basic and --states go with --target/],
     [['check', '--duration', '2.5'], /--duration must be a whole number, got "2.5"/],
     [['check', '--batch-sizes', '1,x'], /--batch-sizes must be a whole number, got "x"/],
     [['docs', '--summary', 'missing-summary.json'], /--summary file missing-summary.json does not exist/],

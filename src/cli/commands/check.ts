@@ -25,6 +25,8 @@ Flags (environment variable in brackets):
   --target URL          check a real host instead of the embedded provider [DIRECTEARN_TARGET]
   --basic USER:PASS     Basic credentials for --target [DIRECTEARN_BASIC]
   --token TOKEN         OAuth token for --target (Authorization: Bearer) [DIRECTEARN_TOKEN]
+  --readonly-basic U:P  credentials WITHOUT write access to the customer group resource, for the
+                        403 interaction on --target [DIRECTEARN_READONLY_BASIC]
   --states FILE         provider-state file for verifying against --target [DIRECTEARN_STATES]
   --allow-real-issue    let the k6 stages send traffic to a non-loopback --target: this ISSUES
                         REAL PROMOTIONS to real customers; without it those stages are skipped
@@ -41,10 +43,10 @@ Colours are used only on a terminal, never when NO_COLOR is set.
 Exit code: 0 every stage passed (or was skipped because you asked), 1 a stage failed or could
 not run (k6 missing without --skip-load), 2 bad flags.`;
 
-function parseBasic(raw: string | undefined): Credentials['basic'] {
+function parseBasic(raw: string | undefined, flag = '--basic'): Credentials['basic'] {
   if (raw === undefined) return undefined;
   const at = raw.indexOf(':');
-  if (at <= 0) throw new UsageError('--basic must be USER:PASSWORD');
+  if (at <= 0) throw new UsageError(`${flag} must be USER:PASSWORD`);
   return { user: raw.slice(0, at), password: raw.slice(at + 1) };
 }
 
@@ -73,6 +75,7 @@ export const CHECK_FLAGS = {
   target: { type: 'string' },
   basic: { type: 'string' },
   token: { type: 'string' },
+  'readonly-basic': { type: 'string' },
   states: { type: 'string' },
   'allow-real-issue': { type: 'boolean' },
   'skip-load': { type: 'boolean' },
@@ -95,14 +98,19 @@ export const command: Command = {
     const target = targetRaw === undefined ? undefined : parseTarget(targetRaw);
     const basic = parseBasic(stringOption(values.basic, env, 'DIRECTEARN_BASIC'));
     const token = stringOption(values.token, env, 'DIRECTEARN_TOKEN');
+    const readOnlyBasic = parseBasic(
+      stringOption(values['readonly-basic'], env, 'DIRECTEARN_READONLY_BASIC'),
+      '--readonly-basic',
+    );
     const statesRaw = stringOption(values.states, env, 'DIRECTEARN_STATES');
     const states = statesRaw === undefined ? undefined : resolve(io.cwd, statesRaw);
     if (states !== undefined && (!existsSync(states) || !statSync(states).isFile())) {
       throw new UsageError(`--states file ${statesRaw} does not exist`);
     }
-    if (target === undefined && (basic !== undefined || token !== undefined || states !== undefined)) {
+    const anyCredential = basic !== undefined || token !== undefined || readOnlyBasic !== undefined;
+    if (target === undefined && (anyCredential || states !== undefined)) {
       throw new UsageError(
-        '--basic, --token and --states go with --target (the embedded provider needs none)',
+        '--basic, --token, --readonly-basic and --states go with --target (the embedded provider needs none)',
       );
     }
     const durationSeconds = intOption(
@@ -119,7 +127,7 @@ export const command: Command = {
 
     const context: CheckContext = {
       target,
-      credentials: basic === undefined && token === undefined ? undefined : { basic, token },
+      credentials: anyCredential ? { basic, token, readOnlyBasic } : undefined,
       statesFile: states,
       loadAllowed: loadPermission(target, allowRealIssue),
       skipLoad: values['skip-load'] === true,
