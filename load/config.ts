@@ -20,13 +20,13 @@ export const DEFAULTS = {
   batchSizes: [1, 10, 50, 100, 500, 1000],
   duration: '5s',
   /** Throughput: customers/s offered to every batch size (the arrival rate is this / batch size). */
-  offeredCustomersPerSecond: 200_000,
+  offeredCustomersPerSecond: 2_000_000,
   /** Throughput: ceiling of the offered request rate (small batches). */
-  offeredMaxRps: 2000,
+  offeredMaxRps: 5000,
   /** Throughput: concurrent requests at most; past it k6 drops iterations (the target is saturated). */
   maxVus: 16,
-  /** Request bodies each VU builds once and reuses per batch size (0 = a fresh body every request). */
-  bodyPool: 50,
+  /** Customers each VU's reused bodies cover per batch size (0 = a fresh body every request). */
+  poolCustomers: 1000,
   /** Rate: the arrival rate the ramp climbs to and the steady window holds. */
   rateMaxRps: 400,
   /** Rate: the batch size of the requests the rate scenario sends. */
@@ -99,7 +99,7 @@ export const config = {
   ),
   offeredMaxRps: whole('DIRECTEARN_OFFERED_MAX_RPS', DEFAULTS.offeredMaxRps, 1),
   maxVus: whole('DIRECTEARN_MAX_VUS', DEFAULTS.maxVus, 1),
-  bodyPool: whole('DIRECTEARN_BODY_POOL', DEFAULTS.bodyPool),
+  poolCustomers: whole('DIRECTEARN_POOL_CUSTOMERS', DEFAULTS.poolCustomers),
   rateMaxRps: whole('DIRECTEARN_RATE_MAX_RPS', DEFAULTS.rateMaxRps, 2),
   rateBatchSize: whole('DIRECTEARN_RATE_BATCH_SIZE', DEFAULTS.rateBatchSize, 1),
   /** Where handleSummary writes k6's end-of-test data as JSON ("" = nowhere). */

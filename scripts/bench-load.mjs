@@ -70,8 +70,8 @@ try {
   for (const batchSize of batchSizes) {
     const minimal = await run('bench-minimal.ts', batchSize);
     const ours = await run('throughput.ts', batchSize);
-    // DIRECTEARN_BODY_POOL=0: a new body (new customers) built for every request.
-    const fresh = await run('throughput.ts', batchSize, { DIRECTEARN_BODY_POOL: '0' });
+    // DIRECTEARN_POOL_CUSTOMERS=0: a new body (new customers) built for every request.
+    const fresh = await run('throughput.ts', batchSize, { DIRECTEARN_POOL_CUSTOMERS: '0' });
     console.log(
       `${String(batchSize).padStart(5)}  ${minimal.toFixed(0).padStart(13)}  ${ours.toFixed(0).padStart(19)}  ${(ours / minimal).toFixed(2).padStart(5)}  ${fresh.toFixed(0).padStart(18)}  ${(fresh / minimal).toFixed(2).padStart(5)}`,
     );

@@ -71,7 +71,7 @@ export const DEFAULT_LOAD_DURATION = '5s';
 /** Concurrent requests at most per batch size; past it k6 drops iterations (the target is saturated). */
 export const DEFAULT_LOAD_MAX_VUS = 16;
 /** Customers/s offered to every batch size, and the request-rate ceiling of that offer. */
-export const DEFAULT_LOAD_OFFERED_CUSTOMERS_PER_S = 200_000;
-export const DEFAULT_LOAD_OFFERED_MAX_RPS = 2000;
+export const DEFAULT_LOAD_OFFERED_CUSTOMERS_PER_S = 2_000_000;
+export const DEFAULT_LOAD_OFFERED_MAX_RPS = 5000;
 /** Rate scenario: the arrival rate the ramp climbs to (twice the limit when the embedded one has one). */
 export const DEFAULT_LOAD_RATE_MAX_RPS = 400;

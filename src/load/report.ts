@@ -25,7 +25,7 @@ const COLORS = ['#1f6feb', '#d4700a', '#b3261e'];
 function lineChart(title: string, unit: string, batchSizes: number[], series: Series[]): string {
   const width = 640;
   const height = 300;
-  const pad = { left: 70, right: 20, top: 36, bottom: 50 };
+  const pad = { left: 70, right: 44, top: 40, bottom: 50 };
   const plotW = width - pad.left - pad.right;
   const plotH = height - pad.top - pad.bottom;
   const max = Math.max(1e-9, ...series.flatMap((s) => s.values));
@@ -64,10 +64,11 @@ function lineChart(title: string, unit: string, batchSizes: number[], series: Se
       }
     });
     if (series.length > 1) {
-      const lx = pad.left + 10 + si * 110;
+      // Legend right of the title, one entry per series.
+      const lx = width - pad.right - (series.length - si) * 64;
       parts.push(
-        `<rect x="${lx}" y="${pad.top - 14}" width="12" height="4" fill="${s.color}"/>`,
-        `<text x="${lx + 16}" y="${pad.top - 9}" class="tick">${esc(s.label)}</text>`,
+        `<rect x="${lx}" y="12" width="12" height="4" fill="${s.color}"/>`,
+        `<text x="${lx + 16}" y="18" class="tick">${esc(s.label)}</text>`,
       );
     }
   });
