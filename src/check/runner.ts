@@ -23,7 +23,7 @@ export interface Output {
 
 export interface RunCheckOptions {
   context: CheckContext;
-  /** Closes what the caller started for the run (the embedded provider). */
+  /** Colours and marks of the text output. */
   render: RenderOptions;
   /** The summary of the last run, kept for `directearn docs` (reports/check/summary.json). */
   summaryPath: string;

@@ -37,7 +37,6 @@ export interface CheckContext {
   throughput: { batchSizes: number[]; durationSeconds: number };
   // Filled by the stages:
   pactFiles?: string[];
-  pactCases?: Map<string, string[]>;
   verification?: VerifiedInteraction[];
   smoke?: Record<string, SmokeCase>;
   /** Smoke: cases the target could not be asked for, with why. */
