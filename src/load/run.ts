@@ -90,8 +90,10 @@ export interface LoadResult {
   summary: LoadSummary;
   summaryPath: string;
   reportPath: string;
-  /** k6's exit code: 0, or 99 when a threshold was crossed. */
+  /** k6's exit code: 0, or 99 when a threshold was crossed (108: the script aborted, see k6Errors). */
   k6ExitCode: number;
+  /** Messages of k6's error lines (an aborted setup says why: target down, credentials refused). */
+  k6Errors: string[];
   thresholds: ThresholdResult[];
   /** Thresholds held, and (smoke) every case passed, and (rate) Retry-After was honoured if checked. */
   ok: boolean;
@@ -179,6 +181,15 @@ function checkCredentials(options: LoadOptions): void {
   }
 }
 
+/** The text of a Go-quoted logfmt value (Go's quoting reads as a JSON string). */
+function unquote(inner: string): string {
+  try {
+    return JSON.parse(`"${inner}"`) as string;
+  } catch {
+    return inner;
+  }
+}
+
 /** What load/smoke.ts prints before the JSON detail of a failed check. */
 const SMOKE_FAIL_MARK = 'DIRECTEARN_SMOKE_FAIL ';
 
@@ -186,16 +197,10 @@ const SMOKE_FAIL_MARK = 'DIRECTEARN_SMOKE_FAIL ';
 export function smokeResults(data: K6SummaryData, consoleText: string): Record<string, SmokeCaseResult> {
   const failures = new Map<string, string>();
   for (const line of consoleText.split('\n')) {
-    // k6 writes console lines as logfmt: msg="<Go-quoted message>"; Go's quoting reads as a JSON string.
+    // k6 writes console lines as logfmt: msg="<Go-quoted message>".
     const quoted = /msg="((?:[^"\\]|\\.)*)"/.exec(line);
     let message = line;
-    if (quoted !== null) {
-      try {
-        message = JSON.parse(`"${quoted[1]}"`) as string;
-      } catch {
-        continue;
-      }
-    }
+    if (quoted !== null) message = unquote(quoted[1] as string);
     const at = message.indexOf(SMOKE_FAIL_MARK);
     if (at < 0) continue;
     try {
@@ -344,11 +349,16 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
       vars.DIRECTEARN_CASES_FILE = casesFile;
     }
     say(`k6 run load/${scenario}.ts against ${target}`);
+    const k6Errors: string[] = [];
     const code = await runK6(
       k6,
       ['run', '--no-usage-report', '--no-color', '--console-output', consoleFile, scriptPath(scenario)],
       { ...env, ...vars },
-      say,
+      (line) => {
+        say(line);
+        const error = /level=error msg="((?:[^"\\]|\\.)*)"/.exec(line);
+        if (error !== null) k6Errors.push(unquote(error[1] as string));
+      },
     );
     if (!existsSync(summaryFile)) {
       throw new UserFacingError(
@@ -404,6 +414,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
       summaryPath,
       reportPath,
       k6ExitCode: code,
+      k6Errors,
       thresholds,
       ok,
       ...(smoke !== undefined ? { smoke, smokeSkipped } : {}),

@@ -39,6 +39,12 @@ is installed, it is built once with \`go install\`.
 Exit code: 0 every SLO threshold held (and, for smoke, every case passed), 1 a threshold crossed,
 a case failed or k6 could not run, 2 bad flags.`;
 
+/** A path relative to the working folder when inside it, else absolute. */
+function shown(cwd: string, path: string): string {
+  const rel = relative(cwd, path);
+  return rel === '' || rel.startsWith('..') ? path : rel;
+}
+
 function batchSizes(raw: string | undefined): number[] | undefined {
   if (raw === undefined) return undefined;
   const parts = raw.split(',').map((p) => p.trim());
@@ -141,7 +147,8 @@ export const command: Command = {
     });
     const s = result.summary;
     io.out('');
-    if (s.batches.length > 0 && scenario === 'throughput') {
+    const completed = result.k6ExitCode === 0 || result.k6ExitCode === 99;
+    if (completed && s.batches.length > 0 && scenario === 'throughput') {
       io.out('batch  requests/s  customers/s  p50 ms  p95 ms  p99 ms  failed  dropped');
       for (const b of s.batches) {
         io.out(
@@ -162,8 +169,12 @@ export const command: Command = {
     }
     for (const t of result.thresholds.filter((x) => !x.ok))
       io.out(`SLO crossed: ${t.metric} ${t.expression}`);
-    io.out(`summary: ${relative(io.cwd, result.summaryPath) || result.summaryPath}`);
-    io.out(`report:  ${relative(io.cwd, result.reportPath) || result.reportPath}`);
+    if (result.k6ExitCode !== 0 && result.k6ExitCode !== 99) {
+      const why = result.k6Errors.at(-1);
+      io.out(`k6 did not complete the run (exit ${result.k6ExitCode})${why === undefined ? '' : `: ${why}`}`);
+    }
+    io.out(`summary: ${shown(io.cwd, result.summaryPath)}`);
+    io.out(`report:  ${shown(io.cwd, result.reportPath)}`);
     return result.ok ? 0 : 1;
   },
 };
