@@ -104,6 +104,18 @@ withK6('k6 scripts against the embedded reference provider', () => {
     expect(r.ok).toBe(true);
   }, 60_000);
 
+  it('stops at once and says why when the target is down', async () => {
+    const r = await runLoad({
+      target: 'http://127.0.0.1:1',
+      batchSizes: [1],
+      duration: '1s',
+      out: join(outRoot, 'down'),
+    });
+    expect(r.ok).toBe(false);
+    expect(r.k6ExitCode).toBe(108);
+    expect(r.k6Errors.join('\n')).toMatch(/target http:\/\/127\.0\.0\.1:1 is not reachable/);
+  }, 60_000);
+
   it('the report renders in headless Chromium with the measured figures and loads nothing', async () => {
     const profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
     const browser = await chromium.launchPersistentContext(profile, {
