@@ -1,5 +1,6 @@
 // `directearn load`: measure throughput per batch size, rate-limit behaviour, or smoke every case with k6.
-import { relative } from 'node:path';
+import { existsSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import {
   DEFAULT_BATCH_SIZES,
   DEFAULT_LOAD_DURATION,
@@ -127,6 +128,11 @@ export const command: Command = {
         `--target ${new URL(target).host} is not loopback: a load run there issues real promotions to real customers (every request earns). Add --allow-real-issue if that is intended.`,
       );
     }
+    const csv = values['customers-csv'];
+    if (typeof csv === 'string' && !existsSync(resolve(io.cwd, csv))) {
+      throw new UsageError(`--customers-csv ${csv} does not exist`);
+    }
+    if (token === '') throw new UsageError('--token must not be empty');
     const bs = batchSizes(values['batch-sizes'] as string | undefined);
     const result = await runLoad({
       scenario,
