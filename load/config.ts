@@ -27,6 +27,8 @@ export const DEFAULTS = {
   maxVus: 16,
   /** Customers each VU's reused bodies cover per batch size (0 = a fresh body every request). */
   poolCustomers: 1000,
+  /** SLO: p95 latency per request a campaign tolerates, whatever the batch size. */
+  sloP95Ms: 2000,
   /** Rate: the arrival rate the ramp climbs to and the steady window holds. */
   rateMaxRps: 400,
   /** Rate: the batch size of the requests the rate scenario sends. */
@@ -100,6 +102,7 @@ export const config = {
   offeredMaxRps: whole('DIRECTEARN_OFFERED_MAX_RPS', DEFAULTS.offeredMaxRps, 1),
   maxVus: whole('DIRECTEARN_MAX_VUS', DEFAULTS.maxVus, 1),
   poolCustomers: whole('DIRECTEARN_POOL_CUSTOMERS', DEFAULTS.poolCustomers),
+  sloP95Ms: whole('DIRECTEARN_SLO_P95_MS', DEFAULTS.sloP95Ms, 1),
   rateMaxRps: whole('DIRECTEARN_RATE_MAX_RPS', DEFAULTS.rateMaxRps, 2),
   rateBatchSize: whole('DIRECTEARN_RATE_BATCH_SIZE', DEFAULTS.rateBatchSize, 1),
   /** Where handleSummary writes k6's end-of-test data as JSON ("" = nowhere). */

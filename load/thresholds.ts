@@ -2,8 +2,8 @@
 import { config } from './config.ts';
 import { batchScenarioName, RATE_SCENARIOS } from './profiles.ts';
 
-/** p95 latency a campaign tolerates per request, whatever the batch size. */
-export const SLO_P95_MS = Number(__ENV.DIRECTEARN_SLO_P95_MS ?? '') || 2000;
+/** p95 latency a campaign tolerates per request, whatever the batch size (DIRECTEARN_SLO_P95_MS). */
+export const SLO_P95_MS = config.sloP95Ms;
 /** Share of HTTP requests that may fail. */
 export const SLO_FAILED_REQUEST_RATE = 0.01;
 
