@@ -91,6 +91,8 @@ export function recommendation(batches: BatchFigures[]): string {
 
 export interface ReportExtras {
   scenario: string;
+  /** Rate: the lowest offered arrival rate at which a 429 came back during the ramp. */
+  rateOnsetRps?: number;
   thresholds?: ThresholdResult[];
   smoke?: Record<string, { passed: boolean; skipped?: boolean; detail: string }>;
 }
@@ -157,6 +159,9 @@ export function renderReport(summary: LoadSummary, extras: ReportExtras): string
         : '',
       `<tr><th>detected limit</th><td id="detected-limit">${esc(detected)}</td></tr>`,
       `<tr><th>Retry-After honoured</th><td>${esc(honoured)}</td></tr>`,
+      extras.rateOnsetRps !== undefined
+        ? `<tr><th>first 429 in the ramp</th><td>at ${formatFigure(extras.rateOnsetRps)} requests/s offered (past the limit by what the burst absorbed)</td></tr>`
+        : '',
       '</table><p class="note">Detected limit: requests/s the target accepted while k6 offered more than that, measured after the burst was spent.</p></section>',
     );
   }

@@ -411,9 +411,15 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
               ]),
             ),
           };
+    const onset = data.metrics.directearn_rate_onset_rps?.values.min;
     writeFileSync(
       reportPath,
-      renderReport(summary, { scenario, thresholds, ...(reportSmoke ? { smoke: reportSmoke } : {}) }),
+      renderReport(summary, {
+        scenario,
+        thresholds,
+        ...(reportSmoke ? { smoke: reportSmoke } : {}),
+        ...(onset !== undefined ? { rateOnsetRps: onset } : {}),
+      }),
     );
     return {
       summary,
