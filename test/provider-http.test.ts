@@ -102,6 +102,36 @@ describe('over a socket', () => {
     expect((await postTo(server.url, example('doc-request'))).status).toBe(200);
   });
 
+  it('drains a body of megabytes over the limit so a client that sends it all still reads the 413', async () => {
+    const huge = JSON.stringify(
+      request(
+        469,
+        56799,
+        Array.from({ length: 160_000 }, (_, i) => LOAD_CUSTOMER_ID_FIRST + i),
+      ),
+    );
+    expect(huge.length).toBeGreaterThan(8_000_000);
+    for (let i = 0; i < 3; i++) expect((await postTo(server.url, huge)).status).toBe(413);
+  });
+
+  it('answers at once and closes when the declared body is far over the limit', async () => {
+    const answer = await new Promise<{ status: number; connection: string | undefined }>(
+      (resolve, reject) => {
+        const req = httpRequest(
+          `${server.url}${ENDPOINT_PATH}`,
+          { method: 'POST', headers: { ...HEADERS, 'content-length': String(2 ** 30) } },
+          (res) => {
+            res.resume();
+            resolve({ status: res.statusCode ?? 0, connection: res.headers.connection });
+          },
+        );
+        req.on('error', reject);
+        req.write('{"type":');
+      },
+    );
+    expect(answer).toEqual({ status: 413, connection: 'close' });
+  });
+
   it('answers hostile bodies with 400 and keeps serving', async () => {
     const invalidUtf8 = Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]);
     expect((await postTo(server.url, invalidUtf8)).status).toBe(400);

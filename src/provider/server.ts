@@ -5,6 +5,10 @@ import { DEFAULT_HOST } from '../config/defaults.js';
 import { messageFor } from '../spec/index.js';
 import { createProvider, type Provider, type ProviderOptions, type ProviderRequest } from './index.js';
 
+/** Bytes of an over-limit body drained (and dropped) before answering 413, at least. */
+const DRAIN_CAP_BYTES = 64 * 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
+
 export interface Listening {
   /** Base URL, e.g. http://127.0.0.1:8080 */
   url: string;
@@ -16,7 +20,7 @@ export function listen(provider: Provider, opts: { host?: string; port?: number 
   const host = opts.host ?? DEFAULT_HOST;
   const limit = provider.options.bodyLimit;
   const server = createServer({ keepAlive: true }, (req, res) => {
-    readBody(req, limit, (body, overLimit) => {
+    readBody(req, limit, (body, overLimit, early) => {
       const request: ProviderRequest = {
         method: req.method ?? 'GET',
         url: req.url ?? '/',
@@ -28,8 +32,8 @@ export function listen(provider: Provider, opts: { host?: string; port?: number 
       };
       provider.handle(request).then(
         (answer) => {
-          // Stop reading a body over the limit: answer now and close rather than drain it.
-          if (overLimit) answer.headers.connection = 'close';
+          // A body cut short leaves bytes on the connection: close it after the answer.
+          if (early) answer.headers.connection = 'close';
           send(res, answer.status, answer.headers, answer.body);
         },
         () => send(res, 500, { 'content-type': 'application/json; charset=utf-8' }, errorBody(500)),
@@ -72,14 +76,20 @@ export async function startProvider(
   return { url: listening.url, provider, close: listening.close };
 }
 
+/**
+ * Reads the body up to `limit` bytes. Over the limit it stops keeping bytes but drains the rest up to
+ * a cap, so a client that sends its whole body before reading (k6, fetch) gets the 413 instead of a
+ * connection reset; past the cap it answers at once and closes (`early`).
+ */
 function readBody(
   req: IncomingMessage,
   limit: number,
-  done: (body: Buffer, overLimit: boolean) => void,
+  done: (body: Buffer, overLimit: boolean, early: boolean) => void,
 ): void {
+  const cap = Math.max(limit * 4, DRAIN_CAP_BYTES);
   const declared = Number(req.headers['content-length']);
-  if (declared > limit) {
-    done(Buffer.alloc(0), true);
+  if (declared > cap) {
+    done(EMPTY, true, true);
     return;
   }
   const chunks: Buffer[] = [];
@@ -88,18 +98,19 @@ function readBody(
   req.on('data', (chunk: Buffer) => {
     if (finished) return;
     size += chunk.length;
-    if (size > limit) {
+    if (size > cap) {
       finished = true;
-      chunks.length = 0;
-      done(Buffer.alloc(0), true);
+      done(EMPTY, true, true);
       return;
     }
-    chunks.push(chunk);
+    if (size > limit) chunks.length = 0;
+    else chunks.push(chunk);
   });
   req.on('end', () => {
     if (finished) return;
     finished = true;
-    done(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size), false);
+    if (size > limit) done(EMPTY, true, false);
+    else done(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size), false, false);
   });
   req.on('error', () => {
     finished = true;
