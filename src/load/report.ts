@@ -101,7 +101,10 @@ export function renderReport(summary: LoadSummary, extras: ReportExtras): string
   const b = summary.batches;
   const sizes = b.map((x) => x.batchSize);
   const sections: string[] = [];
-  if (b.length > 0) {
+  // The rate scenario's single row is its steady window (429s included), not a batch-size choice.
+  const choosing = summary.rate === undefined;
+  const tableTitle = choosing ? 'Figures' : 'Steady window of the rate probe (429s included)';
+  if (b.length > 0 && choosing) {
     sections.push(
       `<section><h2>What to choose</h2><p class="verdict">${esc(recommendation(b))}</p>`,
       `<p class="note">Each batch size ran as its own open-model scenario (constant arrival rate, capped concurrency). Dropped iterations mean the target could not keep up: the figures are then its capacity at that concurrency.</p></section>`,
@@ -118,7 +121,12 @@ export function renderReport(summary: LoadSummary, extras: ReportExtras): string
         { label: 'p95', color: COLORS[1] as string, values: b.map((x) => x.latencyMs.p95) },
         { label: 'p99', color: COLORS[2] as string, values: b.map((x) => x.latencyMs.p99) },
       ]),
-      '</section><section><h2>Figures</h2><table><thead><tr>',
+      '</section>',
+    );
+  }
+  if (b.length > 0) {
+    sections.push(
+      `<section><h2>${tableTitle}</h2><table><thead><tr>`,
       ...[
         'batch size',
         'requests',
