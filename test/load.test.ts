@@ -86,6 +86,8 @@ withK6('k6 scripts against the embedded reference provider', () => {
     expect(detected).toBeLessThanOrEqual(220);
     expect(r.summary.rate?.retryAfterHonoured).toBe(true);
     expect(r.summary.batches[0]?.failedRequestRate).toBe(0);
+    const html = readFileSync(r.reportPath, 'utf8');
+    expect(html).toContain(`<td id="detected-limit">${formatFigure(detected)} requests/s</td>`);
   }, 60_000);
 
   it('smoke: every documented case the provider can be asked for passes, the rest are skipped with a reason', async () => {
