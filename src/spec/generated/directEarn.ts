@@ -137,7 +137,11 @@ export interface components {
             issualId?: components["schemas"]["IntegerOrNumericString"];
             /** @description Unique ID generated when a promotion is issued. */
             earnedId?: components["schemas"]["IntegerOrNumericString"];
-        } | unknown | unknown;
+        } & ({
+            promotionId: number;
+        } | {
+            promoIdentifier: string;
+        });
         /**
          * @description The doc's table types `issualId` and `earnedId` as Integer while its examples show numeric
          *     strings ("811"). Both are accepted; the reference provider answers strings, as the examples do.
