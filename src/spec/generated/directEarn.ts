@@ -137,11 +137,7 @@ export interface components {
             issualId?: components["schemas"]["IntegerOrNumericString"];
             /** @description Unique ID generated when a promotion is issued. */
             earnedId?: components["schemas"]["IntegerOrNumericString"];
-        } & ({
-            promotionId: number;
-        } | {
-            promoIdentifier: string;
-        });
+        };
         /**
          * @description The doc's table types `issualId` and `earnedId` as Integer while its examples show numeric
          *     strings ("811"). Both are accepted; the reference provider answers strings, as the examples do.
