@@ -1,27 +1,16 @@
 // General behaviour of the `directearn` entry point: --help for every command, bad commands, flags
 // and inputs answered with one line and exit 2 (never a stack trace), colours only on a TTY.
+
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CliIO } from '../src/cli/command.js';
 import { colorEnabled, commandNames, main, usage } from '../src/cli/main.js';
 import { packageRoot } from '../src/spec/index.js';
+import { captureIO as captureCliIO } from './support/cli-io.js';
 
-function captureIO(cwd = process.cwd()): CliIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    stdout,
-    stderr,
-    out: (l) => stdout.push(l),
-    err: (l) => stderr.push(l),
-    color: false,
-    env: {},
-    cwd,
-  };
-}
+const captureIO = (cwd = process.cwd()) => captureCliIO({ cwd });
 
 const STACK_LINE = /^\s+at .+\(?.+:\d+:\d+\)?$/m;
 

@@ -1,9 +1,10 @@
 // `directearn docs`: the Markdown reference and coverage page from the spec, and the HTML reference
 // rendered in headless Chromium without any network request, showing every code and example.
+
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../src/cli/command.js';
 import { main } from '../src/cli/main.js';
@@ -12,6 +13,7 @@ import { coverageRows, readSummary, renderCoverageMarkdown } from '../src/docs/c
 import { offlinePage, redoclyMessages } from '../src/docs/html.js';
 import { renderMarkdownReference } from '../src/docs/markdown.js';
 import { catalogue, loadSpec, packageRoot } from '../src/spec/index.js';
+import { launchChromium } from './support/chromium.js';
 
 const out = mkdtempSync(join(tmpdir(), 'docs-'));
 const summaryDir = mkdtempSync(join(tmpdir(), 'docs-summary-'));
@@ -172,20 +174,7 @@ describe('the HTML reference in headless Chromium', () => {
   const shots = join(packageRoot, 'reports', 'docs-test');
 
   beforeAll(async () => {
-    browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'chromium-profile-')), {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      viewport: { width: 1280, height: 1000 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium({ viewport: { width: 1280, height: 1000 } });
     browser.on('request', (r) => requests.push(r.url()));
     mkdirSync(shots, { recursive: true });
   }, 60_000);

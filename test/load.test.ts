@@ -1,14 +1,13 @@
 // The k6 load suite end to end: real k6 runs each script for a few seconds against the embedded
 // reference provider; the report renders in headless Chromium; the k8s manifest fits the scripts.
+
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import type { CliIO } from '../src/cli/command.js';
 import { main } from '../src/cli/main.js';
 import * as defaults from '../src/config/defaults.js';
 import { smokeCases } from '../src/load/cases.js';
@@ -17,6 +16,8 @@ import { formatFigure } from '../src/load/report.js';
 import { findK6, isLoopbackUrl, type LoadResult, runLoad, smokeResults } from '../src/load/run.js';
 import { summaryProblem } from '../src/load/summary.js';
 import { catalogue, packageRoot } from '../src/spec/index.js';
+import { launchChromium } from './support/chromium.js';
+import { captureIO as captureCliIO } from './support/cli-io.js';
 
 const k6 = findK6();
 // In CI k6 is installed by .ci/run: a missing k6 there must fail, not skip.
@@ -27,19 +28,7 @@ if (k6 === undefined) console.warn('load tests skipped: k6 not found (npm run k6
 
 const outRoot = mkdtempSync(join(tmpdir(), 'directearn-load-'));
 
-function captureIO(env: NodeJS.ProcessEnv = {}): CliIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    stdout,
-    stderr,
-    out: (l) => stdout.push(l),
-    err: (l) => stderr.push(l),
-    color: false,
-    env,
-    cwd: outRoot,
-  };
-}
+const captureIO = (env: NodeJS.ProcessEnv = {}) => captureCliIO({ cwd: outRoot, env });
 
 withK6('k6 scripts against the embedded reference provider', () => {
   let throughput: LoadResult;
@@ -119,18 +108,7 @@ withK6('k6 scripts against the embedded reference provider', () => {
   }, 60_000);
 
   it('the report renders in headless Chromium with the measured figures and loads nothing', async () => {
-    const profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
-    const browser = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const requests: string[] = [];
       browser.on('request', (req) => requests.push(req.url()));

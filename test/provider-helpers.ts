@@ -1,24 +1,15 @@
 // Shared helpers of the provider tests: a request in the shape the endpoint takes, sent in-process.
 import { DEFAULT_TOKEN } from '../src/config/defaults.js';
 import type { Provider, ProviderResponse } from '../src/provider/index.js';
-import { ENDPOINT_PATH, type HttpErrorBody, validateResponse } from '../src/spec/index.js';
+import { type EarnResult, ENDPOINT_PATH, type HttpErrorBody, validateResponse } from '../src/spec/index.js';
 
 export const AUTH = { authorization: `Bearer ${DEFAULT_TOKEN}` };
 export const JSON_CT = { 'content-type': 'application/json' };
 
-/** A 200 or error body as the tests read it (the generated EarnResult type is `unknown` because of its anyOf). */
+/** A 200 or error body as the tests read it. */
 export interface Answer {
   response: {
-    result?: {
-      entityType: string;
-      entityId: number;
-      promotionId?: number;
-      promoIdentifier?: string;
-      promotionName?: string;
-      programId: number;
-      issualId?: string;
-      earnedId?: string;
-    };
+    result?: EarnResult;
     errors: { status: false; code: number; message: string }[];
     warnings: { status: false; code: number; message: string }[];
   }[];

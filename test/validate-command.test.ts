@@ -1,25 +1,14 @@
 // `directearn validate` checks payload files teams keep in their repos, naming every field at fault.
+
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CliIO } from '../src/cli/command.js';
 import { main } from '../src/cli/main.js';
 import { example } from '../src/spec/index.js';
+import { captureIO as captureCliIO } from './support/cli-io.js';
 
-function captureIO(cwd: string): CliIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    stdout,
-    stderr,
-    out: (l) => stdout.push(l),
-    err: (l) => stderr.push(l),
-    color: false,
-    env: {},
-    cwd,
-  };
-}
+const captureIO = (cwd: string) => captureCliIO({ cwd });
 
 const dir = mkdtempSync(join(tmpdir(), 'validate-'));
 const write = (name: string, content: string) => {

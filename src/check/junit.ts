@@ -2,21 +2,10 @@
 // (GitHub's test reporters, GitLab's `artifacts:reports:junit`, Jenkins).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { xmlEscape } from '../util/xml.js';
 import type { StageResult } from './model.js';
 
-/** Escapes text for XML attributes and text nodes; drops characters XML 1.0 cannot hold. */
-export function xmlEscape(text: string): string {
-  return (
-    text
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters XML forbids
-      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '')
-      .replace(/&/g, '&amp;')
-      .replace(/</g, '&lt;')
-      .replace(/>/g, '&gt;')
-      .replace(/"/g, '&quot;')
-      .replace(/'/g, '&apos;')
-  );
-}
+export { xmlEscape };
 
 const seconds = (ms: number | undefined) => ((ms ?? 0) / 1000).toFixed(3);
 

@@ -7,6 +7,7 @@ import {
   catalogue,
   type DirectEarnRequest,
   type DirectEarnResponse,
+  type EarnResult,
   ENDPOINT_PATH,
   type EntityResponse,
   formatIssues,
@@ -62,20 +63,8 @@ export type CustomerOutcome =
   /** Bulk helper only: the server may or may not have issued (5xx, connection lost after sending). */
   | { kind: 'unknown'; customer: CustomerIdentifier; reason: string };
 
-/**
- * The fields of a result entry. The generated EarnResult collapses to `unknown` (its anyOf of
- * required keys), so the client names the fields it reads here.
- */
-export interface EarnResultFields {
-  entityType: string;
-  entityId: number;
-  promotionId?: number;
-  promoIdentifier?: string;
-  promotionName?: string;
-  programId: number;
-  issualId?: number | string;
-  earnedId?: number | string;
-}
+/** The fields of a result entry, as the spec types them. */
+export type EarnResultFields = EarnResult;
 
 export type OutcomeKind = CustomerOutcome['kind'];
 

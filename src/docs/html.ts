@@ -1,11 +1,10 @@
 // The HTML API reference: Redocly `build-docs --inlineBundle` on a docs copy of the spec whose
 // overview gains the generated table of codes, then made network-free (CSP, no CDN logo).
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { catalogue, loadSpec, packageRoot, type SpecDocument } from '../spec/index.js';
+import { runRedocly } from '../util/process.js';
 import { cell } from './markdown.js';
 
 /**
@@ -68,29 +67,6 @@ export function redoclyMessages(output: string): string[] {
     .filter((l) => l !== '' && !/^[║╔╚═]/.test(l) && !/[║╗╝]$/.test(l));
 }
 
-function run(cmd: string, args: string[], cwd: string): Promise<{ code: number; output: string }> {
-  return new Promise((resolvePromise) => {
-    const child = spawn(cmd, args, {
-      cwd,
-      env: {
-        ...process.env,
-        NO_COLOR: '1',
-        REDOCLY_TELEMETRY: 'off',
-        REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true',
-      },
-    });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    child.on('error', (e) => resolvePromise({ code: 1, output: e.message }));
-    child.on('close', (code) => resolvePromise({ code: code ?? 1, output }));
-  });
-}
-
 /** Makes the built page network-free: a CSP meta tag and the local logo. */
 export function offlinePage(html: string): string {
   const withLogo = html.replace(CDN_LOGO, LOCAL_LOGO);
@@ -104,12 +80,8 @@ export async function buildHtmlReference(outFile: string, doc: SpecDocument = lo
   try {
     const specFile = join(work, 'directEarn.json');
     await writeFile(specFile, JSON.stringify(docsSpec(doc)));
-    const require = createRequire(import.meta.url);
-    const cli = join(require.resolve('@redocly/cli/package.json'), '..', 'bin', 'cli.js');
-    const { code, output } = await run(
-      process.execPath,
+    const { code, output } = await runRedocly(
       [
-        cli,
         'build-docs',
         specFile,
         '--inlineBundle',

@@ -1,9 +1,7 @@
 // Checks of the spec itself: valid OpenAPI 3.1 (meta-schema), clean under the committed Redocly
 // ruleset, and every example valid against its schema. Used by `directearn check` and the tests.
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { validate as validateOpenApi } from '@readme/openapi-parser';
+import { runRedocly } from '../util/process.js';
 import { loadSpec, packageRoot, specPath } from './load.js';
 import { formatIssues, validateResponse, validateSchema } from './validate.js';
 
@@ -22,13 +20,7 @@ export async function checkMetaSchema(path = specPath): Promise<SpecCheckResult>
 
 /** Lints the spec with Redocly under redocly.yaml; problems are Redocly's own lines. */
 export async function lintSpec(path = specPath): Promise<SpecCheckResult> {
-  const require = createRequire(import.meta.url);
-  const cli = join(require.resolve('@redocly/cli/package.json'), '..', 'bin', 'cli.js');
-  const { code, output } = await run(
-    process.execPath,
-    [cli, 'lint', path, '--format', 'stylish'],
-    packageRoot,
-  );
+  const { code, output } = await runRedocly(['lint', path, '--format', 'stylish'], packageRoot);
   if (code === 0) return { ok: true, problems: [] };
   const problems = output
     .split('\n')
@@ -76,19 +68,4 @@ function exampleRefs(body: unknown): [string, unknown][] {
 
 function exampleValue(ref: unknown): unknown {
   return (resolveRef(ref) as { value?: unknown }).value;
-}
-
-function run(cmd: string, args: string[], cwd: string): Promise<{ code: number; output: string }> {
-  return new Promise((resolvePromise) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, NO_COLOR: '1', REDOCLY_TELEMETRY: 'off' } });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    child.on('error', (e) => resolvePromise({ code: 1, output: e.message }));
-    child.on('close', (code) => resolvePromise({ code: code ?? 1, output }));
-  });
 }
