@@ -102,6 +102,66 @@ describe('over a socket', () => {
     expect((await postTo(server.url, example('doc-request'))).status).toBe(200);
   });
 
+  it('the limit states set over the admin route change what the listener enforces, and teardown restores it', async () => {
+    const setState = async (state: string, params: Record<string, unknown>, action = 'setup') => {
+      const res = await fetch(`${server.url}/_admin/provider-states`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ state, params, action }),
+      });
+      expect(res.status, await res.text()).toBe(200);
+    };
+    // ~100 KB: over the configured 64 KiB, under a raised 256 KiB that only the listener can refuse early.
+    const large = request(
+      469,
+      56799,
+      Array.from({ length: 3000 }, (_, i) => LOAD_CUSTOMER_ID_FIRST + i),
+    );
+    expect(Buffer.byteLength(JSON.stringify(large))).toBeGreaterThan(64 * 1024);
+    expect((await postTo(server.url, large)).status).toBe(413);
+    try {
+      await limitStates(setState, large);
+    } finally {
+      // Whatever failed, the next tests get the configured limits back.
+      server.provider.setState(STATES.bodyLimited, { bytes: 1 }, 'teardown');
+    }
+  });
+
+  async function limitStates(
+    setState: (state: string, params: Record<string, unknown>, action?: string) => Promise<void>,
+    large: unknown,
+  ): Promise<void> {
+    await setState(STATES.bodyLimited, { bytes: 256 * 1024 });
+    expect((await postTo(server.url, large)).status).toBe(200);
+    // However low the limit, state changes (admin routes, ~90-byte bodies) are still read whole.
+    await setState(STATES.bodyLimited, { bytes: 16 });
+    await setState(STATES.customerExists, { customerId: 98662653 });
+    await setState(STATES.bodyLimited, { bytes: 512 });
+    const doc = example<{ customers: unknown[] }>('doc-request');
+    const over = {
+      ...doc,
+      customers: Array.from({ length: 5 }, () => doc.customers).flat(),
+    };
+    expect(Buffer.byteLength(JSON.stringify(over))).toBeGreaterThan(512);
+    const refused = await postTo(server.url, over);
+    expect(refused.status).toBe(413);
+    expect(refused.json).toEqual(example('http-413'));
+    expect((await postTo(server.url, doc)).status).toBe(200);
+    await setState(STATES.bodyLimited, { bytes: 512 }, 'teardown');
+    expect(server.provider.options.bodyLimit).toBe(64 * 1024);
+    expect((await postTo(server.url, over)).status).toBe(200);
+    expect((await postTo(server.url, large)).status).toBe(413);
+
+    await setState(STATES.rateLimitUsedUp, { requestsPerSecond: 5 });
+    const limited = await postTo(server.url, doc);
+    expect(limited.status).toBe(429);
+    expect(limited.json).toEqual(example('http-429'));
+    expect(limited.headers.get('retry-after')).toMatch(/^[0-9]+$/);
+    expect(limited.headers.get('x-ratelimit-limit')).toBe('5');
+    await setState(STATES.rateLimitUsedUp, { requestsPerSecond: 5 }, 'teardown');
+    expect((await postTo(server.url, doc)).status).toBe(200);
+  }
+
   it('drains a body of megabytes over the limit so a client that sends it all still reads the 413', async () => {
     const huge = JSON.stringify(
       request(

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_BASIC_PASSWORD,
   DEFAULT_BASIC_USER,
+  DEFAULT_BODY_LIMIT_BYTES,
   DEFAULT_READONLY_TOKEN,
   DEFAULT_TOKEN,
   LOAD_CUSTOMER_COUNT,
@@ -573,6 +574,73 @@ describe('provider states', () => {
     const second = await post(p, request(469, 56799, [LOAD_CUSTOMER_ID_FIRST]));
     expect(codes(second.json)).toEqual([0]);
     expect(second.json.response[0]?.result?.earnedId).toBe('2');
+  });
+
+  it('the rate-limit state answers the next request 429 with Retry-After; teardown and reset restore no limit', async () => {
+    let now = 5_000_000;
+    const p = createProvider({ now: () => now });
+    p.setState(STATES.rateLimitUsedUp, { requestsPerSecond: '10' });
+    expect(p.options.rateLimit).toBe(10);
+    const limited = await post(p, example('doc-request'));
+    expect(limited.res.status).toBe(429);
+    expect(limited.json).toEqual(example('http-429'));
+    expect(limited.res.headers).toMatchObject({
+      'retry-after': '1',
+      'x-ratelimit-limit': '10',
+      'x-ratelimit-remaining': '0',
+    });
+    now += 100; // one request's worth of the 10/s refill
+    expect((await post(p, example('doc-request'))).res.status).toBe(200);
+    expect((await post(p, example('doc-request'))).res.status).toBe(429);
+    p.setState(STATES.rateLimitUsedUp, { requestsPerSecond: 10 }, 'teardown');
+    expect(p.options.rateLimit).toBe(0);
+    for (let k = 0; k < 3; k++) {
+      const { res } = await post(p, example('doc-request'));
+      expect(res.status).toBe(200);
+      expect(res.headers['x-ratelimit-limit']).toBeUndefined();
+    }
+    p.setState('the rate limit of 2 requests per second is used up');
+    expect((await post(p, example('doc-request'))).res.status).toBe(429);
+    p.reset();
+    expect((await post(p, example('doc-request'))).res.status).toBe(200);
+    expect(() => p.setState(STATES.rateLimitUsedUp, { requestsPerSecond: 0 })).toThrow(
+      /requestsPerSecond of at least 1/,
+    );
+  });
+
+  it('teardown of the rate-limit state restores a configured limit with a full bucket', async () => {
+    const now = 7_000_000;
+    const p = createProvider({ rateLimit: 3, now: () => now });
+    p.setState(STATES.rateLimitUsedUp, { requestsPerSecond: 1 });
+    expect((await post(p, example('doc-request'))).res.status).toBe(429);
+    p.setState(STATES.rateLimitUsedUp, { requestsPerSecond: 1 }, 'teardown');
+    expect(p.options.rateLimit).toBe(3);
+    const statuses = [];
+    for (let k = 0; k < 4; k++) statuses.push((await post(p, example('doc-request'))).res.status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+  });
+
+  it('the body-limit state answers a larger body 413 before processing; teardown restores the limit', async () => {
+    const p = createProvider();
+    const body = request(
+      469,
+      56799,
+      Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? 98662653 : 98662632)),
+    );
+    const size = Buffer.byteLength(JSON.stringify(body));
+    p.setState(STATES.bodyLimited, { bytes: size - 1 });
+    expect(p.options.bodyLimit).toBe(size - 1);
+    const refused = await post(p, body);
+    expect(refused.res.status).toBe(413);
+    expect(refused.json).toEqual(example('http-413'));
+    expect(p.stats().earned).toBe(0);
+    p.setState(`request bodies are limited to ${size} bytes`);
+    expect((await post(p, body)).res.status).toBe(200);
+    p.setState(STATES.bodyLimited, { bytes: 10 });
+    p.setState(STATES.bodyLimited, { bytes: 10 }, 'teardown');
+    expect(p.options.bodyLimit).toBe(DEFAULT_BODY_LIMIT_BYTES);
+    expect((await post(p, body)).res.status).toBe(200);
+    expect(() => p.setState(STATES.bodyLimited, { bytes: 'lots' })).toThrow(/bytes as a whole number/);
   });
 
   it('keeps the default fixtures true to the states the spec examples imply', async () => {

@@ -17,7 +17,7 @@ import { type DirectEarnRequest, ENDPOINT_PATH, messageFor, type ValidationIssue
 import type { StateParams } from '../states/index.js';
 import { checkFixtures, DEFAULT_FIXTURES, type Fixtures, loadFixturesFile } from './fixtures.js';
 import { type LedgerEntry, LedgerRing, Model, type Promotion } from './model.js';
-import { applyState, ProviderStateError } from './states.js';
+import { applyState, type LiveLimits, ProviderStateError } from './states.js';
 import { checkRequest } from './validate.js';
 
 export type { StateParams } from '../states/index.js';
@@ -86,13 +86,16 @@ export interface Provider {
   handle(req: ProviderRequest): Promise<ProviderResponse>;
   /** Applies a state of src/states; an unknown name throws an Error naming it. */
   setState(name: string, params?: StateParams, action?: 'setup' | 'teardown'): void;
-  /** Back to the fixtures, empty ledger, earnedIds from the start. */
+  /** Back to the fixtures and the configured limits, empty ledger, earnedIds from the start. */
   reset(): void;
   /** The bounded window of recent earns, oldest first. */
   ledger(): LedgerEntry[];
   /** Exact counts since start or the last reset. */
   stats(): { earned: number; requests: number };
-  /** The options in effect (defaults filled in). */
+  /**
+   * The options in effect (defaults filled in). Live: the 413/429 provider states change
+   * `bodyLimit` and `rateLimit` until teardown or reset, and the listener reads them per request.
+   */
   readonly options: Readonly<ResolvedOptions>;
 }
 
@@ -157,6 +160,9 @@ class ReferenceProvider implements Provider {
   private readonly tokens = new Map<string, Access>();
   private tokensLeft: number;
   private refilledAt: number;
+  /** The limits given at creation, which teardown and reset restore after a state changed them. */
+  private readonly configured: { rateLimit: number; bodyLimit: number };
+  private readonly limits: LiveLimits;
 
   constructor(o: ProviderOptions) {
     this.options = resolveOptions(o);
@@ -193,6 +199,31 @@ class ReferenceProvider implements Provider {
     }
     this.tokensLeft = Math.max(1, this.options.rateLimit);
     this.refilledAt = this.now();
+    this.configured = { rateLimit: this.options.rateLimit, bodyLimit: this.options.bodyLimit };
+    const options = this.options;
+    // Whether a state emptied the bucket: only then does restoring refill it (a configured limit's
+    // bucket is left as traffic left it).
+    let usedUpByState = false;
+    this.limits = {
+      useUpRateLimit: (requestsPerSecond) => {
+        options.rateLimit = requestsPerSecond;
+        this.tokensLeft = 0;
+        this.refilledAt = this.now();
+        usedUpByState = true;
+      },
+      setBodyLimit: (bytes) => {
+        options.bodyLimit = bytes;
+      },
+      restore: () => {
+        options.bodyLimit = this.configured.bodyLimit;
+        if (usedUpByState) {
+          usedUpByState = false;
+          options.rateLimit = this.configured.rateLimit;
+          this.tokensLeft = Math.max(1, options.rateLimit);
+          this.refilledAt = this.now();
+        }
+      },
+    };
   }
 
   async handle(req: ProviderRequest): Promise<ProviderResponse> {
@@ -211,10 +242,11 @@ class ReferenceProvider implements Provider {
   }
 
   setState(name: string, params?: StateParams, action?: 'setup' | 'teardown'): void {
-    applyState(this.model, name, params, action);
+    applyState(this.model, this.limits, name, params, action);
   }
 
   reset(): void {
+    this.limits.restore();
     this.model.reset();
     this.ring.clear();
     this.earned = 0;

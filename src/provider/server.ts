@@ -8,6 +8,8 @@ import { createProvider, type Provider, type ProviderOptions, type ProviderReque
 /** Bytes of an over-limit body drained (and dropped) before answering 413, at least. */
 const DRAIN_CAP_BYTES = 64 * 1024 * 1024;
 const EMPTY = Buffer.alloc(0);
+/** Body limit of the /_admin routes at least (state changes are small JSON documents). */
+const ADMIN_BODY_LIMIT_BYTES = 1024 * 1024;
 
 export interface Listening {
   /** Base URL, e.g. http://127.0.0.1:8080 */
@@ -18,8 +20,12 @@ export interface Listening {
 /** Serves `provider` over HTTP/1.1 on host (default 127.0.0.1) and port (default 0: any free port). */
 export function listen(provider: Provider, opts: { host?: string; port?: number } = {}): Promise<Listening> {
   const host = opts.host ?? DEFAULT_HOST;
-  const limit = provider.options.bodyLimit;
   const server = createServer({ keepAlive: true }, (req, res) => {
+    // Read per request: a provider state (request bodies are limited to N bytes) changes it live.
+    // The admin routes keep room for state-change bodies however low a state set the limit.
+    const limit = req.url?.startsWith('/_admin')
+      ? Math.max(provider.options.bodyLimit, ADMIN_BODY_LIMIT_BYTES)
+      : provider.options.bodyLimit;
     readBody(req, limit, (body, overLimit, early) => {
       const request: ProviderRequest = {
         method: req.method ?? 'GET',

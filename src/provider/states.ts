@@ -1,5 +1,6 @@
 // Provider-state handlers: one per sentence of src/states, each making its sentence true in the
-// model (setup) so a Pact verifier can reproduce every documented case with any IDs.
+// model (setup), or in the provider's live limits for the 413/429 states, so a Pact verifier can
+// reproduce every documented case with any IDs.
 import { STATE_NAMES, STATES, type StateKey, type StateName, type StateParams } from '../states/index.js';
 import type { Model, Program, Promotion } from './model.js';
 
@@ -8,7 +9,17 @@ export class ProviderStateError extends Error {
   override name = 'ProviderStateError';
 }
 
-type Handler = (model: Model, p: Params) => void;
+/** The provider's live limits, which the 413/429 states change; teardown restores the configured ones. */
+export interface LiveLimits {
+  /** Sets the rate limit to this many requests per second with nothing left: the next request gets 429. */
+  useUpRateLimit(requestsPerSecond: number): void;
+  /** Sets the largest body accepted, in bytes (the listener enforces it too). */
+  setBodyLimit(bytes: number): void;
+  /** Back to the limits the provider was started with. */
+  restore(): void;
+}
+
+type Handler = (model: Model, p: Params, limits: LiveLimits) => void;
 
 class Params {
   constructor(
@@ -49,6 +60,17 @@ class Params {
 
   optionalInt(key: string): number | undefined {
     return this.has(key) ? this.int(key) : undefined;
+  }
+
+  /** A whole number of at least 1 (a limit of 0 means "off" to the provider, not "refuse all"). */
+  positiveInt(key: string): number {
+    const n = this.int(key);
+    if (n < 1) {
+      throw new ProviderStateError(
+        `provider state "${this.state}" needs parameter ${key} of at least 1 (got 0)`,
+      );
+    }
+    return n;
   }
 }
 
@@ -159,6 +181,12 @@ const handlers: Record<StateKey, Handler> = {
     if (promo.limit === undefined) setLimit(model, promo, p.optionalInt('earnLimitPerCustomer') ?? 1);
     promo.counts?.set(customerId, promo.limit ?? 0);
   },
+  rateLimitUsedUp(_model, p, limits) {
+    limits.useUpRateLimit(p.positiveInt('requestsPerSecond'));
+  },
+  bodyLimited(_model, p, limits) {
+    limits.setBodyLimit(p.positiveInt('bytes'));
+  },
 };
 
 const keyByName = new Map<string, StateKey>(
@@ -194,10 +222,11 @@ export function handledStates(): string[] {
 
 /**
  * Applies a provider state. `name` is a sentence of src/states (params carry its values) or the same
- * sentence with the values written in. Teardown restores the fixtures.
+ * sentence with the values written in. Teardown restores the fixtures and the configured limits.
  */
 export function applyState(
   model: Model,
+  limits: LiveLimits,
   name: string,
   params: StateParams = {},
   action: 'setup' | 'teardown' = 'setup',
@@ -221,7 +250,8 @@ export function applyState(
   }
   if (action === 'teardown') {
     model.reset(true);
+    limits.restore();
     return;
   }
-  handlers[key](model, new Params(name, all));
+  handlers[key](model, new Params(name, all), limits);
 }

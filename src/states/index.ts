@@ -21,6 +21,10 @@ export const STATES = {
   /** The customer has earned the promotion as often as its limit allows (warning 8890). */
   customerExhausted:
     'customer {customerId} has exhausted the earn limit of promotion {promotion} of program {programId}',
+  /** The provider's rate limit is this many requests per second and no request is left (429). */
+  rateLimitUsedUp: 'the rate limit of {requestsPerSecond} requests per second is used up',
+  /** The provider refuses request bodies larger than this many bytes (413). */
+  bodyLimited: 'request bodies are limited to {bytes} bytes',
 } as const;
 
 export type StateKey = keyof typeof STATES;
@@ -29,6 +33,18 @@ export type StateParams = Record<string, string | number | boolean | null>;
 
 /** Every state name, for "every state has a handler" checks. */
 export const STATE_NAMES: readonly StateName[] = Object.values(STATES);
+
+/**
+ * States about the provider's own settings (its limits), not its data. A states file maps IDs of
+ * data that exists on a real host; it cannot lower a real host's limits, so an interaction with one
+ * of these states is verified only where a state-change URL can set it (never from a states file).
+ */
+export const SETTING_STATES: readonly StateName[] = [STATES.rateLimitUsedUp, STATES.bodyLimited];
+
+/** Whether a state sets the provider's limits rather than describing data. */
+export function isSettingState(name: string): boolean {
+  return (SETTING_STATES as readonly string[]).includes(name);
+}
 
 /** The placeholders a state name needs, e.g. ["promotionId", "programId"]. */
 export function placeholders(name: string): string[] {
