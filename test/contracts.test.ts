@@ -5,8 +5,14 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BASIC_PASSWORD, DEFAULT_BASIC_USER } from '../src/config/defaults.js';
-import { coveredCases, interactions } from '../src/contracts/interactions.js';
+import {
+  DEFAULT_BASIC_PASSWORD,
+  DEFAULT_BASIC_USER,
+  DEFAULT_READONLY_BASIC_PASSWORD,
+  DEFAULT_READONLY_BASIC_USER,
+  DEFAULT_TOKEN,
+} from '../src/config/defaults.js';
+import { BODY_LIMIT_413, coveredCases, interactions } from '../src/contracts/interactions.js';
 import { pactFiles, pactInteractions } from '../src/contracts/pacts.js';
 import {
   checkPactsAgainstSpec,
@@ -15,15 +21,18 @@ import {
   verifyPacts,
 } from '../src/contracts/run.js';
 import { checkStatesMap } from '../src/contracts/states-file.js';
+import { startProvider } from '../src/provider/server.js';
 import { catalogue, example, messageFor } from '../src/spec/index.js';
 import { describeState, isStateName, placeholders, STATES } from '../src/states/index.js';
 
 describe('the interactions table', () => {
-  it('pins earned, every documented error and warning code, a 400, a 401 and a 403', () => {
+  it('pins earned, every documented error and warning code, a 400, a 401, a 403, a 413 and a 429', () => {
     const wanted = catalogue()
       .filter((c) => c.kind !== 'http')
       .map((c) => c.case);
-    expect(coveredCases()).toEqual(expect.arrayContaining([...wanted, 'http-400', 'http-401', 'http-403']));
+    expect(coveredCases()).toEqual(
+      expect.arrayContaining([...wanted, 'http-400', 'http-401', 'http-403', 'http-413', 'http-429']),
+    );
     expect(interactions().filter((i) => i.case === '8881')).toHaveLength(2);
   });
 
@@ -57,6 +66,31 @@ describe('the interactions table', () => {
     expect(JSON.stringify(mixed)).toContain(messageFor(8890, 'warning'));
     const bad = byCase('http-400').requestBody as Record<string, unknown>;
     expect(bad.identifierName).toBe('phone');
+  });
+
+  it("the 413 sends the doc's request with its customers repeated to just over the state's body limit", () => {
+    const i = interactions().find((x) => x.case === 'http-413')!;
+    expect(i.responseBody).toEqual(example('http-413'));
+    expect(i.states[0]).toEqual({ name: STATES.bodyLimited, params: { bytes: BODY_LIMIT_413 } });
+    const body = i.requestBody as { customers: unknown[] };
+    const doc = example<{ customers: unknown[] }>('doc-request');
+    expect(body).toEqual({ ...doc, customers: body.customers });
+    expect(body.customers.slice(0, doc.customers.length)).toEqual(doc.customers);
+    expect(new Set(body.customers.map((c) => JSON.stringify(c)))).toEqual(
+      new Set(doc.customers.map((c) => JSON.stringify(c))),
+    );
+    const size = (b: unknown) => Buffer.byteLength(JSON.stringify(b));
+    expect(size(body)).toBeGreaterThan(BODY_LIMIT_413);
+    expect(size({ ...body, customers: body.customers.slice(0, -1) })).toBeLessThanOrEqual(BODY_LIMIT_413);
+  });
+
+  it('the 429 uses up the rate limit and pins an integer Retry-After', () => {
+    const i = interactions().find((x) => x.case === 'http-429')!;
+    expect(i.responseBody).toEqual(example('http-429'));
+    expect(i.states[0]?.name).toBe(STATES.rateLimitUsedUp);
+    const retryAfter = i.responseHeaders['Retry-After'];
+    expect(retryAfter?.example).toMatch(new RegExp(retryAfter?.pattern ?? '^$'));
+    expect('1.5').not.toMatch(new RegExp(retryAfter?.pattern ?? ''));
   });
 });
 
@@ -159,7 +193,9 @@ describe('verifyPacts', () => {
       'passed',
     );
     const unmapped = r.interactions.filter((i) => i.status === 'not-verified');
-    expect(unmapped.map((i) => i.case).sort()).toEqual(['1101', '8015', '8874', '8874', '8890'].sort());
+    expect(unmapped.map((i) => i.case).sort()).toEqual(
+      ['1101', '8015', '8874', '8874', '8890', 'http-413', 'http-429'].sort(),
+    );
     expect(unmapped[0]?.message).toMatch(/not mapped in the states file/);
     expect(r.counts.failed).toBe(0);
     expect(r.ok).toBe(false);
@@ -177,6 +213,48 @@ describe('verifyPacts', () => {
     const wrong = await verifyPacts({ credentials: { basic: { user: 'nobody', password: 'wrong' } } });
     expect(wrong.interactions.find((i) => i.case === 'http-401')?.status).toBe('passed');
     expect(wrong.interactions.find((i) => i.case === '8892')?.status).toBe('failed');
+  });
+
+  it("on a real host, the 413/429 interactions are not verified even when mapped: a states file cannot set the host's limits", async () => {
+    // The target is a reference provider without state-change URL, as a real host is: its data is
+    // the doc's, so every data state maps to the pacts' own IDs.
+    const target = await startProvider({ host: '127.0.0.1', port: 0, admin: true });
+    try {
+      const states: StatesMap = {};
+      for (const i of interactions()) for (const s of i.states) states[s.name] ??= s.params;
+      expect(Object.keys(states)).toEqual(
+        expect.arrayContaining([STATES.rateLimitUsedUp, STATES.bodyLimited]),
+      );
+      const credentials = {
+        basic: { user: DEFAULT_BASIC_USER, password: DEFAULT_BASIC_PASSWORD },
+        token: DEFAULT_TOKEN,
+        readOnlyBasic: { user: DEFAULT_READONLY_BASIC_USER, password: DEFAULT_READONLY_BASIC_PASSWORD },
+      };
+      const r = await verifyPacts({ providerBaseUrl: target.url, states, credentials });
+      const notVerified = r.interactions.filter((i) => i.status === 'not-verified');
+      expect(notVerified.map((i) => i.case).sort()).toEqual(['http-413', 'http-429']);
+      for (const i of notVerified)
+        expect(i.message).toMatch(/sets the provider's own limit.*--state-change-url/);
+      expect(r.counts).toMatchObject({ failed: 0, notVerified: 2, passed: r.counts.total - 2 });
+      expect(r.ok).toBe(false);
+      // Neither was sent: the host (whose limits are its own 4 MiB and none) would have issued to
+      // their customers. The ledger holds exactly the earns of the interactions that passed.
+      const earnsOfPassed = interactions()
+        .filter((i) => i.status === 200)
+        .flatMap((i) => (i.responseBody as { response: { result?: { earnedId?: unknown } }[] }).response)
+        .filter((e) => e.result?.earnedId !== undefined).length;
+      expect(target.provider.ledger()).toHaveLength(earnsOfPassed);
+      // With the host's state-change URL the same states file verifies them.
+      const withUrl = await verifyPacts({
+        providerBaseUrl: target.url,
+        states,
+        credentials,
+        stateChangeUrl: `${target.url}/_admin/provider-states`,
+      });
+      expect(withUrl.interactions.filter((i) => i.status !== 'passed')).toEqual([]);
+    } finally {
+      await target.close();
+    }
   });
 
   it('refuses a states file that names an unknown state or misses a parameter', () => {

@@ -96,6 +96,10 @@ async function checkClient(i: Interaction, baseUrl: string): Promise<void> {
     const first = (i.responseBody as { errors: { message: string; field?: string }[] }).errors[0];
     expect(http.serverMessage).toBe(first?.message);
     expect(http.field).toBe(first?.field);
+    expect(http.specIssues).toEqual([]);
+    // A pinned Retry-After (the 429) reaches the error in milliseconds, for the caller's retry.
+    const retryAfter = i.responseHeaders['Retry-After']?.example;
+    expect(http.retryAfterMs).toBe(retryAfter === undefined ? undefined : Number(retryAfter) * 1000);
     return;
   }
   const result = await client.earn(request);
@@ -131,9 +135,12 @@ export function describeInteractions(filter: (i: Interaction) => boolean): void 
           b.headers(requestHeaders(i) as never).jsonBody(i.requestBody);
         })
         .willRespondWith(i.status, (b) => {
-          b.headers({ 'Content-Type': regex('^application/json(;.*)?$', 'application/json') }).jsonBody(
-            expectedBody(i),
-          );
+          const headers: Record<string, unknown> = {
+            'Content-Type': regex('^application/json(;.*)?$', 'application/json'),
+          };
+          for (const [name, h] of Object.entries(i.responseHeaders))
+            headers[name] = regex(h.pattern, h.example);
+          b.headers(headers as never).jsonBody(expectedBody(i));
         })
         .executeTest(async (mock) => checkClient(i, mock.url));
     });

@@ -18,6 +18,14 @@ export interface InteractionState {
   params: StateParams;
 }
 
+/** A response header an interaction pins by pattern (its value is the provider's to choose). */
+export interface PinnedHeader {
+  /** Regex the value must match. */
+  pattern: string;
+  /** The value the Pact mock server answers with (matches the pattern). */
+  example: string;
+}
+
 /** One row as written: example names and how states derive from the request. */
 interface Row {
   /** The catalogue's `case` id: earned, 8892, ..., http-400. */
@@ -31,6 +39,8 @@ interface Row {
   status: number;
   auth: AuthKind;
   states: (req: DirectEarnRequest) => InteractionState[];
+  /** Response headers pinned by pattern, besides Content-Type. */
+  responseHeaders?: Record<string, PinnedHeader>;
   /** Changes a copy of the request example (the 400 needs a body that breaks the schema). */
   patchRequest?: (req: Record<string, unknown>) => void;
   /** Changes a copy of the expected response (see the mixed example). */
@@ -48,7 +58,14 @@ export interface Interaction {
   auth: AuthKind;
   requestBody: unknown;
   responseBody: DirectEarnResponse | HttpErrorBody;
+  /** Response headers pinned by pattern, besides Content-Type (empty for most). */
+  responseHeaders: Record<string, PinnedHeader>;
 }
+
+/** The 429 interaction's rate limit, in requests per second. */
+export const RATE_LIMIT_429 = 10;
+/** The 413 interaction's body limit: small, so the doc's request is over it with its customers repeated. */
+export const BODY_LIMIT_413 = 512;
 
 const program = (r: DirectEarnRequest) => r.promotionDetails?.programId as number;
 const promotion = (r: DirectEarnRequest) => r.promotionDetails?.promotionId as number;
@@ -62,6 +79,11 @@ const exists = (r: DirectEarnRequest, i = 0): InteractionState => ({
   name: STATES.customerExists,
   params: { customerId: customer(r, i) },
 });
+/** States that make a request valid and processable: a refusal then comes from the condition under test. */
+const docRequestIssuable = (r: DirectEarnRequest): InteractionState[] => [
+  active(r),
+  ...r.customers.map((_, i) => exists(r, i)),
+];
 
 const ROWS: readonly Row[] = [
   {
@@ -259,6 +281,41 @@ const ROWS: readonly Row[] = [
     auth: 'basic-readonly',
     states: (r) => [active(r), exists(r, 0), exists(r, 1)],
   },
+  {
+    case: 'http-413',
+    description: "answers 413 when the body is over the server's limit",
+    request: 'doc-request',
+    response: 'http-413',
+    status: 413,
+    auth: 'basic',
+    states: (r) => [
+      { name: STATES.bodyLimited, params: { bytes: BODY_LIMIT_413 } },
+      ...docRequestIssuable(r),
+    ],
+    // The doc's request with its customers repeated until the body is just over the limit: the same
+    // customers (which exist), so the body's size is the only thing wrong with it.
+    patchRequest: (req) => {
+      const customers = req.customers as unknown[];
+      const doc = [...customers];
+      for (let k = 0; Buffer.byteLength(JSON.stringify(req)) <= BODY_LIMIT_413; k++) {
+        customers.push(structuredClone(doc[k % doc.length]));
+      }
+    },
+  },
+  {
+    case: 'http-429',
+    description: 'answers 429 with Retry-After when the rate limit is used up',
+    request: 'doc-request',
+    response: 'http-429',
+    status: 429,
+    auth: 'basic',
+    states: (r) => [
+      { name: STATES.rateLimitUsedUp, params: { requestsPerSecond: RATE_LIMIT_429 } },
+      ...docRequestIssuable(r),
+    ],
+    // Whole seconds, as the spec's Retry-After header says; the client waits that long before retrying.
+    responseHeaders: { 'Retry-After': { pattern: '^[0-9]+$', example: '1' } },
+  },
 ];
 
 let resolved: Interaction[] | undefined;
@@ -285,6 +342,7 @@ export function interactions(): readonly Interaction[] {
       auth: row.auth,
       requestBody,
       responseBody,
+      responseHeaders: row.responseHeaders ?? {},
     };
   });
   return resolved;

@@ -24,6 +24,8 @@
 //     states map, every state of an interaction must be mapped, else it is "not-verified" (never
 //     passed); the mapped IDs replace the pact's IDs in the request and the expected body. On a
 //     providerBaseUrl without states map nor stateChangeUrl, every interaction is "not-verified".
+//     An interaction with a state that sets the provider's limits (413, 429: src/states
+//     SETTING_STATES) is "not-verified" on a providerBaseUrl without stateChangeUrl, mapped or not.
 //     `ok` is true only when every interaction passed.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -32,6 +34,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { PACT_PROVIDER } from '../config/defaults.js';
 import { packageRoot, specPath } from '../spec/index.js';
+import { isSettingState } from '../states/index.js';
 import { interactions as tableInteractions } from './interactions.js';
 import { PACT_DIR, type PactInteraction, pactFiles, pactInteractions, readPact } from './pacts.js';
 import { loadStatesFile, type StatesMap } from './states-file.js';
@@ -289,8 +292,18 @@ function prepare(
   states: StatesMap | undefined,
   credentials: Credentials | undefined,
   embedded: boolean,
+  canSetStates: boolean,
 ): Prepared {
   const raw = structuredClone(pi.raw);
+  // A states file maps IDs of data that exists on the host; it cannot lower the host's rate or body
+  // limit. Replaying such an interaction anyway would send a valid request that issues promotions.
+  const setting = pi.states.filter((s) => isSettingState(s.name)).map((s) => `"${s.name}"`);
+  if (!canSetStates && setting.length > 0) {
+    return {
+      raw,
+      notVerified: `state ${[...new Set(setting)].join(', ')} sets the provider's own limit, which a states file cannot do on a real host: give --state-change-url of a host that can set it`,
+    };
+  }
   if (states !== undefined) {
     const unmapped = pi.states.filter((s) => !Object.hasOwn(states, s.name)).map((s) => `"${s.name}"`);
     if (unmapped.length > 0) {
@@ -375,7 +388,11 @@ export async function verifyPacts(options: VerifyOptions = {}): Promise<VerifyRe
       ? loadStatesFile(options.states)
       : (options.states ?? (embedded || options.stateChangeUrl !== undefined ? undefined : {}));
   const results = new Map<PactInteraction, VerifiedInteraction>();
-  const prepared = all.map((pi) => ({ pi, ...prepare(pi, states, options.credentials, embedded) }));
+  const canSetStates = embedded || options.stateChangeUrl !== undefined;
+  const prepared = all.map((pi) => ({
+    pi,
+    ...prepare(pi, states, options.credentials, embedded, canSetStates),
+  }));
   for (const p of prepared) {
     if (p.notVerified !== undefined) {
       results.set(p.pi, {

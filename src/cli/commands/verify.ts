@@ -36,6 +36,9 @@ port; provider states are set through its admin route).
                           Their IDs replace the pacts' IDs in requests and expected bodies. An
                           interaction with a state the file does not map is NOT VERIFIED (never passed).
                           With --target and neither --states nor --state-change-url, nothing is mapped.
+                          The 413 and 429 interactions' states lower the provider's own body and rate
+                          limits, which no states file can do: on a --target they are NOT VERIFIED
+                          (never sent), mapped or not, unless --state-change-url sets them.
   --state-change-url URL  a URL of the target that sets provider states (Pact's {state, params, action}),
                           e.g. http://127.0.0.1:8080/_admin/provider-states of \`directearn serve --admin\`
   --pacts DIR             folder of pact files (default contracts/pacts of this package)
