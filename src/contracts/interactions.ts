@@ -62,8 +62,8 @@ export interface Interaction {
   responseHeaders: Record<string, PinnedHeader>;
 }
 
-/** The 429 interaction's rate limit, in requests per second. */
-export const RATE_LIMIT_429 = 10;
+/** The 429 interaction's rate limit, in requests per second: low, so the bucket stays empty for a second after the state is set however slowly the verifier sends the request. */
+export const RATE_LIMIT_429 = 1;
 /** The 413 interaction's body limit: small, so the doc's request is over it with its customers repeated. */
 export const BODY_LIMIT_413 = 512;
 
