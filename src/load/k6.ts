@@ -97,7 +97,7 @@ export async function installK6(
         if (line.trim() === '') continue;
         tail.push(line);
         if (tail.length > 20) tail.shift();
-        progress(`  go: ${line}`);
+        progress(`  ${line}`); // go prefixes its own lines with "go: "
       }
     };
     child.stdout.on('data', onData);
