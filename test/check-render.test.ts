@@ -1,6 +1,6 @@
 // What `directearn check` prints and writes, from hand-made stage results: the case table, the
 // verdict, JUnit XML and the JSON summary; and that a failing or throwing stage fails the run.
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -213,7 +213,7 @@ describe('loopback targets', () => {
 });
 
 describe('the k6 stages when they cannot or may not run', () => {
-  it('skip with how to get k6 when there is none, and that skip fails the run', async () => {
+  it('skip with how to get k6 when there is neither k6 nor Go, and that skip fails the run', async () => {
     const saved = {
       PATH: process.env.PATH,
       K6_BINARY: process.env.K6_BINARY,
@@ -231,9 +231,47 @@ describe('the k6 stages when they cannot or may not run', () => {
     const outcome = await pending;
     expect(outcome.status).toBe('skipped');
     expect(outcome.detail).toBe(
-      'skipped: k6 not found (run `npm run k6:install`, put k6 on PATH, or pass --skip-load)',
+      'skipped: k6 not found and no Go to build it (install k6 on PATH, or Go and run `npm run k6:install`, or pass --skip-load)',
     );
     expect(runPassed([{ ...outcome, id: 'smoke', title: 'k6 smoke', durationMs: 0 }])).toBe(false);
+  });
+
+  it('build k6 with Go when k6 is missing, saying so, before running the stage', async () => {
+    // A stand-in `go` that records its arguments and "builds" a k6 that reports v1.8.1 and fails
+    // every run: enough to see that the stage installs k6 with progress, then uses it.
+    const bin = mkdtempSync(join(tmpdir(), 'fake-go-'));
+    const calls = join(bin, 'calls.txt');
+    writeFileSync(
+      join(bin, 'go'),
+      `#!/bin/sh\necho "$@" >> ${calls}\n[ "$1" = version ] && { echo "go version go1.26 linux/amd64"; exit 0; }\n` +
+        `echo "go: downloading go.k6.io/k6 v1.8.1" >&2\nprintf '#!/bin/sh\\n[ "$1" = version ] && echo "k6 v1.8.1" && exit 0\\nexit 1\\n' > "$GOBIN/k6"\nchmod +x "$GOBIN/k6"\n`,
+    );
+    chmodSync(join(bin, 'go'), 0o755);
+    const saved = {
+      PATH: process.env.PATH,
+      K6_BINARY: process.env.K6_BINARY,
+      XDG: process.env.XDG_CACHE_HOME,
+    };
+    const progress: string[] = [];
+    process.env.PATH = `${bin}:/usr/bin:/bin`;
+    process.env.K6_BINARY = '';
+    process.env.XDG_CACHE_HOME = mkdtempSync(join(tmpdir(), 'no-k6-'));
+    try {
+      const outcome = await smokeStage
+        .run(context({ progress: (l) => progress.push(l) }))
+        .catch((e: unknown) => e);
+      expect(progress.join('\n')).toMatch(/k6 is not installed; building k6 v1\.8\.1 with Go/);
+      expect(progress.join('\n')).toMatch(/go: downloading go\.k6\.io\/k6 v1\.8\.1/);
+      expect(readFileSync(calls, 'utf8')).toMatch(/^install go\.k6\.io\/k6@v1\.8\.1$/m);
+      // The stand-in k6 fails its run: the stage fails (the runner reports a throw as failed), not a skip.
+      expect(outcome).toBeInstanceOf(Error);
+      expect((outcome as Error).message).toMatch(/k6 exited with code 1/);
+    } finally {
+      process.env.PATH = saved.PATH;
+      process.env.K6_BINARY = saved.K6_BINARY;
+      if (saved.XDG === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = saved.XDG;
+    }
   });
 
   it('skip a real host without --allow-real-issue, saying why, without failing the run', async () => {

@@ -10,7 +10,8 @@ import {
   type VerifiedInteraction,
   verifyPacts,
 } from '../contracts/run.js';
-import { findK6, runLoad } from '../load/run.js';
+import { findGo } from '../load/k6.js';
+import { findK6, installK6, K6_VERSION, runLoad } from '../load/run.js';
 import { checkExamples, checkMetaSchema, lintSpec } from '../spec/check.js';
 import type { StageId, StageResult, StageTest } from './model.js';
 
@@ -41,6 +42,8 @@ export interface CheckContext {
   smoke?: Record<string, SmokeCase>;
   /** Smoke: cases the target could not be asked for, with why. */
   smokeSkipped?: Record<string, string>;
+  /** Where progress lines of long steps (the one-time k6 build) go; default nowhere. */
+  progress?: (line: string) => void;
 }
 
 export type StageOutcome = Omit<StageResult, 'id' | 'title' | 'durationMs'>;
@@ -179,8 +182,12 @@ export const verifyStage: Stage = {
   },
 };
 
-/** Why a k6 stage cannot run, or undefined when it can. */
-function loadSkip(ctx: CheckContext): StageOutcome | undefined {
+/**
+ * Why a k6 stage cannot run, or undefined when it can. A missing k6 is built with Go when Go is
+ * there (once per machine, with progress lines), as `directearn load` does, so the quick start
+ * works on a fresh clone; without Go the stage is skipped, which fails the run, saying how to get k6.
+ */
+async function loadSkip(ctx: CheckContext): Promise<StageOutcome | undefined> {
   if (ctx.skipLoad)
     return { status: 'skipped', skipRequested: true, detail: 'skipped (--skip-load)', tests: [] };
   if (!ctx.loadAllowed.ok) {
@@ -191,14 +198,27 @@ function loadSkip(ctx: CheckContext): StageOutcome | undefined {
       tests: [],
     };
   }
-  if (findK6() === undefined) {
+  if (findK6() !== undefined) return undefined;
+  if (findGo() === undefined) {
     return {
       status: 'skipped',
-      detail: 'skipped: k6 not found (run `npm run k6:install`, put k6 on PATH, or pass --skip-load)',
+      detail:
+        'skipped: k6 not found and no Go to build it (install k6 on PATH, or Go and run `npm run k6:install`, or pass --skip-load)',
       tests: [],
     };
   }
-  return undefined;
+  const say = ctx.progress ?? (() => {});
+  say(`      k6 is not installed; building k6 ${K6_VERSION} with Go (once per machine, a minute or two)`);
+  try {
+    await installK6((line) => say(`      ${line}`));
+    return undefined;
+  } catch (e) {
+    return {
+      status: 'failed',
+      detail: `k6 could not be built: ${e instanceof Error ? e.message : String(e)} (run \`npm run k6:install\` to see why, or pass --skip-load)`,
+      tests: [],
+    };
+  }
 }
 
 function loadCredentials(ctx: CheckContext): { basic?: string; token?: string } {
@@ -212,7 +232,7 @@ export const smokeStage: Stage = {
   id: 'smoke',
   title: 'k6 smoke',
   async run(ctx) {
-    const skip = loadSkip(ctx);
+    const skip = await loadSkip(ctx);
     if (skip !== undefined) return skip;
     const r = await runLoad({
       scenario: 'smoke',
@@ -265,7 +285,7 @@ export const throughputStage: Stage = {
   id: 'throughput',
   title: 'k6 short throughput run',
   async run(ctx) {
-    const skip = loadSkip(ctx);
+    const skip = await loadSkip(ctx);
     if (skip !== undefined) return skip;
     const r = await runLoad({
       scenario: 'throughput',

@@ -133,6 +133,7 @@ export const command: Command = {
       skipLoad: values['skip-load'] === true,
       reportDir,
       throughput: { batchSizes, durationSeconds },
+      progress: (line) => io.out(line),
     };
     io.out(
       target === undefined
