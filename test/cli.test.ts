@@ -86,6 +86,23 @@ describe('bad commands, flags and inputs', () => {
     expect(io.stderr).toEqual(['directearn docs: --out afile is a file, not a folder']);
   });
 
+  it('refuses a --json path it cannot write before running any stage, naming the flag', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    writeFileSync(join(dir, 'afile'), 'x');
+    const io = captureIO(dir);
+    expect(await main(['check', '--json', 'afile/summary.json', '--skip-load'], io)).toBe(2);
+    expect(io.stderr[0]).toMatch(/^directearn check: --json: cannot create the folder .*afile \(EEXIST\)$/);
+    expect(io.stdout).toEqual([]);
+  });
+
+  it('says how to pass a value that starts with a dash', async () => {
+    const io = captureIO();
+    expect(await main(['check', '--duration', '-1'], io)).toBe(2);
+    expect(io.stderr[0]).toBe(
+      'directearn check: flag --duration needs a value; for a value starting with "-" write --duration=VALUE',
+    );
+  });
+
   it('the built executable answers an unknown command with one line on stderr, exit 2, no stack', () => {
     const r = spawnSync(process.execPath, [join(packageRoot, 'bin', 'directearn.js'), 'nope', '--debug'], {
       encoding: 'utf8',

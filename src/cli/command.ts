@@ -53,6 +53,11 @@ export function parseFlags<T extends Record<string, OptionSpec>>(
     // node's messages are long and mention internals; keep the part that names the flag.
     const unknown = /Unknown option '([^']+)'/.exec(msg);
     if (unknown) throw new UsageError(`unknown flag ${unknown[1]}`);
+    const ambiguous = /Option '([^']+)' argument is ambiguous/.exec(msg);
+    if (ambiguous) {
+      const flag = ambiguous[1]?.split(',').pop()?.trim();
+      throw new UsageError(`flag ${flag} needs a value; for a value starting with "-" write ${flag}=VALUE`);
+    }
     const missing = /Option '([^']+)' argument missing/.exec(msg);
     if (missing) {
       const flag = missing[1]

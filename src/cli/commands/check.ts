@@ -1,7 +1,7 @@
 // `directearn check`, the main job: spec -> consumer contracts -> pacts vs spec -> provider
 // verification -> k6 smoke and a short throughput run, then a table of every documented case.
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { loadPermission, runCheck } from '../../check/runner.js';
 import type { CheckContext, Credentials } from '../../check/stages.js';
 import { DEFAULT_CHECK_DIR, DEFAULT_CHECK_THROUGHPUT } from '../../config/defaults.js';
@@ -124,6 +124,11 @@ export const command: Command = {
     const jsonPath = typeof values.json === 'string' ? resolve(io.cwd, values.json) : undefined;
     const junitDir = typeof values.junit === 'string' ? resolve(io.cwd, values.junit) : undefined;
     const allowRealIssue = values['allow-real-issue'] === true;
+    // Make the report folders before any stage runs: a path that cannot be written fails now,
+    // naming its flag, instead of after the whole run with its results lost.
+    ensureFolder(reportDir, '--report-dir');
+    if (jsonPath !== undefined) ensureFolder(dirname(jsonPath), '--json');
+    if (junitDir !== undefined) ensureFolder(junitDir, '--junit');
 
     const context: CheckContext = {
       target,
@@ -153,3 +158,13 @@ export const command: Command = {
     return summary.ok ? 0 : 1;
   },
 };
+
+function ensureFolder(dir: string, flag: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new UsageError(
+      `${flag}: cannot create the folder ${dir} (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+    );
+  }
+}
