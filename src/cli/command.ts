@@ -1,5 +1,6 @@
 // What every CLI command is, and the helpers they share to read flags and report bad input.
 import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.js';
 
 export interface CliIO {
   out(line: string): void;
@@ -19,15 +20,7 @@ export interface Command {
   run(args: string[], io: CliIO): Promise<number>;
 }
 
-/** Bad input from the user: printed as one line naming the flag or file, exit code 2, no stack. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-/** A failure the user can act on (a file that does not parse, a target that is down): exit 1, no stack. */
-export class UserFacingError extends Error {
-  override name = 'UserFacingError';
-}
+export { ExitCode, UnreachableError, UsageError, UserFacingError } from '../errors.js';
 
 type OptionSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean };
 

@@ -1,5 +1,6 @@
 // The `directearn` entry point: finds the command, runs it, and turns errors into one clear line.
-import { type CliIO, type Command, UsageError, UserFacingError } from './command.js';
+import { ExitCode, UnreachableError, UsageError, UserFacingError } from '../errors.js';
+import type { CliIO, Command } from './command.js';
 
 /** Commands load lazily so `directearn validate` does not pay for Pact or k6 modules. */
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
@@ -96,12 +97,16 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     if (e instanceof UsageError) {
       // One line naming the flag or input and what is expected; `--help` has the rest.
       io.err(`directearn ${name}: ${e.message}`);
-      return 2;
+      return ExitCode.usage;
+    }
+    if (e instanceof UnreachableError) {
+      io.err(`directearn ${name}: ${e.message}`);
+      return ExitCode.unreachable;
     }
     const message = e instanceof Error ? e.message : String(e);
     io.err(`directearn ${name}: ${message}`);
     if (debug && e instanceof Error && e.stack) io.err(e.stack);
     else if (!(e instanceof UserFacingError)) io.err('(run with --debug for details)');
-    return 1;
+    return ExitCode.failed;
   }
 }

@@ -4,7 +4,6 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
-import { UserFacingError } from '../cli/command.js';
 import {
   DEFAULT_BASIC_PASSWORD,
   DEFAULT_BASIC_USER,
@@ -24,6 +23,7 @@ import {
   loadCustomerEmail,
   loadCustomerMobile,
 } from '../config/defaults.js';
+import { UserFacingError } from '../errors.js';
 import { catalogue, ENDPOINT_PATH, packageRoot } from '../spec/index.js';
 import { type SkippedCase, smokeCases } from './cases.js';
 import { findGo, findK6, howToGetK6, installK6 } from './k6.js';
