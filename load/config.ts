@@ -83,6 +83,8 @@ export const config = {
   token: env.DIRECTEARN_TOKEN ?? '',
   programId: whole('DIRECTEARN_PROGRAM_ID', DEFAULTS.programId),
   promotionId: whole('DIRECTEARN_PROMOTION_ID', DEFAULTS.promotionId),
+  /** Sent as promotionDetails.promoIdentifier instead of promotionId when not empty. */
+  promoIdentifier: env.DIRECTEARN_PROMO_IDENTIFIER ?? '',
   identifierName: identifierName(text('DIRECTEARN_IDENTIFIER_NAME', DEFAULTS.identifierName)),
   source: text('DIRECTEARN_SOURCE', DEFAULTS.source),
   customerIdFirst: whole('DIRECTEARN_CUSTOMER_ID_FIRST', DEFAULTS.customerIdFirst),

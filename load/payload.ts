@@ -2,6 +2,7 @@
 
 import { SharedArray } from 'k6/data';
 import encoding from 'k6/encoding';
+import { type BodyShape, identifierValueOf, ListBodies, RangeBodies } from './bodies.ts';
 import { config } from './config.ts';
 
 /** Identifier values from a CSV (first column, header skipped), shared read-only by every VU. */
@@ -16,27 +17,34 @@ const csvCustomers: ArrayLike<string> =
           .filter((v) => v !== ''),
       );
 
+const TEMPLATES = { id: '{id}', mobile: config.mobileTemplate, email: config.emailTemplate };
+
+const shape: BodyShape = {
+  programId: config.programId,
+  promotionId: config.promotionId,
+  promoIdentifier: config.promoIdentifier,
+  identifierName: config.identifierName,
+  source: config.source,
+  template: TEMPLATES[config.identifierName],
+  customerIdFirst: config.customerIdFirst,
+  customerCount: config.customerCount,
+};
+
+const bodies = csvCustomers.length > 0 ? new ListBodies(shape, csvCustomers) : new RangeBodies(shape);
+
 /** The identifierValue of the n-th customer (wrapping around the range or the CSV). */
 export function identifierValue(n: number): string {
   if (csvCustomers.length > 0) return csvCustomers[n % csvCustomers.length] as string;
-  const id = config.customerIdFirst + (n % config.customerCount);
-  if (config.identifierName === 'mobile') return config.mobileTemplate.replace('{id}', String(id));
-  if (config.identifierName === 'email') return config.emailTemplate.replace('{id}', String(id));
-  return String(id);
+  return identifierValueOf(shape, config.customerIdFirst + (n % config.customerCount));
 }
 
-/** JSON body issuing the configured promotion to `batchSize` consecutive customers from `first`. */
+/**
+ * JSON body issuing the configured promotion (promotionId, or promoIdentifier when given) to
+ * `batchSize` consecutive customers from the n-th: identifierName's values from the id range
+ * through its template (id, mobile, email), or from the CSV.
+ */
 export function directEarnBody(batchSize: number, first: number): string {
-  const customers = new Array(batchSize);
-  for (let i = 0; i < batchSize; i++) {
-    customers[i] = { identifierValue: identifierValue(first + i), source: config.source };
-  }
-  return JSON.stringify({
-    type: 'CUSTOMER',
-    promotionDetails: { programId: config.programId, promotionId: config.promotionId },
-    identifierName: config.identifierName,
-    customers,
-  });
+  return bodies.body(first, batchSize);
 }
 
 /** The Authorization header value: Bearer when a token is configured, else Basic. */
@@ -58,14 +66,13 @@ const pools = new Map<number, string[]>();
  * The body of this VU's `iteration`-th request at `batchSize` (`vu` is 1-based, as __VU). With a
  * pool (poolCustomers > 0) a VU cycles through enough bodies to cover poolCustomers distinct
  * customers (at least 2 bodies), so VUs x poolCustomers customers earn repeatedly (the load
- * promotion has no earn limit) and building bodies costs CPU once: a 1000-customer body costs k6
- * about 2.5 ms, taken from the target when both share a machine. poolCustomers 0 builds every body
- * fresh from customers no other VU sends. Callers pass __VU and a counter of their own: reading
- * k6/execution per request costs k6 more than the request (npm run bench:load).
+ * promotion has no earn limit) and building bodies costs CPU once. poolCustomers 0 builds every
+ * body fresh from customers no other VU sends (one native join, see bodies.ts). Callers pass __VU
+ * and a counter of their own: reading k6/execution per request costs k6 more than the request.
  */
 export function pooledBody(batchSize: number, vu: number, iteration: number): string {
   if (config.poolCustomers === 0) {
-    return directEarnBody(batchSize, (iteration * config.maxVus + vu - 1) * batchSize);
+    return bodies.body((iteration * config.maxVus + vu - 1) * batchSize, batchSize);
   }
   let pool = pools.get(batchSize);
   if (pool === undefined) {
@@ -76,7 +83,7 @@ export function pooledBody(batchSize: number, vu: number, iteration: number): st
   const slot = iteration % slots;
   let body = pool[slot];
   if (body === undefined) {
-    body = directEarnBody(batchSize, (vu - 1) * slots * batchSize + slot * batchSize);
+    body = bodies.body((vu - 1) * slots * batchSize + slot * batchSize, batchSize);
     pool[slot] = body;
   }
   return body;

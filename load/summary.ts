@@ -20,10 +20,18 @@ function thresholdLines(data: SummaryData): string[] {
   return lines.sort();
 }
 
+/** What starts the stdout line carrying the whole k6 summary when DIRECTEARN_SUMMARY_FILE is "-". */
+export const SUMMARY_LINE_MARK = 'directearn-k6-summary ';
+
+/**
+ * The threshold verdicts on stdout, and k6's whole summary as JSON: into DIRECTEARN_SUMMARY_FILE,
+ * or with "-" as one marked stdout line (a k6-operator runner pod, whose files vanish with it).
+ */
 export function summaryOutputs(script: string, data: unknown): Record<string, string> {
   const summary = data as SummaryData;
   const text = [`directearn ${script}: thresholds`, ...thresholdLines(summary), ''].join('\n');
   const outputs: Record<string, string> = { stdout: text };
-  if (config.summaryFile !== '') outputs[config.summaryFile] = JSON.stringify(data);
+  if (config.summaryFile === '-') outputs.stdout = `${text}${SUMMARY_LINE_MARK}${JSON.stringify(data)}\n`;
+  else if (config.summaryFile !== '') outputs[config.summaryFile] = JSON.stringify(data);
   return outputs;
 }
