@@ -1,5 +1,5 @@
 // The k6 load suite end to end: real k6 runs each script for a few seconds against the embedded
-// reference provider; the report renders in headless Chromium; the k8s manifest fits the scripts.
+// reference provider; the report renders in headless Chromium (the k8s manifests: test/k8s.test.ts).
 
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
 import { main } from '../src/cli/main.js';
 import * as defaults from '../src/config/defaults.js';
 import { smokeCases } from '../src/load/cases.js';
@@ -239,6 +238,8 @@ describe('the k6 scripts as code', () => {
   it('import no node: modules and no npm package', () => {
     for (const file of [
       'config',
+      'bodies',
+      'figures',
       'payload',
       'answers',
       'profiles',
@@ -273,30 +274,5 @@ describe('the k6 scripts as code', () => {
     expect(DEFAULTS.offeredMaxRps).toBe(defaults.DEFAULT_LOAD_OFFERED_MAX_RPS);
     expect(String(DEFAULTS.mobileTemplate).replace('{id}', '7')).toBe(defaults.loadCustomerMobile(7));
     expect(String(DEFAULTS.emailTemplate).replace('{id}', '7')).toBe(defaults.loadCustomerEmail(7));
-  });
-});
-
-describe('load/k8s TestRun manifest', () => {
-  const manifest = parseYaml(readFileSync(join(packageRoot, 'load', 'k8s', 'testrun.yaml'), 'utf8'));
-  const configText = readFileSync(join(packageRoot, 'load', 'config.ts'), 'utf8');
-
-  it('is a k6-operator TestRun running a load script from a ConfigMap in parallel', () => {
-    expect(manifest.apiVersion).toBe('k6.io/v1alpha1');
-    expect(manifest.kind).toBe('TestRun');
-    expect(Number.isInteger(manifest.spec.parallelism) && manifest.spec.parallelism >= 1).toBe(true);
-    expect(manifest.spec.script.configMap.name).toMatch(/^[a-z0-9-]+$/);
-    const file = manifest.spec.script.configMap.file as string;
-    expect(readFileSync(join(packageRoot, 'load', file), 'utf8')).toContain('export const options');
-  });
-
-  it('runs the pinned k6 and sets only variables load/config.ts reads, the target among them', () => {
-    expect(manifest.spec.runner.image).toBe(`grafana/k6:${K6_VERSION.slice(1)}`);
-    const env = manifest.spec.runner.env as { name: string; value?: string; valueFrom?: unknown }[];
-    expect(env.map((e) => e.name)).toContain('BASE_URL');
-    for (const e of env) {
-      const read = configText.includes(`'${e.name}'`) || configText.includes(`env.${e.name}`);
-      expect(read, `${e.name} is read by load/config.ts`).toBe(true);
-    }
-    for (const e of env) expect(e.value !== undefined || e.valueFrom !== undefined, e.name).toBe(true);
   });
 });

@@ -33,6 +33,9 @@ DIR/summary.json (schemaVersion 1) and DIR/report.html (charts, no network neede
   --basic USER:PASS        Basic credentials (env DIRECTEARN_BASIC; default the suite's)
   --token TOKEN            OAuth token sent as Bearer (env DIRECTEARN_TOKEN)
   --out DIR                where the reports go (default ${DEFAULT_OUT_DIR}/load-<scenario>)
+  --emit-k8s DIR           write DIR/configmap.yaml and DIR/testrun.yaml (k6-operator) for this
+                           scenario, batch sizes and --target instead of running; runner pods:
+                           env DIRECTEARN_K8S_PARALLELISM (default 4)
 
 k6: PATH, else ~/.cache/directearn-tools/k6-<version>/ (\`npm run k6:install\`); when missing and Go
 is installed, it is built once with \`go install\`.
@@ -77,6 +80,7 @@ export const command: Command = {
       basic: { type: 'string' },
       token: { type: 'string' },
       out: { type: 'string' },
+      'emit-k8s': { type: 'string' },
     });
     const scenario = (values.scenario as string | undefined) ?? 'throughput';
     if (scenario !== 'throughput' && scenario !== 'rate' && scenario !== 'smoke') {
@@ -134,6 +138,26 @@ export const command: Command = {
     }
     if (token === '') throw new UsageError('--token must not be empty');
     const bs = batchSizes(values['batch-sizes'] as string | undefined);
+    if (typeof values['emit-k8s'] === 'string') {
+      if (target === undefined)
+        throw new UsageError('--emit-k8s needs --target: the runner pods load that host');
+      const { emitK8s, parallelismFromEnv } = await import('../../load/k8s.js');
+      const parallelism = parallelismFromEnv(io.env);
+      const emitted = emitK8s(resolve(io.cwd, values['emit-k8s']), {
+        scenario,
+        target,
+        ...(bs !== undefined ? { batchSizes: bs } : {}),
+        ...(duration !== undefined ? { duration } : {}),
+        ...(maxVus !== undefined ? { maxVus } : {}),
+        ...(rateMax !== undefined ? { rateMaxRps: rateMax } : {}),
+        ...(typeof csv === 'string' ? { customersCsv: csv } : {}),
+        ...(parallelism !== undefined ? { parallelism } : {}),
+        cwd: io.cwd,
+      });
+      for (const file of emitted.files) io.out(`wrote ${shown(io.cwd, file)}`);
+      for (const command of emitted.commands) io.out(`  ${command}`);
+      return 0;
+    }
     const result = await runLoad({
       scenario,
       ...(target !== undefined ? { target } : {}),

@@ -1,0 +1,194 @@
+// `directearn load --emit-k8s DIR`: the k6-operator TestRun and the ConfigMap of scripts for a run
+// beyond one machine, written from the same options as a local run so nothing is edited by hand.
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import {
+  DEFAULT_BATCH_SIZES,
+  DEFAULT_LOAD_DURATION,
+  DEFAULT_LOAD_MAX_VUS,
+  DEFAULT_LOAD_OFFERED_CUSTOMERS_PER_S,
+  DEFAULT_LOAD_OFFERED_MAX_RPS,
+  DEFAULT_LOAD_RATE_MAX_RPS,
+  LOAD_CUSTOMER_COUNT,
+  LOAD_CUSTOMER_ID_FIRST,
+  LOAD_PROGRAM_ID,
+  LOAD_PROMOTION_ID,
+  loadCustomerEmail,
+  loadCustomerMobile,
+} from '../config/defaults.js';
+import { UsageError, UserFacingError } from '../errors.js';
+import { ENDPOINT_PATH, packageRoot } from '../spec/index.js';
+import { smokeCases } from './cases.js';
+import { K6_VERSION } from './k6.js';
+
+/** Where the k6-operator mounts the ConfigMap in every runner pod (the script runs as /test/<file>). */
+export const K8S_MOUNT = '/test';
+/** The Secret the TestRun reads credentials from (keys `basic` and `token`); never written by us. */
+export const K8S_CREDENTIALS_SECRET = 'directearn-load-credentials';
+/** Default number of runner pods; `DIRECTEARN_K8S_PARALLELISM` changes it. */
+export const DEFAULT_K8S_PARALLELISM = 4;
+/** etcd refuses objects above ~1.5 MiB; a ConfigMap's data is kept below 1 MiB. */
+const CONFIGMAP_LIMIT_BYTES = 1024 * 1024;
+
+export interface K8sOptions {
+  scenario: 'throughput' | 'rate' | 'smoke';
+  /** Base URL the runner pods load (required: the embedded provider does not run in the cluster). */
+  target: string;
+  batchSizes?: number[];
+  duration?: string;
+  /** Concurrency of the whole test: k6 splits it between the runners with the arrival rate. */
+  maxVus?: number;
+  rateMaxRps?: number;
+  /** A CSV of identifier values: copied into the ConfigMap as customers.csv. */
+  customersCsv?: string;
+  programId?: number;
+  promotionId?: number;
+  promoIdentifier?: string;
+  identifierName?: 'id' | 'mobile' | 'email';
+  /** Runner pods (default DEFAULT_K8S_PARALLELISM; smoke always 1). */
+  parallelism?: number;
+  /** Where a relative customersCsv is resolved. */
+  cwd?: string;
+}
+
+export interface K8sManifests {
+  name: string;
+  configMap: Record<string, unknown>;
+  testRun: Record<string, unknown>;
+}
+
+/** The scripts k6 runs: every .ts of load/ (they import each other by relative path). */
+function scriptFiles(): Record<string, string> {
+  const dir = join(packageRoot, 'load');
+  const files: Record<string, string> = {};
+  for (const file of readdirSync(dir).sort()) {
+    if (file.endsWith('.ts') && !file.endsWith('.d.ts')) files[file] = readFileSync(join(dir, file), 'utf8');
+  }
+  return files;
+}
+
+/** The runner count from `DIRECTEARN_K8S_PARALLELISM`, or undefined when unset. */
+export function parallelismFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.DIRECTEARN_K8S_PARALLELISM;
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 1000) {
+    throw new UsageError(`DIRECTEARN_K8S_PARALLELISM must be a whole number from 1 to 1000, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+/** The ConfigMap and TestRun objects for `options` (nothing written). */
+export function k8sManifests(options: K8sOptions): K8sManifests {
+  const name = `directearn-${options.scenario}`;
+  const data = scriptFiles();
+  const env: Record<string, string> = {
+    BASE_URL: options.target,
+    DIRECTEARN_ENDPOINT_PATH: ENDPOINT_PATH,
+    DIRECTEARN_PROGRAM_ID: String(options.programId ?? LOAD_PROGRAM_ID),
+    DIRECTEARN_PROMOTION_ID: String(options.promotionId ?? LOAD_PROMOTION_ID),
+    DIRECTEARN_PROMO_IDENTIFIER: options.promoIdentifier ?? '',
+    DIRECTEARN_IDENTIFIER_NAME: options.identifierName ?? 'id',
+    DIRECTEARN_CUSTOMER_ID_FIRST: String(LOAD_CUSTOMER_ID_FIRST),
+    DIRECTEARN_CUSTOMER_COUNT: String(LOAD_CUSTOMER_COUNT),
+    DIRECTEARN_MOBILE_TEMPLATE: loadCustomerMobile('{id}' as unknown as number),
+    DIRECTEARN_EMAIL_TEMPLATE: loadCustomerEmail('{id}' as unknown as number),
+    DIRECTEARN_BATCH_SIZES: (options.batchSizes ?? DEFAULT_BATCH_SIZES).join(','),
+    DIRECTEARN_DURATION: options.duration ?? DEFAULT_LOAD_DURATION,
+    DIRECTEARN_MAX_VUS: String(options.maxVus ?? DEFAULT_LOAD_MAX_VUS),
+    DIRECTEARN_OFFERED_CUSTOMERS_PER_S: String(DEFAULT_LOAD_OFFERED_CUSTOMERS_PER_S),
+    DIRECTEARN_OFFERED_MAX_RPS: String(DEFAULT_LOAD_OFFERED_MAX_RPS),
+    DIRECTEARN_RATE_MAX_RPS: String(options.rateMaxRps ?? DEFAULT_LOAD_RATE_MAX_RPS),
+    DIRECTEARN_RATE_BATCH_SIZE: '1',
+    // Each runner prints its k6 summary as one line in its log (load/summary.ts): the figures to add up.
+    DIRECTEARN_SUMMARY_FILE: '-',
+    K6_NO_USAGE_REPORT: 'true',
+  };
+  if (options.scenario === 'smoke') {
+    data['smoke-cases.json'] = JSON.stringify(smokeCases({}).cases);
+    env.DIRECTEARN_CASES_FILE = `${K8S_MOUNT}/smoke-cases.json`;
+  }
+  if (options.customersCsv !== undefined) {
+    const csv = resolve(options.cwd ?? process.cwd(), options.customersCsv);
+    let text: string;
+    try {
+      text = readFileSync(csv, 'utf8');
+    } catch (e) {
+      throw new UserFacingError(
+        `cannot read --customers-csv ${csv}: ${(e as NodeJS.ErrnoException).code ?? e}`,
+      );
+    }
+    data['customers.csv'] = text;
+    env.DIRECTEARN_CUSTOMERS_CSV = `${K8S_MOUNT}/customers.csv`;
+  }
+  const bytes = Object.values(data).reduce((n, text) => n + Buffer.byteLength(text), 0);
+  if (bytes > CONFIGMAP_LIMIT_BYTES) {
+    throw new UserFacingError(
+      `the ConfigMap would hold ${bytes} bytes, over Kubernetes' 1 MiB: use a shorter --customers-csv (or the generated customer range)`,
+    );
+  }
+  const parallelism = options.scenario === 'smoke' ? 1 : (options.parallelism ?? DEFAULT_K8S_PARALLELISM);
+  const credentials = (key: string, variable: string) => ({
+    name: variable,
+    valueFrom: { secretKeyRef: { name: K8S_CREDENTIALS_SECRET, key, optional: true } },
+  });
+  return {
+    name,
+    configMap: {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, labels: { 'app.kubernetes.io/part-of': 'directearn-load' } },
+      data,
+    },
+    testRun: {
+      apiVersion: 'k6.io/v1alpha1',
+      kind: 'TestRun',
+      metadata: { name, labels: { 'app.kubernetes.io/part-of': 'directearn-load' } },
+      spec: {
+        parallelism,
+        // One runner per node when there are several: runners sharing a node measure each other.
+        separate: parallelism > 1,
+        script: { configMap: { name, file: `${options.scenario}.ts` } },
+        arguments: `--no-usage-report --tag testid=${name}`,
+        runner: {
+          image: `grafana/k6:${K6_VERSION.replace(/^v/, '')}`,
+          env: [
+            ...Object.entries(env).map(([n, value]) => ({ name: n, value })),
+            credentials('basic', 'DIRECTEARN_BASIC'),
+            credentials('token', 'DIRECTEARN_TOKEN'),
+          ],
+        },
+      },
+    },
+  };
+}
+
+const HEADER = (what: string) =>
+  `# Written by \`directearn load --emit-k8s\`: ${what}. Do not edit; emit it again instead.\n`;
+
+/** Writes DIR/configmap.yaml and DIR/testrun.yaml; returns their paths and the commands to apply them. */
+export function emitK8s(dir: string, options: K8sOptions): { files: string[]; commands: string[] } {
+  const m = k8sManifests(options);
+  try {
+    mkdirSync(dir, { recursive: true });
+    if (!statSync(dir).isDirectory()) throw new Error('not a folder');
+  } catch (e) {
+    throw new UserFacingError(`cannot write to --emit-k8s ${dir}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+  }
+  const configMapPath = join(dir, 'configmap.yaml');
+  const testRunPath = join(dir, 'testrun.yaml');
+  writeFileSync(configMapPath, HEADER('the load scripts, mounted at /test') + stringify(m.configMap));
+  const { parallelism } = m.testRun.spec as { parallelism: number };
+  writeFileSync(
+    testRunPath,
+    HEADER(`${options.scenario} against ${options.target}, ${parallelism} runner(s)`) + stringify(m.testRun),
+  );
+  return {
+    files: [configMapPath, testRunPath],
+    commands: [
+      `kubectl create secret generic ${K8S_CREDENTIALS_SECRET} --from-literal=basic="$DIRECTEARN_BASIC"   # or --from-literal=token="$DIRECTEARN_TOKEN"`,
+      `kubectl apply -f ${configMapPath} -f ${testRunPath}`,
+      `kubectl logs -l k6_cr=${m.name},runner=true --tail=-1 | grep '^directearn-k6-summary '`,
+    ],
+  };
+}
