@@ -62,7 +62,11 @@ export class RangeBodies {
   private readonly head: string;
   private readonly before: string;
   private readonly after: string;
-  /** pieces per k (digits of L), built on first use. */
+  /** What closes an entry after its L digits. */
+  private readonly entryEnd: string;
+  /** Whether identifierValue holds the id (a template without {id} gives every customer one value). */
+  private readonly hasId: boolean;
+  /** Per k (digits of L), built on first use: index L+1 holds piece L, index 0 is a placeholder. */
   private readonly pieces = new Map<number, string[]>();
   /** Chars to cut from a run's end: the comma and next-entry start the last piece carries. */
   private readonly cut: number;
@@ -70,9 +74,10 @@ export class RangeBodies {
   constructor(private readonly shape: BodyShape) {
     this.head = bodyHead(shape);
     const at = shape.template.indexOf('{id}');
-    // A template without {id} gives every customer the same value: before is it, after is empty.
+    this.hasId = at >= 0;
     this.before = escaped(at < 0 ? shape.template : shape.template.slice(0, at));
     this.after = at < 0 ? '' : escaped(shape.template.slice(at + 4));
+    this.entryEnd = `${this.after}","source":${JSON.stringify(shape.source)}}`;
     this.cut = 1 + ENTRY_HEAD.length + this.before.length;
   }
 
@@ -82,8 +87,17 @@ export class RangeBodies {
     // k: the fewest digits with 10^k >= batchSize, so a batch spans at most two values of H.
     const k = batchSize === 1 ? 0 : String(batchSize - 1).length;
     const step = 10 ** k;
-    const runs: string[] = [];
     let offset = n % count;
+    const start = first + offset;
+    const startLow = start % step;
+    if (this.hasId && start >= step && batchSize <= step - startLow && batchSize <= count - offset) {
+      // One run (every aligned batch): the whole body is one join, no copy of it afterwards.
+      const parts = this.piecesOf(k).slice(startLow, startLow + batchSize + 1);
+      parts[0] = `${this.head}${ENTRY_HEAD}${this.before}`;
+      parts[batchSize] = `${this.digits(startLow + batchSize - 1, k)}${this.entryEnd}${BODY_END}`;
+      return parts.join(String(Math.floor(start / step)));
+    }
+    const runs: string[] = [];
     let left = batchSize;
     while (left > 0) {
       // One run: ids sharing H, not crossing the range's wrap.
@@ -97,9 +111,13 @@ export class RangeBodies {
     return `${this.head}${runs.join(',')}${BODY_END}`;
   }
 
+  private digits(low: number, k: number): string {
+    return k === 0 ? '' : String(low).padStart(k, '0');
+  }
+
   private run(id: number, len: number, k: number, step: number): string {
     const high = Math.floor(id / step);
-    if (high === 0 || this.shape.template.indexOf('{id}') < 0) {
+    if (high === 0 || !this.hasId) {
       // Ids below 10^k would print H as "0"; a constant value has no H. Rare: build one by one.
       const entries = new Array<string>(len);
       for (let i = 0; i < len; i++)
@@ -109,7 +127,7 @@ export class RangeBodies {
     const low = id % step;
     const h = String(high);
     const joined = this.piecesOf(k)
-      .slice(low, low + len)
+      .slice(low + 1, low + len + 1)
       .join(h);
     return `${ENTRY_HEAD}${this.before}${h}${joined.slice(0, joined.length - this.cut)}`;
   }
@@ -118,10 +136,10 @@ export class RangeBodies {
     let pieces = this.pieces.get(k);
     if (pieces === undefined) {
       const step = 10 ** k;
-      const rest = `${this.after}","source":${JSON.stringify(this.shape.source)}},${ENTRY_HEAD}${this.before}`;
-      pieces = new Array<string>(step);
-      for (let low = 0; low < step; low++)
-        pieces[low] = `${k === 0 ? '' : String(low).padStart(k, '0')}${rest}`;
+      const rest = `${this.entryEnd},${ENTRY_HEAD}${this.before}`;
+      pieces = new Array<string>(step + 1);
+      pieces[0] = '';
+      for (let low = 0; low < step; low++) pieces[low + 1] = `${this.digits(low, k)}${rest}`;
       this.pieces.set(k, pieces);
     }
     return pieces;

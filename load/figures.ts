@@ -9,8 +9,19 @@ const TOTAL = /"totalCount"\s*:\s*(\d+)/;
 const FAILURES = /"failureCount"\s*:\s*(\d+)/;
 const WARNED = /"warnings"\s*:\s*\[\s*\{/g;
 const WARNINGS_KEY = '"warnings"';
-/** An entry whose warnings array is not empty, written without spaces. */
-const COMPACT_WARNED = '"warnings":[{';
+/**
+ * The tail of a compact non-empty warnings key, without its opening quote: a quote is the most
+ * common byte of JSON, so a needle starting with one makes the native search stop at every key.
+ */
+const WARNED_TAIL = 'warnings":[{';
+
+/** Whether the quote just before `at` is not escaped (an even run of backslashes precedes it). */
+function opensKey(body: string, at: number): boolean {
+  if (body.charCodeAt(at - 1) !== 34) return false;
+  let slashes = 0;
+  while (body.charCodeAt(at - 2 - slashes) === 92) slashes++;
+  return slashes % 2 === 0;
+}
 
 export interface AnswerFigures {
   /** Customers answered (totalCount). */
@@ -23,15 +34,18 @@ export interface AnswerFigures {
 
 /**
  * Entries with a non-empty warnings array. A serializer writes every entry alike, so when the first
- * warnings key is compact (`"warnings":[`) one native indexOf per warned entry counts them; a body
- * with spaces there is counted with the regular expression.
+ * warnings key is compact (`"warnings":[`) one native indexOf per warned entry counts them (an
+ * unescaped quote, then `warnings":[{`, can only be that key: inside a string the second quote
+ * would be escaped); a body with spaces there is counted with the regular expression.
  */
 export function warnedEntries(body: string): number {
   const first = body.indexOf(WARNINGS_KEY);
   if (first < 0) return 0;
   if (!body.startsWith('"warnings":[', first)) return body.match(WARNED)?.length ?? 0;
   let n = 0;
-  for (let at = body.indexOf(COMPACT_WARNED, first); at >= 0; at = body.indexOf(COMPACT_WARNED, at + 13)) n++;
+  for (let at = body.indexOf(WARNED_TAIL, first); at >= 0; at = body.indexOf(WARNED_TAIL, at + 12)) {
+    if (opensKey(body, at)) n++;
+  }
   return n;
 }
 

@@ -48,5 +48,11 @@ describe('load/figures.ts', () => {
     expect(answerFigures(body)).toEqual({ total: 1000, failed: 0, warned: 0 });
     expect(answerFigures('{"errors":[{"code":401}]}')).toBeUndefined();
     expect(warnedEntries('{"response":[]}')).toBe(0);
+    // Keys that end in warnings, or hold an escaped quote before it, are not the warnings key.
+    const lookalikes = JSON.stringify({
+      response: [{ warnings: [], nowarnings: [{ code: 1 }], 'a"warnings': [{ code: 2 }], 'b\\': 0 }],
+    });
+    expect(warnedEntries(lookalikes)).toBe(0);
+    expect(warnedEntries(JSON.stringify({ response: [{ warnings: [{ code: 8890 }] }] }))).toBe(1);
   });
 });
