@@ -59,6 +59,10 @@ export const JSON_HEADERS: Record<string, string> = {
 
 export const ENDPOINT_URL = `${config.baseUrl}${config.endpointPath}`;
 
+// Local bindings for the request path: reading an imported one (config) is a lookup by name in k6.
+const POOL_CUSTOMERS = config.poolCustomers;
+const MAX_VUS = config.maxVus;
+
 /** Bodies this VU built, per batch size: reused round-robin so building them costs CPU only once. */
 const pools = new Map<number, string[]>();
 
@@ -66,25 +70,32 @@ const pools = new Map<number, string[]>();
  * The body of this VU's `iteration`-th request at `batchSize` (`vu` is 1-based, as __VU). With a
  * pool (poolCustomers > 0) a VU cycles through enough bodies to cover poolCustomers distinct
  * customers (at least 2 bodies), so VUs x poolCustomers customers earn repeatedly (the load
- * promotion has no earn limit) and building bodies costs CPU once. poolCustomers 0 builds every
+ * promotion has no earn limit) and bodies are built once, by buildPools. poolCustomers 0 builds every
  * body fresh from customers no other VU sends (one native join, see bodies.ts). Callers pass __VU
  * and a counter of their own: reading k6/execution per request costs k6 more than the request.
  */
 export function pooledBody(batchSize: number, vu: number, iteration: number): string {
-  if (config.poolCustomers === 0) {
-    return bodies.body((iteration * config.maxVus + vu - 1) * batchSize, batchSize);
-  }
-  let pool = pools.get(batchSize);
-  if (pool === undefined) {
-    pool = [];
-    pools.set(batchSize, pool);
-  }
+  if (POOL_CUSTOMERS === 0) return bodies.body((iteration * MAX_VUS + vu - 1) * batchSize, batchSize);
+  const pool = pools.get(batchSize) ?? fillPool(batchSize, vu);
+  return pool[iteration % pool.length] as string;
+}
+
+/** Builds this VU's pool of bodies for `batchSize`: enough to cover poolCustomers customers. */
+function fillPool(batchSize: number, vu: number): string[] {
   const slots = Math.max(2, Math.ceil(config.poolCustomers / batchSize));
-  const slot = iteration % slots;
-  let body = pool[slot];
-  if (body === undefined) {
-    body = bodies.body((vu - 1) * slots * batchSize + slot * batchSize, batchSize);
-    pool[slot] = body;
+  const pool = new Array<string>(slots);
+  for (let slot = 0; slot < slots; slot++) {
+    pool[slot] = bodies.body((vu - 1) * slots * batchSize + slot * batchSize, batchSize);
   }
-  return body;
+  pools.set(batchSize, pool);
+  return pool;
+}
+
+/**
+ * Builds this VU's pools for every batch size of the run, from the init code of a script (`vu` is
+ * __VU, 0 while k6 only reads the options): bodies then cost nothing while the run is measured.
+ */
+export function buildPools(vu: number): void {
+  if (vu < 1 || config.poolCustomers === 0) return;
+  for (const batchSize of config.batchSizes) if (!pools.has(batchSize)) fillPool(batchSize, vu);
 }
