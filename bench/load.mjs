@@ -44,9 +44,21 @@ const MODES = {
   fresh: { script, env: { DIRECTEARN_POOL_CUSTOMERS: '0' } },
 };
 
-/** Requests/s of one run. Asynchronous on purpose: the provider answers in this process. */
+/** CPU seconds of this process's waited-for children (k6), from /proc (clock ticks of 1/100 s). */
+function childCpuSeconds() {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+/**
+ * Requests/s of one run, and the CPU per request of k6 and of the provider (this process). The
+ * CPU figures barely move with other jobs' load, the requests/s do. Asynchronous on purpose: the
+ * provider answers in this process.
+ */
 async function run(mode, batchSize) {
   const summaryFile = join(dir, `${mode}-${batchSize}.json`);
+  const k6Before = childCpuSeconds();
+  const selfBefore = process.cpuUsage();
   await execFileAsync(k6, ['run', '--quiet', '--no-usage-report', MODES[mode].script], {
     env: {
       ...process.env,
@@ -66,9 +78,17 @@ async function run(mode, batchSize) {
     // 99: a threshold crossed, which a benchmark at saturation may do; the figures still stand.
     if (e.code !== 99) throw new Error(`k6 ${mode} exited ${e.code}: ${String(e.stderr).slice(-500)}`);
   });
+  const self = process.cpuUsage(selfBefore);
+  const k6Seconds = childCpuSeconds() - k6Before;
   const data = JSON.parse(readFileSync(summaryFile, 'utf8'));
   const scoped = data.metrics[`http_reqs{scenario:batch_${batchSize}}`];
-  return ((scoped ?? data.metrics.http_reqs)?.values.count ?? 0) / seconds;
+  const requests = (scoped ?? data.metrics.http_reqs)?.values.count ?? 0;
+  const perRequestUs = (s) => (requests > 0 ? (s * 1e6) / requests : Number.POSITIVE_INFINITY);
+  return {
+    rps: requests / seconds,
+    k6Us: perRequestUs(k6Seconds),
+    providerUs: perRequestUs((self.user + self.system) / 1e6),
+  };
 }
 
 const version = spawnSync(k6, ['version'], { encoding: 'utf8' }).stdout.trim();
@@ -79,6 +99,7 @@ console.log(
   'batch  minimal req/s  pooled req/s  ratio  fresh req/s  ratio   (every round: minimal/pooled/fresh)',
 );
 const order = Object.keys(MODES);
+const cpuLines = [];
 try {
   for (const batchSize of batchSizes) {
     const seen = { minimal: [], pooled: [], fresh: [] };
@@ -88,13 +109,28 @@ try {
         seen[mode].push(await run(mode, batchSize));
       }
     }
-    const best = (mode) => Math.max(...seen[mode]);
+    const best = (mode) => Math.max(...seen[mode].map((x) => x.rps));
     const [m, p, f] = [best('minimal'), best('pooled'), best('fresh')];
-    const every = seen.minimal.map((_, r) => order.map((k) => seen[k][r].toFixed(0)).join('/')).join(' ');
+    const every = seen.minimal.map((_, r) => order.map((k) => seen[k][r].rps.toFixed(0)).join('/')).join(' ');
     console.log(
       `${String(batchSize).padStart(5)}  ${m.toFixed(0).padStart(13)}  ${p.toFixed(0).padStart(12)}  ${(p / m).toFixed(2).padStart(5)}  ${f.toFixed(0).padStart(11)}  ${(f / m).toFixed(2).padStart(5)}   ${every}`,
     );
+    // CPU per request (least over the rounds): k6's and the provider's; the inverse ratio of what
+    // the pair costs is the throughput ratio on a machine nobody else uses.
+    const cpu = (mode) => {
+      const k6Us = Math.min(...seen[mode].map((x) => x.k6Us));
+      const providerUs = Math.min(...seen[mode].map((x) => x.providerUs));
+      return { k6Us, providerUs, total: k6Us + providerUs };
+    };
+    const [cm, cp, cf] = [cpu('minimal'), cpu('pooled'), cpu('fresh')];
+    const cell = (c) => `${c.k6Us.toFixed(0)}+${c.providerUs.toFixed(0)}`.padStart(11);
+    cpuLines.push(
+      `${String(batchSize).padStart(5)}  ${cell(cm)}  ${cell(cp)}  ${(cm.total / cp.total).toFixed(2).padStart(5)}  ${cell(cf)}  ${(cm.total / cf.total).toFixed(2).padStart(5)}`,
+    );
   }
+  console.log('\nCPU per request, k6+provider in µs (least over the rounds); ratio = minimal total / total');
+  console.log('batch      minimal       pooled  ratio        fresh  ratio');
+  for (const line of cpuLines) console.log(line);
 } finally {
   await provider.close();
   rmSync(dir, { recursive: true, force: true });

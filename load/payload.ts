@@ -2,7 +2,7 @@
 
 import { SharedArray } from 'k6/data';
 import encoding from 'k6/encoding';
-import { type BodyShape, identifierValueOf, ListBodies, RangeBodies } from './bodies.ts';
+import { type BodyShape, ListBodies, RangeBodies } from './bodies.ts';
 import { config } from './config.ts';
 
 /** Identifier values from a CSV (first column, header skipped), shared read-only by every VU. */
@@ -31,12 +31,6 @@ const shape: BodyShape = {
 };
 
 const bodies = csvCustomers.length > 0 ? new ListBodies(shape, csvCustomers) : new RangeBodies(shape);
-
-/** The identifierValue of the n-th customer (wrapping around the range or the CSV). */
-export function identifierValue(n: number): string {
-  if (csvCustomers.length > 0) return csvCustomers[n % csvCustomers.length] as string;
-  return identifierValueOf(shape, config.customerIdFirst + (n % config.customerCount));
-}
 
 /**
  * JSON body issuing the configured promotion (promotionId, or promoIdentifier when given) to
