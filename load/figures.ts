@@ -70,3 +70,19 @@ function countOf(body: string, key: string, re: RegExp): number | undefined {
   const m = re.exec(body);
   return m === null ? undefined : Number(m[1]);
 }
+
+/** Customers answered and failed, from the end of an answer (see countOf); undefined when absent there. */
+export function countsOf(text: string): { total: number; failed: number } | undefined {
+  const total = countOf(text, '"totalCount":', TOTAL);
+  if (total === undefined) return undefined;
+  return { total, failed: countOf(text, '"failureCount":', FAILURES) ?? 0 };
+}
+
+/** Bytes as a string, one char per byte (the JSON keys and digits read here are ASCII). */
+export function byteText(bytes: Uint8Array): string {
+  let text = '';
+  for (let at = 0; at < bytes.length; at += 8192) {
+    text += String.fromCharCode.apply(null, bytes.subarray(at, at + 8192) as unknown as number[]);
+  }
+  return text;
+}
