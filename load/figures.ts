@@ -77,12 +77,3 @@ export function countsOf(text: string): { total: number; failed: number } | unde
   if (total === undefined) return undefined;
   return { total, failed: countOf(text, '"failureCount":', FAILURES) ?? 0 };
 }
-
-/** Bytes as a string, one char per byte (the JSON keys and digits read here are ASCII). */
-export function byteText(bytes: Uint8Array): string {
-  let text = '';
-  for (let at = 0; at < bytes.length; at += 8192) {
-    text += String.fromCharCode.apply(null, bytes.subarray(at, at + 8192) as unknown as number[]);
-  }
-  return text;
-}
