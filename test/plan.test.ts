@@ -82,12 +82,20 @@ describe('planCampaign', () => {
     expect(p.warnings.join('\n')).toMatch(/batch size 100 exceeds the redirection batch size 10/);
   });
 
-  it('never picks a batch size whose run dropped iterations while a clean one exists (schemaVersion 1 file)', () => {
+  it('never picks a batch size whose run failed while a clean one exists (schemaVersion 1 file)', () => {
     const old = readSummary(v1, 'fixture');
     const p = planCampaign(old, { customers: 1_000_000 });
-    // batch 1000 is fastest but dropped 3 iterations.
+    // batch 1000 is fastest but 2% of its requests failed.
     expect(p.chosen?.batchSize).toBe(100);
-    expect(p.options.find((o) => o.batchSize === 1000)?.flawed[0]).toMatch(/dropped 3 iterations/);
+    expect(p.options.find((o) => o.batchSize === 1000)?.flawed).toEqual(['2.00% of requests failed']);
+  });
+
+  it('says when the chosen batch size ran saturated (dropped iterations)', () => {
+    const old = readSummary(v1, 'fixture');
+    const p = planCampaign(old, { customers: 1000, redirectionBatchSize: 1 });
+    expect(p.chosen?.batchSize).toBe(1);
+    expect(p.notes[0]).toMatch(/batch size 1 was saturated \(k6 dropped 19800 iterations at its VUs\)/);
+    expect(planCampaign(summary(), { customers: 1000 }).notes).toEqual([]);
   });
 });
 

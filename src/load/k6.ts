@@ -3,6 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { UnreachableError } from '../errors.js';
 
 /**
  * The pinned k6. v1.x runs TypeScript natively; v2 (module go.k6.io/k6/v2) is not served by the Go
@@ -110,4 +111,31 @@ export async function installK6(
   }
   progress(`k6 ${K6_VERSION} installed at ${target}`);
   return target;
+}
+
+/** Runs k6 and resolves to its exit code; every non-empty output line goes to `onLine` with its stream. */
+export function runK6(
+  k6: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  onLine: (line: string, stream: 'stdout' | 'stderr') => void,
+): Promise<number> {
+  return new Promise((resolveCode, reject) => {
+    const child = spawn(k6, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const forward = (stream: NodeJS.ReadableStream, name: 'stdout' | 'stderr') => {
+      let rest = '';
+      stream.on('data', (chunk: Buffer) => {
+        const lines = (rest + chunk.toString('utf8')).split(/\r?\n|\r/);
+        rest = lines.pop() ?? '';
+        for (const line of lines) if (line.trim() !== '') onLine(line, name);
+      });
+      stream.on('end', () => {
+        if (rest.trim() !== '') onLine(rest, name);
+      });
+    };
+    forward(child.stdout, 'stdout');
+    forward(child.stderr, 'stderr');
+    child.on('error', (e) => reject(new UnreachableError(`cannot run k6 at ${k6}: ${e.message}`)));
+    child.on('close', (code, signal) => resolveCode(code ?? (signal !== null ? 128 : 1)));
+  });
 }

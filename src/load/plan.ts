@@ -28,8 +28,12 @@ export interface PlanOption {
   expectedSeconds: number;
   /** Seconds when every request takes the measured p95 latency at that concurrency. */
   p95Seconds: number;
-  /** The run had dropped iterations, failed requests or failed customers at this batch size. */
+  /** The run had failed requests or failed customers at this batch size. */
   flawed: string[];
+  /** Iterations k6 dropped: the target was saturated, the rate is its capacity at that concurrency. */
+  droppedIterations: number;
+  /** The run's concurrency cap (schemaVersion 2), when known. */
+  measuredVus?: number;
 }
 
 export interface Plan {
@@ -46,18 +50,15 @@ export interface Plan {
   options: PlanOption[];
   /** Plain sentences a person must read before the campaign. */
   warnings: string[];
+  /** What the figures mean for the plan, not a problem by themselves. */
+  notes: string[];
   /** A batch size was chosen, it meets the deadline at p95 and fits the redirection batch size. */
   holds: boolean;
 }
 
-/** Problems of a batch size's run that make its figures a poor base for a plan. */
+/** Failures of a batch size's run: its figures are not a base for a campaign. */
 function flaws(b: BatchFigures): string[] {
   const out: string[] = [];
-  if (b.droppedIterations > 0) {
-    out.push(
-      `the run dropped ${b.droppedIterations} iterations (the target was saturated at ${b.maxVus ?? 'the'} VUs)`,
-    );
-  }
   if (b.failedRequestRate > 0) out.push(`${(b.failedRequestRate * 100).toFixed(2)}% of requests failed`);
   if (b.entityFailureRate > 0) out.push(`${(b.entityFailureRate * 100).toFixed(2)}% of customers failed`);
   return out;
@@ -81,6 +82,8 @@ function option(b: BatchFigures, customers: number, cap: number | undefined): Pl
     expectedSeconds,
     p95Seconds,
     flawed: flaws(b),
+    droppedIterations: b.droppedIterations,
+    ...(b.maxVus !== undefined ? { measuredVus: b.maxVus } : {}),
   };
 }
 
@@ -95,7 +98,7 @@ function rateLimitOf(summary: LoadSummary, input: PlanInput): Plan['rateLimit'] 
 }
 
 /**
- * Picks the batch size: among runs without dropped iterations or failures (all runs when none is
+ * Picks the batch size: among runs without failed requests or customers (all runs when none is
  * clean) and within the redirection batch size when one is declared, the smallest batch size that
  * meets the deadline at p95; without a deadline, or when none meets it, the fastest.
  */
@@ -113,6 +116,9 @@ function choose(options: PlanOption[], input: PlanInput): PlanOption | undefined
   }
   return pool.reduce((a, b) => (b.customersPerSecond > a.customersPerSecond ? b : a));
 }
+
+const source = (summary: LoadSummary, o: PlanOption): BatchFigures | undefined =>
+  summary.batches.find((b) => b.batchSize === o.batchSize);
 
 /** Seconds as "2 h 5 min", "3 min 20 s" or "12.5 s". */
 export function formatSeconds(seconds: number): string {
@@ -140,6 +146,7 @@ export function planCampaign(summary: LoadSummary, input: PlanInput): Plan {
     ...(input.redirectionBatchSize !== undefined ? { redirectionBatchSize: input.redirectionBatchSize } : {}),
     options,
     warnings,
+    notes: [],
     holds: false,
   };
   if (chosen === undefined) {
@@ -152,8 +159,8 @@ export function planCampaign(summary: LoadSummary, input: PlanInput): Plan {
   }
   plan.chosen = chosen;
   if (rateLimit !== undefined) {
-    const source = summary.batches.find((b) => b.batchSize === chosen.batchSize);
-    const offered = source?.offeredRequestsPerSecond ?? source?.requestsPerSecond ?? 0;
+    const measured = source(summary, chosen);
+    const offered = measured?.offeredRequestsPerSecond ?? measured?.requestsPerSecond ?? 0;
     if (rateLimit.rps < offered) {
       warnings.push(
         `the rate limit (${rateLimit.rps} requests/s, ${rateLimit.source}) is below the rate the run offered at batch size ${chosen.batchSize} (${Number(offered.toFixed(1))} requests/s): the plan sends ${Number(chosen.requestsPerSecond.toFixed(1))} requests/s (${RATE_LIMIT_SHARE * 100}% of the limit), not what the run measured`,
@@ -180,6 +187,14 @@ export function planCampaign(summary: LoadSummary, input: PlanInput): Plan {
   }
   if (chosen.flawed.length > 0) {
     warnings.push(`no batch size ran cleanly; batch size ${chosen.batchSize}: ${chosen.flawed.join(', ')}`);
+  }
+  if (
+    chosen.droppedIterations > 0 &&
+    chosen.requestsPerSecond >= (source(summary, chosen)?.requestsPerSecond ?? 0)
+  ) {
+    plan.notes.push(
+      `the run at batch size ${chosen.batchSize} was saturated (k6 dropped ${chosen.droppedIterations} iterations at ${chosen.measuredVus ?? 'its'} VUs): ${Math.floor(chosen.customersPerSecond)} customers/s is the target's capacity, the campaign leaves it no spare capacity`,
+    );
   }
   plan.holds =
     (plan.headroomSeconds === undefined || plan.headroomSeconds >= 0) &&
@@ -210,6 +225,7 @@ export function planLines(plan: Plan): string[] {
         : `rate limit: ${plan.rateLimit.rps} requests/s (${plan.rateLimit.source}); the plan stays at ${RATE_LIMIT_SHARE * 100}% of it`,
     );
   }
+  for (const n of plan.notes) lines.push(`note: ${n}`);
   for (const w of plan.warnings) lines.push(`WARNING: ${w}`);
   return lines;
 }

@@ -1,6 +1,5 @@
 // `runLoad`: one k6 run (throughput, rate or smoke) against a target or the embedded reference
 // provider, turned into DIR/summary.json and DIR/report.html. The CLI's `load` and `check` call it.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -18,33 +17,48 @@ import {
   DEFAULT_READONLY_BASIC_USER,
   LOAD_CUSTOMER_COUNT,
   LOAD_CUSTOMER_ID_FIRST,
-  LOAD_PROGRAM_ID,
-  LOAD_PROMOTION_ID,
   loadCustomerEmail,
   loadCustomerMobile,
 } from '../config/defaults.js';
 import { UserFacingError } from '../errors.js';
 import { catalogue, ENDPOINT_PATH, packageRoot } from '../spec/index.js';
+import { type Comparison, compareRuns } from './baseline.js';
 import { type SkippedCase, smokeCases } from './cases.js';
-import { findGo, findK6, howToGetK6, installK6 } from './k6.js';
-import { renderReport } from './report.js';
 import {
-  allChecks,
+  describeIdentity,
+  firstCustomers,
+  type IdentityOptions,
+  identityVars,
+  PREFLIGHT_CUSTOMERS,
+  preflight,
+  resolveIdentity,
+} from './identity.js';
+import { findGo, findK6, howToGetK6, installK6, runK6 } from './k6.js';
+import { renderReport } from './report.js';
+import { checkSlos, DEFAULT_SLO_TEXT, p95Bound, parseSlo, type Slo, type SloResult } from './slo.js';
+import { type SmokeCaseResult, smokeResults, unquote } from './smoke.js';
+import {
   batchFigures,
   type K6SummaryData,
   type LoadSummary,
   rateFigures,
+  SCHEMA_VERSION,
   type ThresholdResult,
   thresholdResults,
 } from './summary.js';
+import { readTimeline } from './timeline.js';
 
 export { findK6, installK6, K6_VERSION } from './k6.js';
+export { type SmokeCaseResult, smokeResults } from './smoke.js';
 export type { BatchFigures, LoadSummary, RateFigures } from './summary.js';
+
+/** The embedded provider's rate limit in a rate run when none is given: half the default probed rate. */
+export const DEFAULT_EMBEDDED_RATE_LIMIT = DEFAULT_LOAD_RATE_MAX_RPS / 2;
 
 export type LoadScenario = 'throughput' | 'rate' | 'smoke';
 export const LOAD_SCENARIOS: readonly LoadScenario[] = ['throughput', 'rate', 'smoke'];
 
-export interface LoadOptions {
+export interface LoadOptions extends IdentityOptions {
   /** Base URL of the target; absent = start the embedded reference provider on a free loopback port. */
   target?: string;
   /** Default throughput. */
@@ -78,24 +92,38 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** Where a relative `out` is resolved (default process.cwd()). */
   cwd?: string;
-}
-
-/** One catalogue case's smoke verdict; `detail` says what was expected and received when it failed. */
-export interface SmokeCaseResult {
-  passed: boolean;
-  detail: string;
+  /** Arguments given to `k6 run` before the script (e.g. ["--out", "json=x.json"]). */
+  k6Args?: string[];
+  /** Hide k6's banner, progress and end-of-test text; explain "Insufficient VUs" once instead of per line. */
+  quiet?: boolean;
+  /** SLOs checked per batch size (default DEFAULT_SLO_TEXT, load/thresholds.ts's). */
+  slos?: Slo[];
+  /** An earlier summary to compare with: the report shows both runs. */
+  baseline?: LoadSummary;
+  /** The regression allowed against the baseline, as a share (default 0.1). */
+  maxRegression?: number;
+  /** Skip the preflight request (tests of the k6 side only). */
+  skipPreflight?: boolean;
 }
 
 export interface LoadResult {
   summary: LoadSummary;
   summaryPath: string;
   reportPath: string;
+  /** False when k6 did not complete: nothing was written, the last good report in the folder stays. */
+  written: boolean;
+  /** Each SLO at each batch size (throughput and rate). */
+  slos: SloResult[];
+  /** The comparison with `baseline`, when one was given. */
+  comparison?: Comparison;
+  /** "Insufficient VUs" warnings k6 printed (expected: the open model offers more than the VUs carry). */
+  insufficientVuWarnings: number;
   /** k6's exit code: 0, or 99 when a threshold was crossed (108: the script aborted, see k6Errors). */
   k6ExitCode: number;
   /** Messages of k6's error lines (an aborted setup says why: target down, credentials refused). */
   k6Errors: string[];
   thresholds: ThresholdResult[];
-  /** Thresholds held, and (smoke) every case passed, and (rate) Retry-After was honoured if checked. */
+  /** SLOs held, (smoke) every case passed, (rate) a limit was found and Retry-After honoured, no regression. */
   ok: boolean;
   /** Smoke: per catalogue case id ("8892", "earned", "http-401"). */
   smoke?: Record<string, SmokeCaseResult>;
@@ -130,33 +158,6 @@ const SMOKE_BODY_LIMIT_BYTES = 16 * 1024;
 
 const scriptPath = (scenario: LoadScenario): string => join(packageRoot, 'load', `${scenario}.ts`);
 
-/** Runs k6 and resolves to its exit code; every output line goes to `onLine`. */
-function runK6(
-  k6: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  onLine: (line: string) => void,
-): Promise<number> {
-  return new Promise((resolveCode, reject) => {
-    const child = spawn(k6, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const forward = (stream: NodeJS.ReadableStream) => {
-      let rest = '';
-      stream.on('data', (chunk: Buffer) => {
-        const lines = (rest + chunk.toString('utf8')).split(/\r?\n|\r/);
-        rest = lines.pop() ?? '';
-        for (const line of lines) if (line.trim() !== '') onLine(line);
-      });
-      stream.on('end', () => {
-        if (rest.trim() !== '') onLine(rest);
-      });
-    };
-    forward(child.stdout);
-    forward(child.stderr);
-    child.on('error', (e) => reject(new UserFacingError(`cannot run k6 at ${k6}: ${e.message}`)));
-    child.on('close', (code, signal) => resolveCode(code ?? (signal !== null ? 128 : 1)));
-  });
-}
-
 /** Finds k6, installing it with Go (with progress) when missing; else a UserFacingError saying how to get it. */
 async function k6Binary(options: LoadOptions, say: (line: string) => void): Promise<string> {
   const env = options.env ?? process.env;
@@ -184,67 +185,19 @@ function checkCredentials(options: LoadOptions): void {
   }
 }
 
-/** The text of a Go-quoted logfmt value (Go's quoting reads as a JSON string). */
-function unquote(inner: string): string {
-  try {
-    return JSON.parse(`"${inner}"`) as string;
-  } catch {
-    return inner;
-  }
+/** What `runLoad` checked before any traffic. */
+interface Checked {
+  scenario: LoadScenario;
+  duration: string;
+  seconds: number;
+  batchSizes: number[];
 }
 
-/** What load/smoke.ts prints before the JSON detail of a failed check. */
-const SMOKE_FAIL_MARK = 'DIRECTEARN_SMOKE_FAIL ';
-
-/** Per catalogue case: passed when every check named "<case>: ..." passed; failures say expected vs received. */
-export function smokeResults(data: K6SummaryData, consoleText: string): Record<string, SmokeCaseResult> {
-  const failures = new Map<string, string>();
-  for (const line of consoleText.split('\n')) {
-    // k6 writes console lines as logfmt: msg="<Go-quoted message>".
-    const quoted = /msg="((?:[^"\\]|\\.)*)"/.exec(line);
-    let message = line;
-    if (quoted !== null) message = unquote(quoted[1] as string);
-    const at = message.indexOf(SMOKE_FAIL_MARK);
-    if (at < 0) continue;
-    try {
-      const f = JSON.parse(message.slice(at + SMOKE_FAIL_MARK.length)) as {
-        check: string;
-        expected: unknown;
-        received: unknown;
-      };
-      failures.set(f.check, `expected ${JSON.stringify(f.expected)}, received ${JSON.stringify(f.received)}`);
-    } catch {
-      // a line we cannot read leaves that check's failure without detail
-    }
-  }
-  const results: Record<string, SmokeCaseResult> = {};
-  const byCase = new Map<string, { name: string; passes: number; fails: number }[]>();
-  for (const c of allChecks(data.root_group)) {
-    const id = c.name.slice(0, c.name.indexOf(':'));
-    if (id === '') continue;
-    byCase.set(id, [...(byCase.get(id) ?? []), c]);
-  }
-  for (const [id, checks] of byCase) {
-    const failed = checks.filter((c) => c.fails > 0 || c.passes === 0);
-    results[id] = {
-      passed: failed.length === 0,
-      detail:
-        failed.length === 0
-          ? `${checks.length} check(s) passed`
-          : failed.map((c) => `${c.name}: ${failures.get(c.name) ?? 'failed'}`).join('; '),
-    };
-  }
-  return results;
-}
-
-/** Runs one k6 scenario and writes DIR/summary.json and DIR/report.html. */
-export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
+function checkOptions(options: LoadOptions): Checked {
   const scenario = options.scenario ?? 'throughput';
   if (!LOAD_SCENARIOS.includes(scenario)) {
     throw new UserFacingError(`scenario must be one of ${LOAD_SCENARIOS.join(', ')}, got "${scenario}"`);
   }
-  const say = options.onOutput ?? (() => {});
-  const env = options.env ?? process.env;
   const duration = options.duration ?? DEFAULT_LOAD_DURATION;
   const seconds = durationSeconds(duration);
   if (seconds === undefined || seconds <= 0) {
@@ -276,6 +229,39 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
       );
     }
   }
+  return { scenario, duration, seconds, batchSizes };
+}
+
+/** Arrival rate the throughput run offers one batch size (load/profiles.ts offeredRps; a test keeps them equal). */
+export function offeredRps(batchSize: number): number {
+  return Math.max(
+    1,
+    Math.min(DEFAULT_LOAD_OFFERED_MAX_RPS, Math.ceil(DEFAULT_LOAD_OFFERED_CUSTOMERS_PER_S / batchSize)),
+  );
+}
+
+/** VUs of the rate run's steady window (load/profiles.ts rateScenarios). */
+const rateVus = (maxVus: number, rateMaxRps: number): number => Math.max(maxVus, Math.ceil(rateMaxRps / 10));
+
+/** k6's "Insufficient VUs" warning: expected when the open model offers more than maxVUs carry. */
+const INSUFFICIENT_VUS = /Insufficient VUs/;
+
+/**
+ * What reaches the user of a k6 line: everything, or in quiet mode only k6's errors and warnings
+ * (stderr), without the expected "Insufficient VUs" ones.
+ */
+function shownLine(line: string, stream: 'stdout' | 'stderr', quiet: boolean): boolean {
+  if (!quiet) return true;
+  return stream === 'stderr' && /level=(error|warning)/.test(line) && !INSUFFICIENT_VUS.test(line);
+}
+
+/** Runs one k6 scenario and writes DIR/summary.json and DIR/report.html (not when k6 did not complete). */
+export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
+  const { scenario, duration, seconds, batchSizes } = checkOptions(options);
+  const say = options.onOutput ?? (() => {});
+  const env = options.env ?? process.env;
+  const identity = resolveIdentity(options, env);
+  const slos = options.slos ?? DEFAULT_SLO_TEXT.map((s) => parseSlo(s));
   const k6 = await k6Binary(options, say);
   const out = resolve(options.cwd ?? process.cwd(), options.out ?? join(DEFAULT_OUT_DIR, `load-${scenario}`));
   try {
@@ -285,37 +271,59 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
       `cannot create the out folder ${out}: ${(e as NodeJS.ErrnoException).code ?? e}`,
     );
   }
+  const basic = options.basic ?? `${DEFAULT_BASIC_USER}:${DEFAULT_BASIC_PASSWORD}`;
+  // A rate run against the embedded provider needs a limit to find: without one it would measure nothing.
+  const providerRateLimit =
+    options.providerRateLimit ??
+    (scenario === 'rate' && options.target === undefined ? DEFAULT_EMBEDDED_RATE_LIMIT : undefined);
 
   // The embedded provider runs in this process; k6 is a child, so the event loop is free to serve it.
   let embedded: Awaited<ReturnType<typeof import('../provider/server.js').startProvider>> | undefined;
   if (options.target === undefined) {
     const { startProvider } = await import('../provider/server.js');
-    const basic = options.basic ?? `${DEFAULT_BASIC_USER}:${DEFAULT_BASIC_PASSWORD}`;
     embedded = await startProvider({
       port: 0,
       basic: [basic],
       ...(options.token !== undefined ? { tokens: [options.token] } : {}),
-      ...(options.providerRateLimit !== undefined ? { rateLimit: options.providerRateLimit } : {}),
+      ...(providerRateLimit !== undefined ? { rateLimit: providerRateLimit } : {}),
       // The 413 probe sends limit+1 bytes; the provider answers on Content-Length and closes. With
       // the default 4 MiB, k6 is still writing then and sees a reset instead of the 413.
       ...(scenario === 'smoke' ? { bodyLimit: SMOKE_BODY_LIMIT_BYTES } : {}),
     });
     say(
-      `embedded reference provider on ${embedded.url}${options.providerRateLimit !== undefined ? ` (rate limit ${options.providerRateLimit} requests/s)` : ''}`,
+      `embedded reference provider on ${embedded.url}${providerRateLimit !== undefined ? ` (rate limit ${providerRateLimit} requests/s${options.providerRateLimit === undefined ? ', the default for a rate run; set it with --provider-rate-limit' : ''})` : ''}`,
     );
   }
   const target = options.target ?? (embedded?.url as string);
   const startedAt = new Date().toISOString();
   try {
+    const csv =
+      options.customersCsv !== undefined
+        ? resolve(options.cwd ?? process.cwd(), options.customersCsv)
+        : undefined;
+    if (scenario !== 'smoke' && options.skipPreflight !== true) {
+      const authorization =
+        options.token !== undefined
+          ? `Bearer ${options.token}`
+          : `Basic ${Buffer.from(basic).toString('base64')}`;
+      await preflight(target, identity, authorization, firstCustomers(identity, PREFLIGHT_CUSTOMERS, csv));
+      say(`preflight: ${describeIdentity(identity)} earns for the first ${PREFLIGHT_CUSTOMERS} customers`);
+    }
     const summaryFile = join(out, 'k6-summary.json');
     const consoleFile = join(out, 'k6-console.log');
+    const pointsFile = join(out, 'k6-points.json');
     rmSync(summaryFile, { force: true });
+    rmSync(pointsFile, { force: true });
     let skipped: SkippedCase[] = [];
+    const maxVus = options.maxVus ?? DEFAULT_LOAD_MAX_VUS;
+    const rateMaxRps =
+      options.rateMaxRps ??
+      (providerRateLimit !== undefined ? 2 * providerRateLimit : DEFAULT_LOAD_RATE_MAX_RPS);
+    const p95 = p95Bound(slos);
     const vars: Record<string, string> = {
       BASE_URL: target,
       DIRECTEARN_ENDPOINT_PATH: ENDPOINT_PATH,
-      DIRECTEARN_PROGRAM_ID: String(LOAD_PROGRAM_ID),
-      DIRECTEARN_PROMOTION_ID: String(LOAD_PROMOTION_ID),
+      ...identityVars(identity),
       DIRECTEARN_CUSTOMER_ID_FIRST: String(LOAD_CUSTOMER_ID_FIRST),
       DIRECTEARN_CUSTOMER_COUNT: String(LOAD_CUSTOMER_COUNT),
       // The templates come from the functions of src/config/defaults.ts, applied to a placeholder.
@@ -323,21 +331,16 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
       DIRECTEARN_EMAIL_TEMPLATE: loadCustomerEmail('{id}' as unknown as number),
       DIRECTEARN_BATCH_SIZES: batchSizes.join(','),
       DIRECTEARN_DURATION: duration,
-      DIRECTEARN_MAX_VUS: String(options.maxVus ?? DEFAULT_LOAD_MAX_VUS),
+      DIRECTEARN_MAX_VUS: String(maxVus),
       DIRECTEARN_OFFERED_CUSTOMERS_PER_S: String(DEFAULT_LOAD_OFFERED_CUSTOMERS_PER_S),
       DIRECTEARN_OFFERED_MAX_RPS: String(DEFAULT_LOAD_OFFERED_MAX_RPS),
-      DIRECTEARN_RATE_MAX_RPS: String(
-        options.rateMaxRps ??
-          (options.providerRateLimit !== undefined
-            ? 2 * options.providerRateLimit
-            : DEFAULT_LOAD_RATE_MAX_RPS),
-      ),
+      DIRECTEARN_RATE_MAX_RPS: String(rateMaxRps),
       DIRECTEARN_RATE_BATCH_SIZE: '1',
       DIRECTEARN_SUMMARY_FILE: summaryFile,
-      DIRECTEARN_BASIC: options.basic ?? `${DEFAULT_BASIC_USER}:${DEFAULT_BASIC_PASSWORD}`,
+      DIRECTEARN_BASIC: basic,
       DIRECTEARN_TOKEN: options.token ?? '',
-      DIRECTEARN_CUSTOMERS_CSV:
-        options.customersCsv !== undefined ? resolve(options.cwd ?? process.cwd(), options.customersCsv) : '',
+      DIRECTEARN_CUSTOMERS_CSV: csv ?? '',
+      ...(p95 !== undefined ? { DIRECTEARN_SLO_P95_MS: String(p95) } : {}),
       K6_NO_USAGE_REPORT: 'true',
     };
     if (scenario === 'smoke') {
@@ -356,30 +359,66 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
     }
     say(`k6 run load/${scenario}.ts against ${target}`);
     const k6Errors: string[] = [];
+    let insufficientVuWarnings = 0;
+    const quiet = options.quiet === true;
     const code = await runK6(
       k6,
-      ['run', '--no-usage-report', '--no-color', '--console-output', consoleFile, scriptPath(scenario)],
+      [
+        'run',
+        '--no-usage-report',
+        '--no-color',
+        '--console-output',
+        consoleFile,
+        ...(quiet ? ['--quiet'] : []),
+        // The rate report's per-second chart needs k6's points; its summary has no time series.
+        ...(scenario === 'rate' ? ['--out', `json=${pointsFile}`] : []),
+        ...(options.k6Args ?? []),
+        scriptPath(scenario),
+      ],
       { ...env, ...vars },
-      (line) => {
-        say(line);
+      (line, stream) => {
+        if (INSUFFICIENT_VUS.test(line)) insufficientVuWarnings++;
+        if (shownLine(line, stream, quiet)) say(line);
         const error = /level=error msg="((?:[^"\\]|\\.)*)"/.exec(line);
         if (error !== null) k6Errors.push(unquote(error[1] as string));
       },
     );
+    if (quiet && insufficientVuWarnings > 0) {
+      say(
+        `k6 warned ${insufficientVuWarnings} time(s) "Insufficient VUs": expected, the run offers more than ${maxVus} VUs carry, so the figures are the target's capacity at that concurrency (dropped iterations)`,
+      );
+    }
     if (!existsSync(summaryFile)) {
       throw new UserFacingError(
         `k6 exited with code ${code} before writing its summary (see the lines above${existsSync(consoleFile) ? ` and ${consoleFile}` : ''})`,
       );
     }
     const data = JSON.parse(readFileSync(summaryFile, 'utf8')) as K6SummaryData;
-    const summary: LoadSummary = { schemaVersion: 1, target, startedAt, batches: [] };
+    const summary: LoadSummary = { schemaVersion: SCHEMA_VERSION as 2, target, startedAt, batches: [] };
     if (scenario === 'throughput') {
-      summary.batches = batchSizes.map((b) => batchFigures(data, b, `scenario:batch_${b}`, seconds));
+      summary.batches = batchSizes.map((b) => ({
+        ...batchFigures(data, b, `scenario:batch_${b}`, seconds),
+        offeredRequestsPerSecond: offeredRps(b),
+        maxVus,
+      }));
     } else if (scenario === 'rate') {
-      summary.batches = [batchFigures(data, 1, 'scenario:rate_steady', seconds)];
-      summary.rate = rateFigures(data, options.providerRateLimit);
+      summary.batches = [
+        {
+          ...batchFigures(data, 1, 'scenario:rate_steady', seconds),
+          offeredRequestsPerSecond: rateMaxRps,
+          maxVus: rateVus(maxVus, rateMaxRps),
+        },
+      ];
+      const timeline = existsSync(pointsFile) ? await readTimeline(pointsFile) : [];
+      summary.rate = {
+        ...rateFigures(data, providerRateLimit),
+        refusedRequests: timeline.reduce((n, s) => n + s.refused, 0),
+        timeline,
+      };
+      rmSync(pointsFile, { force: true });
     }
     const thresholds = thresholdResults(data);
+    const sloResults = scenario === 'smoke' ? [] : checkSlos(summary.batches, slos);
     let smoke: Record<string, SmokeCaseResult> | undefined;
     let smokeSkipped: Record<string, string> | undefined;
     if (scenario === 'smoke') {
@@ -391,13 +430,37 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
         }
       }
     }
+    const completed = code === 0 || code === 99;
+    const comparison =
+      options.baseline !== undefined && completed
+        ? compareRuns(summary, options.baseline, options.maxRegression ?? 0.1)
+        : undefined;
     const ok =
-      thresholds.every((t) => t.ok) &&
-      (code === 0 || code === 99) &&
+      completed &&
+      sloResults.every((t) => t.ok) &&
+      (scenario !== 'smoke' || thresholds.every((t) => t.ok)) &&
       Object.values(smoke ?? {}).every((s) => s.passed) &&
-      summary.rate?.retryAfterHonoured !== false;
+      summary.rate?.retryAfterHonoured !== false &&
+      summary.rate?.detectedLimitRps !== null &&
+      comparison?.regressed !== true;
     const summaryPath = join(out, 'summary.json');
     const reportPath = join(out, 'report.html');
+    const result: LoadResult = {
+      summary,
+      summaryPath,
+      reportPath,
+      written: completed,
+      slos: sloResults,
+      ...(comparison !== undefined ? { comparison } : {}),
+      insufficientVuWarnings,
+      k6ExitCode: code,
+      k6Errors,
+      thresholds,
+      ok,
+      ...(smoke !== undefined ? { smoke, smokeSkipped } : {}),
+    };
+    // A run k6 did not complete (target down, script aborted) keeps the last good report.
+    if (!completed) return result;
     writeFileSync(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
     const reportSmoke =
       smoke === undefined
@@ -416,21 +479,16 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
       reportPath,
       renderReport(summary, {
         scenario,
-        thresholds,
+        slos: sloResults,
+        ...(scenario === 'smoke' ? { thresholds } : {}),
         ...(reportSmoke ? { smoke: reportSmoke } : {}),
         ...(onset !== undefined ? { rateOnsetRps: onset } : {}),
+        ...(comparison !== undefined && options.baseline !== undefined
+          ? { baseline: options.baseline, comparison }
+          : {}),
       }),
     );
-    return {
-      summary,
-      summaryPath,
-      reportPath,
-      k6ExitCode: code,
-      k6Errors,
-      thresholds,
-      ok,
-      ...(smoke !== undefined ? { smoke, smokeSkipped } : {}),
-    };
+    return result;
   } finally {
     await embedded?.close();
   }
