@@ -80,9 +80,11 @@ export function runK6(
   args: string[],
   env: NodeJS.ProcessEnv,
   onLine: (line: string, stream: 'stdout' | 'stderr') => void,
+  cwd?: string,
 ): Promise<number> {
   return new Promise((resolveCode, reject) => {
-    const child = spawn(k6, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // k6 runs in the user's folder, so relative paths in its own arguments (--out json=x) land there.
+    const child = spawn(k6, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     const forward = (stream: NodeJS.ReadableStream, name: 'stdout' | 'stderr') => {
       let rest = '';
       stream.on('data', (chunk: Buffer) => {

@@ -360,6 +360,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
         const error = /level=error msg="((?:[^"\\]|\\.)*)"/.exec(line);
         if (error !== null) k6Errors.push(unquote(error[1] as string));
       },
+      options.cwd,
     );
     if (quiet && insufficientVuWarnings > 0) {
       say(
