@@ -154,6 +154,13 @@ describe('the identity a run sends', () => {
     ).toThrow(/both set/);
   });
 
+  it('check takes the same flags and refuses bad ones before any stage', async () => {
+    const io = captureIO({ cwd: fixtures, env: {} });
+    expect(await main(['check', '--identifier-name', 'phone'], io)).toBe(2);
+    expect(io.stderr.join('\n')).toMatch(/--identifier-name must be id, mobile or email/);
+    expect(io.stdout).toEqual([]);
+  });
+
   it('passes all four to k6, the unused promotion field empty', () => {
     expect(identityVars({ programId: 7001, promoIdentifier: 'SUMMER', identifierName: 'email' })).toEqual({
       DIRECTEARN_PROGRAM_ID: '7001',

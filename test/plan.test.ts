@@ -1,6 +1,7 @@
 // `directearn plan` on recorded summaries (test/fixtures/load): the chosen batch size, concurrency,
 // duration and the warnings for a deadline that cannot be met, a low rate limit and redirection.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deadlineSeconds } from '../src/cli/commands/plan.js';
@@ -147,6 +148,26 @@ describe('directearn plan', () => {
     const notSummary = await plan(['--customers', '5', '--summary', join(packageRoot, 'package.json')]);
     expect(notSummary.code).toBe(1);
     expect(notSummary.err).toMatch(/is not a load summary: schemaVersion is undefined/);
+  });
+
+  it('--html writes the report with the plan in "What to choose"', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plan-'));
+    const r = await plan([
+      '--customers',
+      '1000000',
+      '--deadline',
+      '10s',
+      '--summary',
+      v2,
+      '--html',
+      join(dir, 'plan.html'),
+    ]);
+    expect(r.code).toBe(1);
+    const html = readFileSync(join(dir, 'plan.html'), 'utf8');
+    expect(html).toMatch(
+      /<div id="plan"><h3>Campaign plan<\/h3><ul><li>for 1000000 customers:<\/li><li>batch size 100, concurrency 12/,
+    );
+    expect(html).toMatch(/<li class="fail">WARNING: the deadline \(10 s\) cannot be met/);
   });
 
   it('reads compound deadlines', () => {

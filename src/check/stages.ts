@@ -10,6 +10,7 @@ import {
   type VerifiedInteraction,
   verifyPacts,
 } from '../contracts/run.js';
+import type { IdentityOptions } from '../load/identity.js';
 import { findGo } from '../load/k6.js';
 import { findK6, installK6, K6_VERSION, runLoad } from '../load/run.js';
 import { checkExamples, checkMetaSchema, lintSpec } from '../spec/check.js';
@@ -34,6 +35,8 @@ export interface CheckContext {
   skipLoad: boolean;
   /** Where load reports go (the check's report folder). */
   reportDir: string;
+  /** Throughput run: program, promotion and identifier flags (`directearn load`'s). */
+  loadIdentity?: IdentityOptions;
   /** Throughput run: batch sizes and seconds per size, short by default. */
   throughput: { batchSizes: number[]; durationSeconds: number };
   // Filled by the stages:
@@ -291,6 +294,7 @@ export const throughputStage: Stage = {
       scenario: 'throughput',
       ...(ctx.target === undefined ? {} : { target: ctx.target, allowRealIssue: true }),
       ...loadCredentials(ctx),
+      ...ctx.loadIdentity,
       out: join(ctx.reportDir, 'load-throughput'),
       batchSizes: ctx.throughput.batchSizes,
       duration: `${ctx.throughput.durationSeconds}s`,

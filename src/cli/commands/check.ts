@@ -7,6 +7,7 @@ import type { CheckContext } from '../../check/stages.js';
 import { DEFAULT_CHECK_DIR, DEFAULT_CHECK_THROUGHPUT } from '../../config/defaults.js';
 import { optionalUserPass } from '../../input/credentials.js';
 import { parseHttpUrl } from '../../input/url.js';
+import { type IdentityOptions, resolveIdentity } from '../../load/identity.js';
 import { type Command, intOption, optionSource, parseFlags, stringOption, UsageError } from '../command.js';
 
 const help = `Usage: directearn check [flags]
@@ -33,6 +34,8 @@ Flags (environment variable in brackets):
   --allow-real-issue    let the k6 stages send traffic to a non-loopback --target: this ISSUES
                         REAL PROMOTIONS to real customers; without it those stages are skipped
   --skip-load           skip the k6 stages (they count as skipped on purpose, not as failed)
+  --program ID, --promotion ID, --promo-identifier TEXT, --identifier-name NAME
+                        what the throughput run sends (as \`directearn load\`, same variables)
   --batch-sizes LIST    batch sizes of the throughput run (default ${DEFAULT_CHECK_THROUGHPUT.batchSizes.join(',')})
   --duration SECONDS    seconds per batch size of the throughput run (default ${DEFAULT_CHECK_THROUGHPUT.durationSeconds})
   --json FILE           also write the summary as JSON to FILE
@@ -52,6 +55,22 @@ function parseBatchSizes(raw: string | undefined): number[] {
   return sizes;
 }
 
+/** The throughput run's program, promotion and identifier flags, checked now (a UsageError names the flag). */
+function loadIdentityOptions(values: Record<string, unknown>, env: NodeJS.ProcessEnv): IdentityOptions {
+  const id = (flag: string) =>
+    typeof values[flag] === 'string' ? intOption(values[flag], `--${flag}`, 0, { min: 0 }) : undefined;
+  const options: IdentityOptions = {
+    ...(id('program') !== undefined ? { programId: id('program') } : {}),
+    ...(id('promotion') !== undefined ? { promotionId: id('promotion') } : {}),
+    ...(typeof values['promo-identifier'] === 'string'
+      ? { promoIdentifier: values['promo-identifier'] }
+      : {}),
+    ...(typeof values['identifier-name'] === 'string' ? { identifierName: values['identifier-name'] } : {}),
+  };
+  resolveIdentity(options, env);
+  return options;
+}
+
 /** The flags of `directearn check` (exported so tests can check the CI examples use real ones). */
 export const CHECK_FLAGS = {
   target: { type: 'string' },
@@ -60,6 +79,10 @@ export const CHECK_FLAGS = {
   'readonly-basic': { type: 'string' },
   states: { type: 'string' },
   'allow-real-issue': { type: 'boolean' },
+  program: { type: 'string' },
+  promotion: { type: 'string' },
+  'promo-identifier': { type: 'string' },
+  'identifier-name': { type: 'string' },
   'skip-load': { type: 'boolean' },
   'batch-sizes': { type: 'string' },
   duration: { type: 'string' },
@@ -124,6 +147,7 @@ export const command: Command = {
       statesFile: states,
       loadAllowed: loadPermission(target, allowRealIssue),
       skipLoad: values['skip-load'] === true,
+      loadIdentity: loadIdentityOptions(values, env),
       reportDir,
       throughput: { batchSizes, durationSeconds },
       progress: (line) => io.out(line),

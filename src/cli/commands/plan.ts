@@ -1,4 +1,5 @@
 // `directearn plan`: the batch size, concurrency and duration of a campaign, from a load run's summary.json.
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_OUT_DIR, DEFAULT_REDIRECTION_BATCH_SIZE } from '../../config/defaults.js';
 import { type Command, intOption, numberOption, parseFlags, stringOption, UsageError } from '../command.js';
@@ -22,6 +23,8 @@ left before the deadline. The rate stays at 90% of the host's rate limit when on
   --redirection-batch-size N  the host's BULK_API_BATCH_SIZE_FOR_REDIRECTION (implies --redirection;
                               env BULK_API_BATCH_SIZE_FOR_REDIRECTION)
   --json                      print the plan as JSON
+  --html FILE                 also write the run's report (charts, figures) with this plan in its
+                              "What to choose" section
 
 The plan prefers the smallest batch size that meets the deadline at p95 latency, among those whose
 run neither dropped iterations nor failed; without a deadline, the fastest.
@@ -53,6 +56,7 @@ export const command: Command = {
       redirection: { type: 'boolean' },
       'redirection-batch-size': { type: 'string' },
       json: { type: 'boolean' },
+      html: { type: 'string' },
     });
     if (values.customers === undefined) throw new UsageError('--customers N is required');
     const customers = intOption(values.customers as string, '--customers', 0, { min: 1 });
@@ -87,6 +91,21 @@ export const command: Command = {
       ...(rateLimitRps !== undefined ? { rateLimitRps } : {}),
       ...(redirectionBatchSize !== undefined ? { redirectionBatchSize } : {}),
     });
+    if (typeof values.html === 'string') {
+      const { renderReport } = await import('../../load/report.js');
+      const htmlPath = resolve(io.cwd, values.html);
+      const page = renderReport(summary, {
+        scenario: summary.rate === undefined ? 'throughput' : 'rate',
+        plan: [`for ${customers} customers:`, ...planLines(plan)],
+      });
+      try {
+        writeFileSync(htmlPath, page);
+      } catch (e) {
+        throw new UsageError(
+          `--html ${values.html} cannot be written: ${(e as NodeJS.ErrnoException).code ?? e}`,
+        );
+      }
+    }
     if (values.json === true) io.out(JSON.stringify({ summary: summaryPath, ...plan }, null, 2));
     else {
       io.out(`plan for ${customers} customers from ${summaryPath} (run of ${summary.startedAt})`);
