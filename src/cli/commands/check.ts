@@ -99,6 +99,7 @@ export const command: Command = {
   async run(args, io) {
     const { values } = parseFlags(args, CHECK_FLAGS);
     const env = io.env;
+    const loadIdentity = loadIdentityOptions(values, env);
     const targetRaw = stringOption(values.target, env, 'DIRECTEARN_TARGET');
     const target =
       targetRaw === undefined
@@ -147,7 +148,7 @@ export const command: Command = {
       statesFile: states,
       loadAllowed: loadPermission(target, allowRealIssue),
       skipLoad: values['skip-load'] === true,
-      loadIdentity: loadIdentityOptions(values, env),
+      loadIdentity,
       reportDir,
       throughput: { batchSizes, durationSeconds },
       progress: (line) => io.out(line),
