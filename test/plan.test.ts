@@ -23,22 +23,22 @@ async function plan(args: string[]): Promise<{ code: number; out: string; err: s
 }
 
 describe('planCampaign', () => {
-  it('without a deadline takes the fastest clean batch size, with concurrency from the median latency', () => {
+  it("without a deadline takes the fastest clean batch size, its concurrency within the run's VUs", () => {
     const p = planCampaign(summary(), { customers: 1_000_000 });
     expect(p.chosen?.batchSize).toBe(100);
-    // 300 requests/s x 40 ms median = 12 in flight; at p95 (80 ms) those 12 carry 150 requests/s.
-    expect(p.chosen?.concurrency).toBe(12);
+    // 300 requests/s at p95 80 ms needs 24 in flight; the run had 16 VUs, which carry 200/s at p95.
+    expect(p.chosen?.concurrency).toBe(16);
     expect(p.chosen?.expectedSeconds).toBeCloseTo(10_000 / 300, 6);
-    expect(p.chosen?.p95Seconds).toBeCloseTo(10_000 / 150, 6);
+    expect(p.chosen?.p95Seconds).toBeCloseTo(10_000 / 200, 6);
     expect(p.warnings).toEqual([]);
     expect(p.holds).toBe(true);
   });
 
   it('with a deadline takes the smallest batch size that meets it at p95, and reports the headroom', () => {
     const p = planCampaign(summary(), { customers: 1_000_000, deadlineSeconds: 120 });
-    // batch 10 needs 125 s at its median rate: too slow; batch 100 takes 66.7 s at p95.
+    // batch 10 needs 125 s at its measured rate: too slow; batch 100 takes 50 s at p95.
     expect(p.chosen?.batchSize).toBe(100);
-    expect(p.headroomSeconds).toBeCloseTo(120 - 10_000 / 150, 6);
+    expect(p.headroomSeconds).toBeCloseTo(120 - 10_000 / 200, 6);
     expect(p.holds).toBe(true);
     const long = planCampaign(summary(), { customers: 1_000_000, deadlineSeconds: 3600 });
     expect(long.chosen?.batchSize).toBe(1);
@@ -60,7 +60,8 @@ describe('planCampaign', () => {
     expect(p.rateLimit).toEqual({ rps: 100, source: 'declared' });
     expect(p.chosen?.batchSize).toBe(100);
     expect(p.chosen?.requestsPerSecond).toBeCloseTo(90, 6);
-    expect(p.chosen?.concurrency).toBe(4);
+    expect(p.chosen?.concurrency).toBe(8);
+    expect(p.chosen?.p95Seconds).toBeCloseTo(10_000 / 90, 6);
     expect(p.chosen?.expectedSeconds).toBeCloseTo(10_000 / 90, 6);
     expect(p.warnings).toHaveLength(1);
     expect(p.warnings[0]).toMatch(
@@ -104,9 +105,9 @@ describe('directearn plan', () => {
   it('prints the plan and exits 0 when it holds', async () => {
     const r = await plan(['--customers', '1000000', '--deadline', '2m', '--summary', v2]);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/batch size 100, concurrency 12: 300 requests\/s, 30000 customers\/s/);
-    expect(r.out).toMatch(/1000000 customers take 33.3 s \(p95: 1 min 7 s\)/);
-    expect(r.out).toMatch(/headroom: 53.3 s \(44% of the 2 min 0 s deadline\) at p95/);
+    expect(r.out).toMatch(/batch size 100, concurrency 16: 300 requests\/s, 30000 customers\/s/);
+    expect(r.out).toMatch(/1000000 customers take 33.3 s \(p95: 50 s\)/);
+    expect(r.out).toMatch(/headroom: 1 min 10 s \(58% of the 2 min 0 s deadline\) at p95/);
   });
 
   it('--json carries the same plan; a missed deadline exits 1', async () => {
@@ -165,7 +166,7 @@ describe('directearn plan', () => {
     expect(r.code).toBe(1);
     const html = readFileSync(join(dir, 'plan.html'), 'utf8');
     expect(html).toMatch(
-      /<div id="plan"><h3>Campaign plan<\/h3><ul><li>for 1000000 customers:<\/li><li>batch size 100, concurrency 12/,
+      /<div id="plan"><h3>Campaign plan<\/h3><ul><li>for 1000000 customers:<\/li><li>batch size 100, concurrency 16/,
     );
     expect(html).toMatch(/<li class="fail">WARNING: the deadline \(10 s\) cannot be met/);
   });

@@ -22,11 +22,11 @@ export interface PlanOption {
   /** Requests/s the campaign should send: the measured rate, capped under the rate limit. */
   requestsPerSecond: number;
   customersPerSecond: number;
-  /** Concurrent requests that sustain that rate at the measured median latency. */
+  /** Concurrent requests that hold that rate at the p95 latency, at most the run's VUs. */
   concurrency: number;
   /** Seconds to issue every customer at that rate. */
   expectedSeconds: number;
-  /** Seconds when every request takes the measured p95 latency at that concurrency. */
+  /** Seconds when every request takes the p95 latency at that concurrency. */
   p95Seconds: number;
   /** The run had failed requests or failed customers at this batch size. */
   flawed: string[];
@@ -64,14 +64,18 @@ function flaws(b: BatchFigures): string[] {
   return out;
 }
 
+/**
+ * A batch size's plan: the measured rate (capped under the rate limit), the concurrency that holds
+ * it even when every request takes the p95 latency, within the run's concurrency (beyond it there
+ * are no figures), and the duration at that rate and at the rate that concurrency carries at p95.
+ */
 function option(b: BatchFigures, customers: number, cap: number | undefined): PlanOption {
   const rps = cap === undefined ? b.requestsPerSecond : Math.min(b.requestsPerSecond, cap);
-  const p50 = b.latencyMs.p50 / 1000;
   const p95 = b.latencyMs.p95 / 1000;
-  const concurrency = Math.max(1, Math.ceil(rps * p50));
+  const wanted = Math.max(1, Math.ceil(rps * p95));
+  const concurrency = b.maxVus === undefined ? wanted : Math.min(wanted, b.maxVus);
   const requests = Math.ceil(customers / b.batchSize);
   const expectedSeconds = rps > 0 ? requests / rps : Number.POSITIVE_INFINITY;
-  // At p95 latency, `concurrency` requests in flight carry concurrency / p95 requests per second.
   const p95Rps = p95 > 0 ? Math.min(rps, concurrency / p95) : rps;
   const p95Seconds = p95Rps > 0 ? requests / p95Rps : Number.POSITIVE_INFINITY;
   return {

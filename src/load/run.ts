@@ -347,6 +347,8 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
         '--no-color',
         '--console-output',
         consoleFile,
+        // No REST API: nothing here uses it, and parallel k6 runs would fight over its port 6565.
+        '--address=',
         ...(quiet ? ['--quiet'] : []),
         // The rate report's per-second chart needs k6's points; its summary has no time series.
         ...(scenario === 'rate' ? ['--out', `json=${pointsFile}`] : []),
