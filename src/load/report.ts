@@ -227,7 +227,9 @@ export function renderReport(summary: LoadSummary, extras: ReportExtras): string
   const sections: string[] = [];
   // The rate scenario's single row is its steady window (429s included), not a batch-size choice.
   const choosing = summary.rate === undefined;
-  const tableTitle = choosing ? 'Figures' : 'Steady window of the rate probe';
+  const tableTitle = choosing
+    ? 'Figures'
+    : 'Steady window of the rate probe (requests/s and customers/s include the refused requests)';
   if (b.length > 0 && choosing) {
     sections.push(
       `<section><h2>What to choose</h2><p class="verdict">${esc(recommendation(b))}</p>`,
@@ -296,6 +298,9 @@ export function renderReport(summary: LoadSummary, extras: ReportExtras): string
         ? `<tr><th>configured limit</th><td>${formatFigure(r.configuredLimitRps)} requests/s</td></tr>`
         : '',
       `<tr><th>detected limit</th><td id="detected-limit">${esc(detected)}</td></tr>`,
+      b[0]?.offeredRequestsPerSecond !== undefined
+        ? `<tr><th>offered in the steady window</th><td>${formatFigure(b[0].offeredRequestsPerSecond)} requests/s</td></tr>`
+        : '',
       `<tr><th>Retry-After honoured</th><td>${esc(honoured)}</td></tr>`,
       extras.rateOnsetRps !== undefined
         ? `<tr><th>first 429 in the ramp</th><td>at ${formatFigure(extras.rateOnsetRps)} requests/s offered (past the limit by what the burst absorbed)</td></tr>`
