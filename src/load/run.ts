@@ -96,7 +96,7 @@ export interface LoadOptions extends IdentityOptions {
   cwd?: string;
   /** Arguments given to `k6 run` before the script (e.g. ["--out", "json=x.json"]). */
   k6Args?: string[];
-  /** Hide k6's banner, progress and end-of-test text; explain "Insufficient VUs" once instead of per line. */
+  /** Hide k6's banner, progress, end-of-test text and its "Insufficient VUs" lines (explained once either way). */
   quiet?: boolean;
   /** SLOs checked per batch size (default DEFAULT_SLO_TEXT, load/thresholds.ts's). */
   slos?: Slo[];
@@ -364,7 +364,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
       },
       options.cwd,
     );
-    if (quiet && insufficientVuWarnings > 0) {
+    if (insufficientVuWarnings > 0) {
       say(
         `k6 warned ${insufficientVuWarnings} time(s) "Insufficient VUs": expected, the run offers more than ${maxVus} VUs carry, so the figures are the target's capacity at that concurrency (dropped iterations)`,
       );

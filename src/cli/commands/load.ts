@@ -33,7 +33,7 @@ import {
 const help = `Usage: directearn load [--scenario throughput|rate|smoke] [--target URL] [flags] [-- K6_ARGS]
 
 Runs k6 (load/<scenario>.ts) against the embedded reference provider, or --target, and writes
-DIR/summary.json (schemaVersion 1) and DIR/report.html (charts, no network needed to open it).
+DIR/summary.json (schemaVersion 2) and DIR/report.html (charts, no network needed to open it).
 
   --scenario NAME          throughput (default): requests/s, customers/s and latency per batch size;
                            rate: ramps the arrival rate until 429s, reports the accepted rate and
