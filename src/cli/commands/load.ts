@@ -30,6 +30,20 @@ import {
   UsageError,
 } from '../command.js';
 
+/** Words wrapped at 100 columns under the flag descriptions. */
+function wrapped(text: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && 27 + line.length + 1 + word.length > 100) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines.map((l) => `${' '.repeat(27)}${l}`).join('\n');
+}
+
 const help = `Usage: directearn load [--scenario throughput|rate|smoke] [--target URL] [flags] [-- K6_ARGS]
 
 Runs k6 (load/<scenario>.ts) against the embedded reference provider, or --target, and writes
@@ -62,9 +76,8 @@ DIR/summary.json (schemaVersion 2) and DIR/report.html (charts, no network neede
   --token TOKEN            OAuth token sent as Bearer (env DIRECTEARN_TOKEN)
   --out DIR                where the reports go (default ${DEFAULT_OUT_DIR}/load-<scenario>); a run k6
                            does not complete writes nothing there, so the last good report stays
-  --slo EXPR               an SLO checked at every batch size, repeatable: FIGURE OP NUMBER with OP
-                           one of < <= > >= ==, FIGURE one of ${Object.keys(SLO_FIGURES).join(', ')}
-                           (default ${DEFAULT_SLO_TEXT.join(' ')}, as load/thresholds.ts)
+  --slo EXPR               an SLO checked at every batch size (repeatable): FIGURE OP NUMBER, OP
+${wrapped(`one of < <= > >= ==; FIGURE one of ${Object.keys(SLO_FIGURES).join(' ')} (shares as 0..1). Default: ${DEFAULT_SLO_TEXT.join(' ')} (load/thresholds.ts)`)}
   --slo-file FILE          SLOs one per line (# comments); with --slo, both apply
   --baseline PATH          an earlier summary.json: prints customers/s and p95 deltas per batch size;
                            the report shows both runs
