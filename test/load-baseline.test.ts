@@ -1,5 +1,7 @@
 // `--baseline`: customers/s and p95 per batch size against an earlier summary.json, with the
 // regression threshold tested just above and just below; SLOs and identity parsed before any traffic.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
@@ -7,7 +9,7 @@ import { LOAD_PROGRAM_ID, LOAD_PROMOTION_ID } from '../src/config/defaults.js';
 import { compareRuns, comparisonLines, parseRegression } from '../src/load/baseline.js';
 import { identityVars, resolveIdentity } from '../src/load/identity.js';
 import { offeredRps } from '../src/load/run.js';
-import { checkSlos, DEFAULT_SLO_TEXT, parseSlo } from '../src/load/slo.js';
+import { checkSlos, DEFAULT_SLO_TEXT, parseSlo, readSloFile } from '../src/load/slo.js';
 import { type LoadSummary, readSummary, summaryProblem } from '../src/load/summary.js';
 import { packageRoot } from '../src/spec/index.js';
 import { captureIO } from './support/cli-io.js';
@@ -98,6 +100,20 @@ describe('SLOs', () => {
       `failed_requests<${t.SLO_FAILED_REQUEST_RATE}`,
       'failed_customers==0',
     ]);
+  });
+
+  it('read from a file, one per line, # comments, naming the line at fault', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slo-'));
+    writeFileSync(
+      join(dir, 'ok.txt'),
+      '# campaign SLOs\np95_ms <= 500\n\nfailed_requests<0.001  # one in a thousand\n',
+    );
+    expect(readSloFile(join(dir, 'ok.txt'))).toEqual([
+      { figure: 'p95_ms', op: '<=', value: 500 },
+      { figure: 'failed_requests', op: '<', value: 0.001 },
+    ]);
+    writeFileSync(join(dir, 'bad.txt'), 'p95_ms<500\nlatency<3\n');
+    expect(() => readSloFile(join(dir, 'bad.txt'))).toThrow(/--slo-file .*bad\.txt line 2 names "latency"/);
   });
 
   it('are checked per batch size, in numeric batch order', () => {
