@@ -171,6 +171,8 @@ export async function preflight(
   identity: LoadIdentity,
   authorization: string,
   customers: string[],
+  /** The customers' source, as the k6 scripts send it (DIRECTEARN_SOURCE, default INSTORE). */
+  source = 'INSTORE',
 ): Promise<void> {
   const url = `${target.replace(/\/+$/, '')}${ENDPOINT_PATH}`;
   const body = {
@@ -182,7 +184,7 @@ export async function preflight(
         : { promoIdentifier: identity.promoIdentifier }),
     },
     identifierName: identity.identifierName,
-    customers: customers.map((identifierValue) => ({ identifierValue, source: 'INSTORE' })),
+    customers: customers.map((identifierValue) => ({ identifierValue, source })),
   };
   let res: { status: number; text: string };
   try {

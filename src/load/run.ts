@@ -147,6 +147,7 @@ async function runPreflight(run: Run, target: string): Promise<void> {
     run.identity,
     authorization,
     firstCustomers(run.identity, PREFLIGHT_CUSTOMERS, run.csv),
+    run.env.DIRECTEARN_SOURCE || undefined,
   );
   run.say(
     `preflight: ${describeIdentity(run.identity)} earns for the first ${PREFLIGHT_CUSTOMERS} customers`,
