@@ -124,7 +124,7 @@ describe('directearn verify', () => {
   });
 
   it.each([
-    [['--target', 'eucrm.example.com'], 2, /--target must be a URL/],
+    [['--target', 'eucrm.example.com'], 2, /--target must be an absolute URL/],
     [['--basic', 'nocolon'], 2, /--basic must be USER:PASSWORD/],
     [['--readonly-basic', 'x'], 2, /--readonly-basic must be USER:PASSWORD/],
     [['--states', 'missing.yaml'], 2, /--states file missing.yaml does not exist/],

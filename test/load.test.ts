@@ -177,13 +177,13 @@ describe('directearn load refuses and validates before any traffic', () => {
     expect(io.stderr[0]).toMatch(message);
   });
 
-  it('without k6 or Go, says exactly how to get k6 and exits 1', async () => {
+  it('without k6 or Go, says exactly how to get k6 and exits 3 (a needed tool cannot run)', async () => {
     const io = captureIO({
       PATH: '/nonexistent',
       XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'no-k6-')),
       HOME: outRoot,
     });
-    expect(await main(['load', '--scenario', 'smoke'], io)).toBe(1);
+    expect(await main(['load', '--scenario', 'smoke'], io)).toBe(3);
     const text = io.stderr.join('\n');
     expect(text).toMatch(/k6 is not installed and Go is not available/);
     expect(text).toMatch(/npm run k6:install/);

@@ -503,7 +503,7 @@ describe('rate limit, latency and faults', () => {
   it('refuses nonsensical options, naming them', () => {
     expect(() => createProvider({ faultRate: 2 })).toThrow(/faultRate/);
     expect(() => createProvider({ rateLimit: -1 })).toThrow(/rateLimit/);
-    expect(() => createProvider({ basic: ['nocolon'] })).toThrow(/user:password/);
+    expect(() => createProvider({ basic: ['nocolon'] })).toThrow(/basic must be USER:PASSWORD/);
   });
 });
 

@@ -2,7 +2,6 @@
 // provider, turned into DIR/summary.json and DIR/report.html. The CLI's `load` and `check` call it.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import {
   DEFAULT_BASIC_PASSWORD,
@@ -23,7 +22,10 @@ import {
   loadCustomerEmail,
   loadCustomerMobile,
 } from '../config/defaults.js';
-import { UserFacingError } from '../errors.js';
+import { UnreachableError, UserFacingError } from '../errors.js';
+import { parseToken, parseUserPass } from '../input/credentials.js';
+import { isLoopbackUrl } from '../input/loopback.js';
+import { hostOf, parseHttpUrl } from '../input/url.js';
 import { catalogue, ENDPOINT_PATH, packageRoot } from '../spec/index.js';
 import { type SkippedCase, smokeCases } from './cases.js';
 import { findGo, findK6, howToGetK6, installK6 } from './k6.js';
@@ -103,19 +105,8 @@ export interface LoadResult {
   smokeSkipped?: Record<string, string>;
 }
 
-/** Whether a URL's host is the loopback interface (127.0.0.0/8, ::1, localhost). */
-export function isLoopbackUrl(url: string): boolean {
-  let host: string;
-  try {
-    host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  } catch {
-    return false;
-  }
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  if (isIP(host) === 6) return host === '::1' || host === '0:0:0:0:0:0:0:1' || /^::ffff:127\./.test(host);
-  return false;
-}
+/** Whether a URL's host is loopback: the one rule in src/input/loopback.ts (re-exported for callers of this module). */
+export { isLoopbackUrl } from '../input/loopback.js';
 
 /** Seconds of a k6 duration ("500ms", "5s", "1m", "1h"), or undefined when it is not one. */
 export function durationSeconds(raw: string): number | undefined {
@@ -166,19 +157,14 @@ async function k6Binary(options: LoadOptions, say: (line: string) => void): Prom
   }
   const found = findK6(env);
   if (found !== undefined) return found;
-  if (options.install === false || findGo(env) === undefined) throw new UserFacingError(howToGetK6(env));
+  if (options.install === false || findGo(env) === undefined) throw new UnreachableError(howToGetK6(env));
   say('k6 is not installed; building it with Go (this happens once per machine).');
-  try {
-    return await installK6(say, env);
-  } catch (e) {
-    throw new UserFacingError(e instanceof Error ? e.message : String(e));
-  }
+  return await installK6(say, env);
 }
 
 function checkCredentials(options: LoadOptions): void {
-  if (options.basic !== undefined && !/^[^:]+:.*$/.test(options.basic)) {
-    throw new UserFacingError(`--basic must be user:password, got "${options.basic}"`);
-  }
+  if (options.basic !== undefined) parseUserPass(options.basic, 'basic');
+  if (options.token !== undefined) parseToken(options.token, 'token');
   if (options.basic !== undefined && options.token !== undefined) {
     throw new UserFacingError('give --basic or --token, not both');
   }
@@ -256,18 +242,10 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
   }
   checkCredentials(options);
   if (options.target !== undefined) {
-    let parsed: URL;
-    try {
-      parsed = new URL(options.target);
-    } catch {
-      throw new UserFacingError(`target "${options.target}" is not a URL (expected http://host:port)`);
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      throw new UserFacingError(`target "${options.target}" must be an http:// or https:// URL`);
-    }
+    parseHttpUrl(options.target, 'target');
     if (!isLoopbackUrl(options.target) && options.allowRealIssue !== true) {
       throw new UserFacingError(
-        `refusing to load ${parsed.host}: it is not loopback, and every request there issues real promotions to real customers. Pass --allow-real-issue if that is what you want.`,
+        `refusing to load ${hostOf(options.target)}: it is not loopback, and every request there issues real promotions to real customers. Pass --allow-real-issue if that is what you want.`,
       );
     }
     if (options.providerRateLimit !== undefined) {

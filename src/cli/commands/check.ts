@@ -3,9 +3,11 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadPermission, runCheck } from '../../check/runner.js';
-import type { CheckContext, Credentials } from '../../check/stages.js';
+import type { CheckContext } from '../../check/stages.js';
 import { DEFAULT_CHECK_DIR, DEFAULT_CHECK_THROUGHPUT } from '../../config/defaults.js';
-import { type Command, intOption, parseFlags, stringOption, UsageError } from '../command.js';
+import { optionalUserPass } from '../../input/credentials.js';
+import { parseHttpUrl } from '../../input/url.js';
+import { type Command, intOption, optionSource, parseFlags, stringOption, UsageError } from '../command.js';
 
 const help = `Usage: directearn check [flags]
 
@@ -43,26 +45,6 @@ Colours are used only on a terminal, never when NO_COLOR is set.
 Exit code: 0 every stage passed (or was skipped because you asked), 1 a stage failed or could
 not run (k6 missing without --skip-load), 2 bad flags.`;
 
-function parseBasic(raw: string | undefined, flag = '--basic'): Credentials['basic'] {
-  if (raw === undefined) return undefined;
-  const at = raw.indexOf(':');
-  if (at <= 0) throw new UsageError(`${flag} must be USER:PASSWORD`);
-  return { user: raw.slice(0, at), password: raw.slice(at + 1) };
-}
-
-function parseTarget(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(`--target must be a URL like https://eu.crm.example.com, got "${raw}"`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`--target must be an http(s) URL, got "${raw}"`);
-  }
-  return raw.replace(/\/+$/, '');
-}
-
 function parseBatchSizes(raw: string | undefined): number[] {
   if (raw === undefined) return [...DEFAULT_CHECK_THROUGHPUT.batchSizes];
   const sizes = raw.split(',').map((s) => intOption(s.trim(), '--batch-sizes', 0, { min: 1, max: 100_000 }));
@@ -95,12 +77,18 @@ export const command: Command = {
     const { values } = parseFlags(args, CHECK_FLAGS);
     const env = io.env;
     const targetRaw = stringOption(values.target, env, 'DIRECTEARN_TARGET');
-    const target = targetRaw === undefined ? undefined : parseTarget(targetRaw);
-    const basic = parseBasic(stringOption(values.basic, env, 'DIRECTEARN_BASIC'));
+    const target =
+      targetRaw === undefined
+        ? undefined
+        : parseHttpUrl(targetRaw, optionSource(values.target, '--target', 'DIRECTEARN_TARGET'));
+    const basic = optionalUserPass(
+      stringOption(values.basic, env, 'DIRECTEARN_BASIC'),
+      optionSource(values.basic, '--basic', 'DIRECTEARN_BASIC'),
+    );
     const token = stringOption(values.token, env, 'DIRECTEARN_TOKEN');
-    const readOnlyBasic = parseBasic(
+    const readOnlyBasic = optionalUserPass(
       stringOption(values['readonly-basic'], env, 'DIRECTEARN_READONLY_BASIC'),
-      '--readonly-basic',
+      optionSource(values['readonly-basic'], '--readonly-basic', 'DIRECTEARN_READONLY_BASIC'),
     );
     const statesRaw = stringOption(values.states, env, 'DIRECTEARN_STATES');
     const states = statesRaw === undefined ? undefined : resolve(io.cwd, statesRaw);

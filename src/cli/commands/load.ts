@@ -8,7 +8,10 @@ import {
   DEFAULT_LOAD_RATE_MAX_RPS,
   DEFAULT_OUT_DIR,
 } from '../../config/defaults.js';
-import { type Command, intOption, parseFlags, stringOption, UsageError } from '../command.js';
+import { parseToken, parseUserPass } from '../../input/credentials.js';
+import { isLoopbackUrl } from '../../input/loopback.js';
+import { hostOf, parseHttpUrl } from '../../input/url.js';
+import { type Command, intOption, optionSource, parseFlags, stringOption, UsageError } from '../command.js';
 
 const help = `Usage: directearn load [--scenario throughput|rate|smoke] [--target URL] [flags]
 
@@ -83,19 +86,10 @@ export const command: Command = {
       throw new UsageError(`--scenario must be throughput, rate or smoke, got "${scenario}"`);
     }
     const target = stringOption(values.target, io.env, 'DIRECTEARN_TARGET');
-    if (target !== undefined) {
-      let url: URL;
-      try {
-        url = new URL(target);
-      } catch {
-        throw new UsageError(`--target must be a URL like http://127.0.0.1:8080, got "${target}"`);
-      }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new UsageError(`--target must be an http:// or https:// URL, got "${target}"`);
-      }
-    }
+    if (target !== undefined)
+      parseHttpUrl(target, optionSource(values.target, '--target', 'DIRECTEARN_TARGET'));
     const duration = values.duration as string | undefined;
-    const { durationSeconds, runLoad, isLoopbackUrl } = await import('../../load/run.js');
+    const { durationSeconds, runLoad } = await import('../../load/run.js');
     if (duration !== undefined) {
       const s = durationSeconds(duration);
       if (s === undefined || s <= 0 || s > 3600)
@@ -119,20 +113,18 @@ export const command: Command = {
       maxVusRaw === undefined ? undefined : intOption(maxVusRaw, '--max-vus', 0, { min: 1, max: 10_000 });
     const basic = stringOption(values.basic, io.env, 'DIRECTEARN_BASIC');
     const token = stringOption(values.token, io.env, 'DIRECTEARN_TOKEN');
-    if (basic !== undefined && !/^[^:]+:.*$/.test(basic)) {
-      throw new UsageError('--basic must be USER:PASS (a colon between user and password)');
-    }
+    if (basic !== undefined) parseUserPass(basic, optionSource(values.basic, '--basic', 'DIRECTEARN_BASIC'));
     if (basic !== undefined && token !== undefined) throw new UsageError('give --basic or --token, not both');
     if (target !== undefined && !isLoopbackUrl(target) && values['allow-real-issue'] !== true) {
       throw new UsageError(
-        `--target ${new URL(target).host} is not loopback: a load run there issues real promotions to real customers (every request earns). Add --allow-real-issue if that is intended.`,
+        `--target ${hostOf(target)} is not loopback: a load run there issues real promotions to real customers (every request earns). Add --allow-real-issue if that is intended.`,
       );
     }
     const csv = values['customers-csv'];
     if (typeof csv === 'string' && !existsSync(resolve(io.cwd, csv))) {
       throw new UsageError(`--customers-csv ${csv} does not exist`);
     }
-    if (token === '') throw new UsageError('--token must not be empty');
+    if (token !== undefined) parseToken(token, optionSource(values.token, '--token', 'DIRECTEARN_TOKEN'));
     const bs = batchSizes(values['batch-sizes'] as string | undefined);
     const result = await runLoad({
       scenario,

@@ -15,6 +15,8 @@ import {
   LOAD_CUSTOMER_COUNT,
   LOAD_CUSTOMER_ID_FIRST,
 } from '../../config/defaults.js';
+import { parseUserPass } from '../../input/credentials.js';
+import { isLoopbackHost } from '../../input/loopback.js';
 import { createProvider, FixturesError, type Provider } from '../../provider/index.js';
 import { listen } from '../../provider/server.js';
 import {
@@ -112,8 +114,7 @@ export const command: Command = {
       ['--basic', basic],
       ['--readonly-basic', readOnlyBasic],
     ] as const) {
-      for (const c of creds)
-        if (!/^[^:]+:/.test(c)) throw new UsageError(`${name} must be USER:PASSWORD, got "${c}"`);
+      for (const c of creds) parseUserPass(c, name);
     }
     const admin = values.admin === true || boolOption(env.DIRECTEARN_ADMIN, 'DIRECTEARN_ADMIN', false);
     if (admin && !isLoopbackHost(host)) {
@@ -197,7 +198,3 @@ export const command: Command = {
     return 0;
   },
 };
-
-function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
-}

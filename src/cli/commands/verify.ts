@@ -7,7 +7,16 @@ import { verificationJUnit } from '../../contracts/junit.js';
 import { PACT_DIR, pactFiles } from '../../contracts/pacts.js';
 import { type Credentials, verifyPacts } from '../../contracts/run.js';
 import { loadStatesFile, type StatesMap } from '../../contracts/states-file.js';
-import { type Command, parseFlags, stringOption, UsageError, UserFacingError } from '../command.js';
+import { parseToken, parseUserPass } from '../../input/credentials.js';
+import { parseHttpUrl } from '../../input/url.js';
+import {
+  type Command,
+  optionSource,
+  parseFlags,
+  stringOption,
+  UsageError,
+  UserFacingError,
+} from '../command.js';
 
 const help = `Usage: directearn verify [--target URL] [--basic USER:PASS | --token TOKEN] [--readonly-basic USER:PASS]
                          [--states FILE.yaml]
@@ -47,12 +56,6 @@ port; provider states are set through its admin route).
 Exit code: 0 only when every interaction was verified and passed (none failed, none not verified);
 1 otherwise; 2 bad flags.`;
 
-function userPass(value: string, flag: string): { user: string; password: string } {
-  const at = value.indexOf(':');
-  if (at <= 0) throw new UsageError(`${flag} must be USER:PASSWORD`);
-  return { user: value.slice(0, at), password: value.slice(at + 1) };
-}
-
 function parseCredentials(
   basic: string | undefined,
   token: string | undefined,
@@ -60,26 +63,10 @@ function parseCredentials(
 ): Credentials | undefined {
   if (basic === undefined && token === undefined && readOnly === undefined) return undefined;
   const out: Credentials = {};
-  if (basic !== undefined) out.basic = userPass(basic, '--basic');
-  if (readOnly !== undefined) out.readOnlyBasic = userPass(readOnly, '--readonly-basic');
-  if (token !== undefined) {
-    if (token.trim() === '') throw new UsageError('--token must not be empty');
-    out.token = token;
-  }
+  if (basic !== undefined) out.basic = parseUserPass(basic, '--basic');
+  if (readOnly !== undefined) out.readOnlyBasic = parseUserPass(readOnly, '--readonly-basic');
+  if (token !== undefined) out.token = parseToken(token, '--token');
   return out;
-}
-
-function parseUrl(raw: string, flag: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(`${flag} must be a URL like https://eucrm.example.com, got "${raw}"`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`${flag} must be an http(s) URL, got "${raw}"`);
-  }
-  return raw.replace(/\/+$/, '');
 }
 
 export const command: Command = {
@@ -99,7 +86,10 @@ export const command: Command = {
     });
     const env = io.env;
     const targetRaw = stringOption(values.target, env, 'DIRECTEARN_TARGET');
-    const target = targetRaw === undefined ? undefined : parseUrl(targetRaw, '--target');
+    const target =
+      targetRaw === undefined
+        ? undefined
+        : parseHttpUrl(targetRaw, optionSource(values.target, '--target', 'DIRECTEARN_TARGET'));
     const credentials = parseCredentials(
       stringOption(values.basic, env, 'DIRECTEARN_BASIC'),
       stringOption(values.token, env, 'DIRECTEARN_TOKEN'),
@@ -107,7 +97,7 @@ export const command: Command = {
     );
     const stateChangeRaw = values['state-change-url'] as string | undefined;
     const stateChangeUrl =
-      stateChangeRaw === undefined ? undefined : parseUrl(stateChangeRaw, '--state-change-url');
+      stateChangeRaw === undefined ? undefined : parseHttpUrl(stateChangeRaw, '--state-change-url');
     if (stateChangeUrl !== undefined && target === undefined) {
       throw new UsageError(
         '--state-change-url goes with --target (the embedded provider sets its own states)',
