@@ -1,0 +1,124 @@
+// `directearn diff` as CI runs it: exit codes, the table grouped by severity, --json, --junit,
+// --fail-on, git sides, and one plain line for every bad input.
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { main } from '../src/cli/main.js';
+import { packageRoot, specPath } from '../src/spec/index.js';
+import { captureIO } from './support/cli-io.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: a spec copy edited in place; its shape is the YAML's
+type Doc = any;
+
+let dir: string;
+const committed = readFileSync(specPath, 'utf8');
+
+/** Writes the committed spec with one edit applied; returns its path. */
+async function edited(name: string, edit: (doc: Doc) => void): Promise<string> {
+  const doc = parse(committed);
+  edit(doc);
+  const path = join(dir, `${name}.yaml`);
+  await writeFile(path, stringify(doc));
+  return path;
+}
+
+const entry = (doc: Doc, name: string) =>
+  doc['x-directearn-catalogue'].find((e: { case: string }) => e.case === name);
+
+async function run(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const io = captureIO({ cwd: packageRoot, env });
+  const code = await main(['diff', ...args], io);
+  return { code, out: io.stdout.join('\n'), err: io.stderr.join('\n') };
+}
+
+let messageChanged: string;
+let precedenceSwapped: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'directearn-diff-cli-'));
+  messageChanged = await edited('message', (d) => {
+    entry(d, '8892').message = 'promotion is not active';
+  });
+  precedenceSwapped = await edited('precedence', (d) => {
+    entry(d, '8892').precedence = 6;
+    entry(d, '8015').precedence = 5;
+  });
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('directearn diff', () => {
+  it('exits 1 on a breaking change, with the table, the JSON and the JUnit naming the case', async () => {
+    const json = join(dir, 'out', 'diff.json');
+    const junit = join(dir, 'out', 'diff.xml');
+    const r = await run([specPath, messageChanged, '--json', json, '--junit', junit]);
+    expect(r.code, r.err).toBe(1);
+    expect(r.out).toMatch(/^BREAKING \(1\)$/m);
+    expect(r.out).toMatch(
+      /catalogue\s+8892\s+message of error 8892 changed from "promotion is inactive" to "promotion is not active"/,
+    );
+    expect(r.out).toMatch(/^FAIL: 1 breaking, 0 warning\(s\), 0 info \(--fail-on breaking\)$/m);
+    const report = JSON.parse(await readFile(json, 'utf8'));
+    expect(report).toMatchObject({ tool: 'directearn diff', failOn: 'breaking', failed: true });
+    expect(report.counts).toEqual({ breaking: 1, warning: 0, info: 0 });
+    expect(report.pacts.interactions).toBeGreaterThan(0);
+    const xml = await readFile(junit, 'utf8');
+    expect(xml).toMatch(/<failure message="message of error 8892 changed/);
+    expect(xml).toMatch(/name="no pacts changes"/);
+  });
+
+  it('exits 0 on a warning by default and 1 with --fail-on warning', async () => {
+    const lenient = await run([specPath, precedenceSwapped]);
+    expect(lenient.code, lenient.err).toBe(0);
+    expect(lenient.out).toMatch(/^WARNING \(1\)$/m);
+    expect(lenient.out).toMatch(/precedence swapped: 8015 is now checked before 8892/);
+    const strict = await run([specPath, precedenceSwapped, '--fail-on', 'warning']);
+    expect(strict.code).toBe(1);
+  });
+
+  it('writes the JSON to standard output with --json - and the table to standard error', async () => {
+    const r = await run([specPath, precedenceSwapped, '--json', '-']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).findings[0]).toMatchObject({
+      source: 'catalogue',
+      change: 'catalogue-precedence-changed',
+    });
+    expect(r.err).toMatch(/^WARNING \(1\)$/m);
+  });
+
+  it('reads git:REF[:PATH] sides with git show, and reports no change between equal sides', async () => {
+    const r = await run(['git:HEAD', 'git:HEAD:openapi/directEarn.yaml']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^no changes$/m);
+  });
+
+  it.each([
+    [[], /give BASE and optionally NEW/],
+    [['a', 'b', 'c'], /give BASE and optionally NEW/],
+    [['x.yaml', '--fail-on', 'info'], /--fail-on must be breaking or warning, got "info"/],
+    [['no-such.yaml'], /^directearn diff: no-such\.yaml: cannot read the spec \(no such file\)$/],
+    [
+      ['git:no-such-ref-123'],
+      /git:no-such-ref-123: cannot read openapi\/directEarn\.yaml at no-such-ref-123/,
+    ],
+    [['git:HEAD:no/such.yaml'], /git:HEAD:no\/such\.yaml: cannot read no\/such\.yaml at HEAD/],
+    [['package.json'], /package\.json: not an OpenAPI 3 document/],
+  ])('exits 2 with one line for %j', async (args, message) => {
+    const r = await run(args);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.err.split('\n')).toHaveLength(1);
+  });
+
+  it('exits 3 naming oasdiff when it is missing and Go is not there to build it', async () => {
+    const empty = await mkdtemp(join(dir, 'home-'));
+    const r = await run([specPath, messageChanged], { PATH: empty, HOME: empty, XDG_CACHE_HOME: empty });
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/oasdiff v1\.37\.0 is not installed and Go is not on PATH/);
+  });
+});
