@@ -122,3 +122,27 @@ describe('directearn diff', () => {
     expect(r.err).toMatch(/oasdiff v1\.37\.0 is not installed and Go is not on PATH/);
   });
 });
+
+describe('check --base REF', () => {
+  it('refuses a ref git does not know in one line, before any stage runs', async () => {
+    const io = captureIO({ cwd: packageRoot, env: process.env });
+    const code = await main(['check', '--skip-load', '--base', 'no-such-ref-789'], io);
+    expect(code).toBe(2);
+    expect(io.stderr).toEqual([expect.stringMatching(/^directearn check: git:no-such-ref-789: cannot read/)]);
+    expect(io.stdout.join('\n')).not.toMatch(/consumer contracts/);
+  });
+
+  it('prints the diff under the verdict and fails the check on a breaking change', async () => {
+    const { runDiff } = await import('../src/diff/run.js');
+    const { printBaseDiff } = await import('../src/diff/base.js');
+    const lines: string[] = [];
+    const breaking = printBaseDiff(
+      await runDiff({ base: messageChanged, new: specPath, cwd: packageRoot }),
+      (l) => lines.push(l),
+      false,
+    );
+    expect(breaking).toBe(true);
+    expect(lines[1]).toMatch(/^API changes since .*message\.yaml \(directearn diff\):$/);
+    expect(lines).toContain('  BREAKING (1)');
+  });
+});

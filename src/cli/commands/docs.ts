@@ -72,8 +72,7 @@ export const command: Command = {
 /** The diff between `--since` (a git ref unless it names git:… or a file) and the package's spec. */
 async function sinceReport(since: string, io: CliIO): Promise<DiffReport> {
   if (since.trim() === '') throw new UsageError('--since needs a git ref, e.g. --since v1.2.0');
-  const { runDiff } = await import('../../diff/run.js');
-  const { specPath } = await import('../../spec/index.js');
-  const base = since.startsWith('git:') || existsSync(resolve(io.cwd, since)) ? since : `git:${since}`;
-  return runDiff({ base, new: specPath, cwd: io.cwd, env: io.env, onProgress: (line) => io.err(line) });
+  const { diffSinceBase } = await import('../../diff/base.js');
+  const isFile = (p: string) => existsSync(resolve(io.cwd, p));
+  return diffSinceBase(since, { cwd: io.cwd, env: io.env, isFile, onProgress: (line) => io.err(line) });
 }
