@@ -13,19 +13,23 @@ type Outcome = { refused: string } | { byInteraction: Map<string, string[]> };
 /** Outcomes by spec text and pact files: BASE is often the same spec for many comparisons. */
 const memo = new Map<string, Promise<Outcome>>();
 
-function validate(specPath: string, label: string, files: readonly string[]): Promise<Outcome> {
-  const hash = createHash('sha256').update(label).update(readFileSync(specPath));
+async function validate(specPath: string, label: string, files: readonly string[]): Promise<Outcome> {
+  const hash = createHash('sha256').update(readFileSync(specPath));
   for (const f of files) hash.update(f).update(readFileSync(f));
   const key = hash.digest('hex');
   let outcome = memo.get(key);
   if (outcome === undefined) {
-    outcome = validateNow(specPath, label, files);
+    outcome = validateNow(specPath, files);
     memo.set(key, outcome);
   }
-  return outcome;
+  const found = await outcome;
+  // The validator names the (temporary) spec file; the report names the side.
+  return 'refused' in found ? { refused: found.refused.split(SPEC).join(label) } : found;
 }
 
-async function validateNow(specPath: string, label: string, files: readonly string[]): Promise<Outcome> {
+const SPEC = '\u0000spec\u0000';
+
+async function validateNow(specPath: string, files: readonly string[]): Promise<Outcome> {
   const { SwaggerMockValidatorFactory } = await import('@pactflow/swagger-mock-validator');
   const validator = SwaggerMockValidatorFactory.create();
   const byInteraction = new Map<string, string[]>();
@@ -42,12 +46,11 @@ async function validateNow(specPath: string, label: string, files: readonly stri
       errors = r.errors;
     } catch (e) {
       const lines = (e as Error).message.split('\n').map((l) => l.trim());
-      // The validator names the temporary copy; the report names the side.
       const why = lines
         .filter((l) => l !== '')
         .slice(0, 2)
         .join(' ');
-      return { refused: why.split(`"${specPath}"`).join(label).split(specPath).join(label) };
+      return { refused: why.split(`"${specPath}"`).join(SPEC).split(specPath).join(SPEC) };
     }
     for (const e of errors) {
       const key = String(e.mockDetails?.interactionDescription ?? file);
