@@ -108,11 +108,30 @@ describe('directearn diff', () => {
     ],
     [['git:HEAD:no/such.yaml'], /git:HEAD:no\/such\.yaml: cannot read no\/such\.yaml at HEAD/],
     [['package.json'], /package\.json: not an OpenAPI 3 document/],
+    [['git:--output=x'], /git:--output=x: a git ref cannot start with "-"/],
   ])('exits 2 with one line for %j', async (args, message) => {
     const r = await run(args);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message);
     expect(r.err.split('\n')).toHaveLength(1);
+  });
+
+  it('exits 2 naming the side for a file that is not YAML and for a $ref oasdiff cannot resolve', async () => {
+    const broken = join(dir, 'broken.yaml');
+    await writeFile(broken, 'openapi: [3.1\n  paths: {');
+    const notYaml = await run([specPath, broken]);
+    expect(notYaml.code).toBe(2);
+    expect(notYaml.err).toMatch(/^directearn diff: .*broken\.yaml: not a YAML or JSON spec \(/);
+    const badRef = await edited('bad-ref', (d) => {
+      d.components.schemas.DirectEarnRequest.properties.promotionDetails = {
+        $ref: '#/components/schemas/Nope',
+      };
+    });
+    const unresolved = await run([specPath, badRef]);
+    expect(unresolved.code).toBe(2);
+    expect(unresolved.err).toMatch(
+      /^directearn diff: oasdiff cannot compare the specs: .*bad-ref\.yaml.*Nope/,
+    );
   });
 
   it('exits 3 naming oasdiff when it is missing and Go is not there to build it', async () => {

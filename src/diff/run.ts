@@ -41,7 +41,12 @@ export async function structuralFindings(
     return [...changelogFindings(changes), ...treeFindings(tree)];
   } catch (e) {
     // oasdiff names the temporary file; the user knows the side by what they typed.
-    const msg = (e as Error).message.split(basePath).join(base.label).split(newPath).join(next.label);
+    const msg = (e as Error).message
+      .replace(/^Error: /, '')
+      .split(basePath)
+      .join(base.label)
+      .split(newPath)
+      .join(next.label);
     throw new UsageError(`oasdiff cannot compare the specs: ${msg}`);
   }
 }

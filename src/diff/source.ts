@@ -27,6 +27,8 @@ export function parseGitSide(arg: string): { ref: string; path: string } | undef
   const colon = rest.indexOf(':');
   const ref = colon < 0 ? rest : rest.slice(0, colon);
   const path = colon < 0 || rest.slice(colon + 1) === '' ? DEFAULT_SPEC_PATH : rest.slice(colon + 1);
+  // git would read a leading dash as one of its options (--output= writes a file).
+  if (ref.startsWith('-')) throw new UsageError(`${arg}: a git ref cannot start with "-"`);
   if (ref === '')
     throw new UsageError(`${arg}: name a git ref, e.g. git:origin/main or git:HEAD~1:${DEFAULT_SPEC_PATH}`);
   return { ref, path };
