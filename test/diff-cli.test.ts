@@ -58,18 +58,23 @@ describe('directearn diff', () => {
     const junit = join(dir, 'out', 'diff.xml');
     const r = await run([specPath, messageChanged, '--json', json, '--junit', junit]);
     expect(r.code, r.err).toBe(1);
-    expect(r.out).toMatch(/^BREAKING \(1\)$/m);
+    expect(r.out).toMatch(/^BREAKING \(2\)$/m);
     expect(r.out).toMatch(
       /catalogue\s+8892\s+message of error 8892 changed from "promotion is inactive" to "promotion is not active"/,
     );
-    expect(r.out).toMatch(/^FAIL: 1 breaking, 0 warning\(s\), 0 info \(--fail-on breaking\)$/m);
+    expect(r.out).toMatch(/^FAIL: 2 breaking, 0 warning\(s\), 0 info \(--fail-on breaking\)$/m);
     const report = JSON.parse(await readFile(json, 'utf8'));
     expect(report).toMatchObject({ tool: 'directearn diff', failOn: 'breaking', failed: true });
-    expect(report.counts).toEqual({ breaking: 1, warning: 0, info: 0 });
+    expect(report.counts).toEqual({ breaking: 2, warning: 0, info: 0 });
+    // The pact pins 8892's message exactly: a provider answering the new one fails it.
+    expect(r.out).toMatch(
+      /^ {2}pacts +8892: answers 8892 when the promotion is inactive\n +pins the message as BASE words it/m,
+    );
+    expect(report.pacts.broken).toBe(1);
     expect(report.pacts.interactions).toBeGreaterThan(0);
     const xml = await readFile(junit, 'utf8');
     expect(xml).toMatch(/<failure message="message of error 8892 changed/);
-    expect(xml).toMatch(/name="no pacts changes"/);
+    expect(xml).toMatch(/name="no structure changes"/);
   });
 
   it('exits 0 on a warning by default and 1 with --fail-on warning', async () => {
@@ -162,6 +167,6 @@ describe('check --base REF', () => {
     );
     expect(breaking).toBe(true);
     expect(lines[1]).toMatch(/^API changes since .*message\.yaml \(directearn diff\):$/);
-    expect(lines).toContain('  BREAKING (1)');
+    expect(lines).toContain('  BREAKING (2)');
   });
 });

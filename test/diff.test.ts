@@ -10,7 +10,7 @@ import { parse, stringify } from 'yaml';
 import { diffCatalogue } from '../src/diff/catalogue.js';
 import { type Finding, rank, sortFindings } from '../src/diff/model.js';
 import { findOrBuildOasdiff } from '../src/diff/oasdiff.js';
-import { checkPacts } from '../src/diff/pacts.js';
+import { checkPacts, pinnedInteractions } from '../src/diff/pacts.js';
 import { structuralFindings } from '../src/diff/run.js';
 import { parseSide } from '../src/diff/source.js';
 import { specPath } from '../src/spec/index.js';
@@ -33,7 +33,7 @@ async function diffEdit(oasdiff: string, edit: SpecEdit, i: number): Promise<Fin
   const pacts = edit.pacts
     ? (await checkPacts(join(work, 'base.yaml'), join(work, 'new.yaml'))).findings
     : [];
-  return sortFindings([...structure, ...catalogue, ...pacts]);
+  return sortFindings([...structure, ...catalogue, ...pacts, ...pinnedInteractions(catalogue)]);
 }
 
 beforeAll(async () => {

@@ -121,3 +121,37 @@ export async function checkPacts(
   }
   return { findings, summary };
 }
+
+/** Catalogue changes to what an interaction's expected body pins exactly: its code, message, kind. */
+const PINNED: Record<string, string> = {
+  'catalogue-code-removed': 'a code NEW no longer has',
+  'catalogue-code-renumbered': 'the code as BASE numbers it',
+  'catalogue-message-changed': 'the message as BASE words it',
+  'catalogue-kind-changed': 'the entry in errors[] or warnings[] as BASE files it',
+  'catalogue-failure-changed': 'failureCount as BASE counts it',
+};
+
+/**
+ * The pacts pin each case's body exactly (code, message, errors[] or warnings[], failureCount), and
+ * no schema check sees a catalogue change: every interaction of a changed case would fail against
+ * a provider that answers as NEW does.
+ */
+export function pinnedInteractions(catalogueFindings: readonly Finding[], dir: string = PACT_DIR): Finding[] {
+  const interactions = pactInteractions(dir, pactFiles(dir));
+  const out: Finding[] = [];
+  for (const f of catalogueFindings) {
+    const what = PINNED[f.change];
+    if (what === undefined) continue;
+    const baseCase = f.subject.split(' → ')[0];
+    for (const i of interactions.filter((x) => x.case === baseCase)) {
+      out.push({
+        severity: 'breaking',
+        source: 'pacts',
+        subject: `${baseCase}: ${i.description}`,
+        change: 'pact-pins-changed-case',
+        text: `pins ${what}: verified against a provider that answers as NEW, it fails`,
+      });
+    }
+  }
+  return out;
+}

@@ -18,10 +18,6 @@ const paint = (on: boolean, code: number, s: string) => (on ? `\u001b[${code}m${
 const COLOR: Record<Severity, number> = { breaking: 31, warning: 33, info: 36 };
 const SUBJECT_WIDTH = 44;
 
-function cell(s: string, width: number): string {
-  return s.length > width ? `${s.slice(0, width - 1)}…` : s.padEnd(width);
-}
-
 /** What was compared, in one line. */
 export function headline(report: DiffReport): string {
   const p = report.pacts;
@@ -48,9 +44,17 @@ export function renderText(report: DiffReport, options: TextOptions): string[] {
     const group = report.findings.filter((f) => f.severity === severity);
     if (group.length === 0) continue;
     lines.push('', paint(options.color, COLOR[severity], `${severity.toUpperCase()} (${group.length})`));
-    lines.push(`  ${'source'.padEnd(9)}  ${cell('case / field / interaction', SUBJECT_WIDTH)}  change`);
-    for (const f of group)
-      lines.push(`  ${f.source.padEnd(9)}  ${cell(f.subject, SUBJECT_WIDTH)}  ${f.text}`);
+    const width = Math.min(SUBJECT_WIDTH, Math.max(26, ...group.map((f) => f.subject.length)));
+    lines.push(`  ${'source'.padEnd(9)}  ${'case / field / interaction'.padEnd(width)}  change`);
+    for (const f of group) {
+      // A long subject (an interaction's name) is never cut: the change goes on the next line.
+      if (f.subject.length > width) {
+        lines.push(
+          `  ${f.source.padEnd(9)}  ${f.subject}`,
+          `  ${' '.repeat(9)}  ${' '.repeat(width)}  ${f.text}`,
+        );
+      } else lines.push(`  ${f.source.padEnd(9)}  ${f.subject.padEnd(width)}  ${f.text}`);
+    }
   }
   if (report.findings.length === 0) lines.push('', 'no changes');
   lines.push('', verdict(report, options.failOn));

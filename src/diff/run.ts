@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { diffCatalogue } from './catalogue.js';
 import { countFindings, type DiffReport, type Finding, sortFindings } from './model.js';
 import { findOrBuildOasdiff, OASDIFF, runOasdiff } from './oasdiff.js';
-import { checkPacts } from './pacts.js';
+import { checkPacts, pinnedInteractions } from './pacts.js';
 import { readSide, type SpecSide } from './source.js';
 import { changelogFindings, treeFindings } from './structure.js';
 
@@ -67,7 +67,12 @@ export async function runDiff(options: DiffOptions): Promise<DiffReport> {
       newHas: next.hasCatalogue,
     });
     const pacts = await checkPacts(join(dir, 'base.yaml'), join(dir, 'new.yaml'), options.pactDir);
-    const findings = sortFindings([...catalogue, ...pacts.findings, ...structure]);
+    const pinned = pinnedInteractions(catalogue, options.pactDir);
+    if (!pacts.findings.some((f) => f.change === 'pact-spec-refused')) {
+      const broken = [...pacts.findings, ...pinned].filter((f) => f.severity === 'breaking');
+      pacts.summary.broken = new Set(broken.map((f) => f.subject)).size;
+    }
+    const findings = sortFindings([...catalogue, ...pacts.findings, ...pinned, ...structure]);
     return {
       tool: 'directearn diff',
       version: 1,
