@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { pactInteractions } from '../src/contracts/pacts.js';
 import { diffCatalogue } from '../src/diff/catalogue.js';
 import { type Finding, rank, sortFindings } from '../src/diff/model.js';
 import { findOrBuildOasdiff } from '../src/diff/oasdiff.js';
@@ -84,14 +85,18 @@ describe('directearn diff classifies real edits of the spec for a consumer', () 
     expect(diffCatalogue(base.catalogue, same.catalogue)).toEqual([]);
   });
 
-  it('names each broken pact interaction by its case', () => {
+  it('names each broken pact interaction by its case: exactly those that send identifierName mobile', () => {
     const broken = (results.get('an enum value removed (identifierName mobile)') ?? []).filter(
       (f) => f.source === 'pacts',
     );
-    expect(broken.map((f) => f.subject).sort()).toEqual([
-      '8015: answers 8015 when no customer has the identifier',
-    ]);
-    expect(broken[0]?.text).toMatch(/no longer agrees with NEW: .*identifierName|mobile/);
+    const sendingMobile = pactInteractions()
+      .filter((i) =>
+        JSON.stringify((i.raw.request as { body?: unknown }).body).includes('"identifierName":"mobile"'),
+      )
+      .map((i) => `${i.case}: ${i.description}`);
+    expect(sendingMobile.length).toBeGreaterThan(0);
+    expect(broken.map((f) => f.subject).sort()).toEqual(sendingMobile.sort());
+    for (const f of broken) expect(f.text).toMatch(/^no longer agrees with NEW: .*identifierName/);
   });
 });
 

