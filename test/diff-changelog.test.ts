@@ -47,7 +47,11 @@ describe('the changelog page', () => {
     expect(page).toContain("default-src 'none'");
     expect(page).toContain('&lt;b&gt;not&lt;/b&gt;');
     expect(page).not.toContain('<b>not</b>');
-    expect(page).toMatch(/<h2 id="breaking" class="bad">Breaking changes \(1\)<\/h2>/);
+    expect(page).toContain(`<h2 id="breaking" class="bad">Breaking changes (${report.counts.breaking})</h2>`);
+    // The message change also names the pact interaction that pins the old message.
+    expect(markdown).toMatch(
+      /^\| 8892: answers 8892 when the promotion is inactive \| pins the message as BASE words it.* \| pacts \|$/m,
+    );
   });
 
   it('docs --since refuses a ref git does not know, in one line, before building anything', async () => {
