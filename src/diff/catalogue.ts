@@ -39,6 +39,14 @@ function pair(base: readonly CatalogueEntry[], next: readonly CatalogueEntry[]) 
   return { pairs, removed: left, added: right };
 }
 
+/** Where an entry of each kind is answered. */
+const WHERE: Record<string, string> = {
+  error: 'errors[]',
+  warning: 'warnings[]',
+  earned: 'result',
+  http: 'an HTTP status',
+};
+
 /** What changed in one case that both sides have. */
 function entryChanges(b: CatalogueEntry, n: CatalogueEntry): Finding[] {
   const out: Finding[] = [];
@@ -59,7 +67,7 @@ function entryChanges(b: CatalogueEntry, n: CatalogueEntry): Finding[] {
         'breaking',
         subject,
         'kind-changed',
-        `${b.case} changed kind from ${b.kind} to ${n.kind}: it moves between errors[] and warnings[]${b.failure !== n.failure ? ` and ${n.failure ? 'now counts' : 'no longer counts'} in failureCount` : ''}`,
+        `${b.case} changed kind from ${b.kind} to ${n.kind}: answered in ${WHERE[n.kind]}, was ${WHERE[b.kind]}${b.failure !== n.failure ? `, and ${n.failure ? 'now counts' : 'no longer counts'} in failureCount` : ''}`,
       ),
     );
   } else if (b.failure !== n.failure) {
