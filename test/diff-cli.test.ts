@@ -171,3 +171,21 @@ describe('check --base REF', () => {
     expect(lines).toContain('  BREAKING (2)');
   });
 });
+
+describe('which oasdiff is used', () => {
+  it('takes v1.37 or later, or a go-install build ("main"), and passes over older ones', async () => {
+    const { acceptOasdiff } = await import('../src/diff/oasdiff.js');
+    const { chmod } = await import('node:fs/promises');
+    const fake = async (name: string, version: string) => {
+      const path = join(dir, name);
+      await writeFile(path, `#!/bin/sh\necho "oasdiff version ${version}"\n`);
+      await chmod(path, 0o755);
+      return path;
+    };
+    expect(acceptOasdiff(await fake('old', 'v1.10.3'))).toBe(false);
+    expect(acceptOasdiff(await fake('pinned', 'v1.37.0'))).toBe(true);
+    expect(acceptOasdiff(await fake('newer', 'v2.1.0'))).toBe(true);
+    expect(acceptOasdiff(await fake('built', 'main'))).toBe(true);
+    expect(acceptOasdiff(join(dir, 'missing'))).toBe(false);
+  });
+});

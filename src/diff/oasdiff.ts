@@ -1,7 +1,20 @@
 // Runs oasdiff (github.com/oasdiff/oasdiff, Apache-2.0), the field's standard OpenAPI diff, as its
 // own program: found on OASDIFF_BINARY, PATH or the user tool cache, else built once with Go.
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { findOrBuildGoTool, type GoToolSpec } from '../tools/go-tool.js';
+
+/**
+ * Whether an oasdiff can be used: v1.37 or later (older ones lack flags and check ids this module
+ * reads), or "main", which is what a `go install` build reports instead of its version.
+ */
+export function acceptOasdiff(path: string): boolean {
+  const run = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 10_000 });
+  const version = /oasdiff version (\S+)/.exec(run.stdout ?? '')?.[1];
+  if (version === undefined) return false;
+  if (version === 'main') return true;
+  const [major = 0, minor = 0] = version.replace(/^v/, '').split('.').map(Number);
+  return major > 1 || (major === 1 && minor >= 37);
+}
 
 /** The pinned oasdiff: a version the Go module proxy serves (`go list -m -versions`). */
 export const OASDIFF: GoToolSpec = {
@@ -9,6 +22,7 @@ export const OASDIFF: GoToolSpec = {
   module: 'github.com/oasdiff/oasdiff',
   version: 'v1.37.0',
   envVar: 'OASDIFF_BINARY',
+  accept: acceptOasdiff,
 };
 
 /** One entry of `oasdiff changelog --format json`. */
