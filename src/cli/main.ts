@@ -28,6 +28,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'generate the HTML and Markdown reference of the endpoint from the spec',
     load: async () => (await import('./commands/docs.js')).command,
   },
+  diff: {
+    summary: 'compare two spec versions: what breaks consumers (oasdiff, catalogue, pacts)',
+    load: async () => (await import('./commands/diff.js')).command,
+  },
   validate: {
     summary: 'validate a JSON payload file against the spec',
     load: async () => (await import('./commands/validate.js')).command,

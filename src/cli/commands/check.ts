@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { loadPermission, runCheck } from '../../check/runner.js';
 import type { CheckContext } from '../../check/stages.js';
 import { DEFAULT_CHECK_DIR, DEFAULT_CHECK_THROUGHPUT } from '../../config/defaults.js';
+import { diffSinceBase, printBaseDiff } from '../../diff/base.js';
 import { optionalUserPass } from '../../input/credentials.js';
 import { parseHttpUrl } from '../../input/url.js';
 import { type IdentityOptions, resolveIdentity } from '../../load/identity.js';
@@ -43,6 +44,8 @@ Flags (environment variable in brackets):
   --report-dir DIR      where the summary and load reports go (default ${DEFAULT_CHECK_DIR});
                         DIR/summary.json is what \`directearn docs\` reads for its coverage page
   --ascii               plain ASCII marks (yes/NO/-) instead of ✓ ✗ –
+  --base REF            also compare the spec with the one at git REF (directearn diff) and fail
+                        on a breaking change for consumers [DIRECTEARN_BASE]
 
 Colours are used only on a terminal, never when NO_COLOR is set.
 Exit code: 0 every stage passed (or was skipped because you asked), 1 a stage failed or could
@@ -90,6 +93,7 @@ export const CHECK_FLAGS = {
   junit: { type: 'string' },
   'report-dir': { type: 'string' },
   ascii: { type: 'boolean' },
+  base: { type: 'string' },
 } as const;
 
 export const command: Command = {
@@ -158,6 +162,13 @@ export const command: Command = {
         ? 'directearn check against the embedded reference provider (a fresh one per stage, on loopback)'
         : `directearn check against ${target}`,
     );
+    // Compared first, so a bad ref fails now and not after every stage has run.
+    const baseRef = stringOption(values.base, env, 'DIRECTEARN_BASE');
+    const isFile = (p: string) => existsSync(resolve(io.cwd, p));
+    const apiDiff =
+      baseRef === undefined
+        ? undefined
+        : await diffSinceBase(baseRef, { cwd: io.cwd, env, isFile, onProgress: (l) => io.out(l) });
     const summary = await runCheck(
       {
         context,
@@ -168,7 +179,8 @@ export const command: Command = {
       },
       io,
     );
-    return summary.ok ? 0 : 1;
+    const apiBreaks = apiDiff !== undefined && printBaseDiff(apiDiff, (l) => io.out(l), io.color);
+    return summary.ok && !apiBreaks ? 0 : 1;
   },
 };
 
