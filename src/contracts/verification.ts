@@ -11,7 +11,7 @@ import { PACT_DIR, type PactInteraction, pactFiles, pactInteractions, readPact }
 import { PoolDraw, type PoolStatus } from './pool.js';
 import { preflight } from './preflight.js';
 import { type Credentials, mapIds, type Planned, plan } from './prepare.js';
-import { runTool, toolPath } from './process.js';
+import { pactVerifierCommand, runTool } from './process.js';
 import { type Exchange, startRecordingProxy } from './recording-proxy.js';
 import { readStatesFile, type StatesFile, type StatesMap } from './states-file.js';
 import { verdict } from './verdict.js';
@@ -119,11 +119,13 @@ function drawPool(
 ): { perRun: number; usedUp: boolean } {
   const perRun = runnable.reduce((n, p) => n + p.earners.length, 0);
   if (!pool.has(perRun)) {
-    for (const p of runnable.filter((x) => x.earners.length > 0)) {
-      p.withheld = {
-        status: 'not-verified',
-        message: `the ID pool of the states file is used up: this run needs ${perRun} fresh customer(s); add customers under pool.customers`,
-      };
+    for (const p of runnable) {
+      if (p.earners.length > 0)
+        p.withheld = {
+          status: 'not-verified',
+          message: `the ID pool of the states file is used up: this run needs ${perRun} fresh customer(s); add customers under pool.customers`,
+        };
+      else p.withheld = mapIds(p, states, new Map());
     }
     return { perRun, usedUp: true };
   }
@@ -249,7 +251,8 @@ export async function verifyPacts(options: VerifyOptions = {}): Promise<VerifyRe
         const stateChangeUrl = embedded ? `${target}/_admin/provider-states` : options.stateChangeUrl;
         if (stateChangeUrl !== undefined)
           args.push('--state-change-url', stateChangeUrl, '--state-change-teardown');
-        const r = await runTool(toolPath('pact-verifier'), args, options.timeoutMs ?? 120_000);
+        const [verifier, ...lead] = pactVerifierCommand();
+        const r = await runTool(verifier, [...lead, ...args], options.timeoutMs ?? 120_000);
         let parsed: VerifierReport | undefined;
         try {
           parsed = JSON.parse(await readFile(report, 'utf8')) as VerifierReport;
