@@ -2,8 +2,10 @@
 // a verification actually received. Derived from the catalogue (which codes are warnings, which
 // count as failures) and from the interaction's request and provider states (which customer each
 // entry answers), in this one place for `verify`, in-process verification and `check`.
-import { catalogue } from '../spec/index.js';
+import { catalogue, ENDPOINT_PATH } from '../spec/index.js';
 import { STATES } from '../states/index.js';
+import type { PactInteraction } from './pacts.js';
+import { type Exchange, exchangeKey, pactRequestKey, parseJson } from './recording-proxy.js';
 
 /** A state of an interaction as the verifier sent it (after a states file or pool mapped it). */
 export interface SentState {
@@ -124,4 +126,31 @@ export function checkInvariants(
       `failureCount is ${JSON.stringify(body.failureCount)} while ${failures} entries carry errors (warnings are not failures)`,
     );
   return problems;
+}
+
+/**
+ * The invariants on recorded answers of pact interactions replayed as written (an in-process
+ * verifier that sets the pacts' own states): per description, the problems found, for every 200
+ * interaction whose exchange was recorded; `unmatched` lists the 200 ones with no exchange.
+ */
+export function invariantsOfExchanges(
+  interactions: readonly PactInteraction[],
+  exchanges: readonly Exchange[],
+): { checked: Map<string, string[]>; unmatched: string[] } {
+  const checked = new Map<string, string[]>();
+  const unmatched: string[] = [];
+  const used = new Set<Exchange>();
+  const endpoint = exchanges.filter((x) => x.path.split('?')[0]?.endsWith(ENDPOINT_PATH));
+  for (const pi of interactions.filter((i) => i.status === 200)) {
+    const key = pactRequestKey(pi.raw);
+    const x = endpoint.find((e) => !used.has(e) && exchangeKey(e) === key);
+    if (x === undefined) {
+      unmatched.push(pi.description);
+      continue;
+    }
+    used.add(x);
+    const req = (pi.raw.request as { body?: { content?: unknown } }).body?.content;
+    checked.set(pi.description, checkInvariants(req, parseJson(x.responseBody), pi.states));
+  }
+  return { checked, unmatched };
 }

@@ -95,3 +95,41 @@ export function startRecordingProxy(origin: string): Promise<RecordingProxy> {
     });
   });
 }
+
+/** Sorted-key JSON, so a recorded body and a pact body compare equal whatever the key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(value);
+}
+
+/** JSON.parse, or undefined for text that is not JSON. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What tells one replayed request from another: its body and credential headers. The key of a
+ * pact interaction (as it will be sent) equals the key of the exchange that replayed it.
+ */
+export function pactRequestKey(raw: Record<string, unknown>): string {
+  const req = raw.request as { body?: { content?: unknown }; headers?: Record<string, string | string[]> };
+  const h = req.headers ?? {};
+  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? (v[0] ?? '') : (v ?? ''));
+  return `${canonical(req.body?.content ?? null)}|${one(h.Authorization)}|${one(h['X-CAP-API-OAUTH-TOKEN'])}`;
+}
+
+/** The key of a recorded exchange (see pactRequestKey). */
+export function exchangeKey(x: Exchange): string {
+  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? (v[0] ?? '') : (v ?? ''));
+  const body = x.requestBody === '' ? null : parseJson(x.requestBody);
+  return `${canonical(body ?? null)}|${one(x.requestHeaders.authorization)}|${one(x.requestHeaders['x-cap-api-oauth-token'])}`;
+}

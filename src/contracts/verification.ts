@@ -12,7 +12,13 @@ import { PoolDraw, type PoolStatus } from './pool.js';
 import { preflight } from './preflight.js';
 import { type Credentials, mapIds, type Planned, plan } from './prepare.js';
 import { pactVerifierCommand, runTool } from './process.js';
-import { type Exchange, startRecordingProxy } from './recording-proxy.js';
+import {
+  type Exchange,
+  exchangeKey,
+  pactRequestKey,
+  parseJson,
+  startRecordingProxy,
+} from './recording-proxy.js';
 import { readStatesFile, type StatesFile, type StatesMap } from './states-file.js';
 import { verdict } from './verdict.js';
 
@@ -72,37 +78,6 @@ function asStatesFile(states: VerifyOptions['states']): StatesFile | undefined {
   return { path: undefined, states: states as StatesMap, pool: undefined };
 }
 
-/** Sorted-key JSON, so a recorded body and a pact body compare equal whatever the key order. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object')
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(value);
-}
-
-function parse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The request key of a planned interaction and of a recorded exchange: body and credential headers. */
-function plannedKey(p: Planned): string {
-  const req = p.raw.request as { body?: { content?: unknown }; headers?: Record<string, string[]> };
-  const h = req.headers ?? {};
-  return `${canonical(req.body?.content ?? null)}|${h.Authorization?.[0] ?? ''}|${h['X-CAP-API-OAUTH-TOKEN']?.[0] ?? ''}`;
-}
-function exchangeKey(x: Exchange): string {
-  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? (v[0] ?? '') : (v ?? ''));
-  const body = x.requestBody === '' ? null : parse(x.requestBody);
-  return `${canonical(body ?? null)}|${one(x.requestHeaders.authorization)}|${one(x.requestHeaders['x-cap-api-oauth-token'])}`;
-}
-
 interface VerifierReport {
   interactionResults?: { description: string; result: unknown }[];
   errors?: {
@@ -158,7 +133,7 @@ function judge(
       out.set(p.pi, { ...base, status: 'not-verified', message: why });
       continue;
     }
-    const key = plannedKey(p);
+    const key = pactRequestKey(p.raw);
     const exchange = recorded.find((x) => !used.has(x) && exchangeKey(x) === key);
     if (exchange !== undefined) used.add(exchange);
     const lines = (parsed?.errors ?? [])
@@ -172,7 +147,7 @@ function judge(
     if (exchange !== undefined && exchange.status === 200 && p.row?.status === 200) {
       const req = (p.raw.request as { body?: { content?: unknown } }).body?.content;
       const states = (p.raw.providerStates as SentState[] | undefined) ?? p.pi.states;
-      lines.push(...checkInvariants(req, parse(exchange.responseBody), states));
+      lines.push(...checkInvariants(req, parseJson(exchange.responseBody), states));
     }
     if (entry.result === 'OK' && lines.length === 0) out.set(p.pi, { ...base, status: 'passed' });
     else
