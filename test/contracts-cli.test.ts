@@ -172,6 +172,30 @@ describe('directearn verify', () => {
     expect(r.err).toMatch(/bad\.yaml: unknown provider state "program \{programId\} is shiny"/);
   });
 
+  it('check --target on an unreachable target says so in one line and exits 3 before any stage', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io: CliIO = { out: (l) => out.push(l), err: (l) => err.push(l), color: false, env: {}, cwd: dir };
+    const code = await main(
+      [
+        'check',
+        '--target',
+        'http://127.0.0.1:1',
+        '--basic',
+        'a:b',
+        '--skip-load',
+        '--report-dir',
+        'unreachable',
+      ],
+      io,
+    );
+    expect(code).toBe(3);
+    expect(err).toEqual([
+      'directearn check: target http://127.0.0.1:1 is unreachable: connection refused (ECONNREFUSED)',
+    ]);
+    expect(out.join('\n')).not.toMatch(/\[1\/6\]/);
+  });
+
   it('an empty pacts folder is an error, not a pass', async () => {
     const empty = await mkdtemp(join(tmpdir(), 'directearn-verify-empty-'));
     const r = await cli(['--pacts', empty], dir);
