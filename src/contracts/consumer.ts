@@ -13,6 +13,7 @@ export interface ContractTest {
   message?: string;
 }
 
+/** The consumer run: `ok` when every test passed and each wrote its interaction. */
 export interface ConsumerRunResult {
   ok: boolean;
   pactFiles: string[];
