@@ -1,4 +1,5 @@
-// `npm run k6:install`: go install the pinned k6 into the user-level cache (~/.cache/directearn-tools/).
+// `npm run k6:install`: build the pinned k6 with Go into the user tool cache (~/.cache/directearn-tools/),
+// printing a progress line at least every 5 s; exit 3 when Go is missing or the build fails.
 import { installK6 } from '../dist/load/k6.js';
 
 try {
@@ -6,5 +7,5 @@ try {
   process.stdout.write(`${path}\n`);
 } catch (e) {
   process.stderr.write(`k6:install: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exitCode = 1;
+  process.exitCode = 3;
 }

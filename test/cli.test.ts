@@ -54,7 +54,7 @@ describe('bad commands, flags and inputs', () => {
     [['check', '--json'], /flag --json needs a value/],
     [
       ['check', '--target', 'eucrm.example.com'],
-      /--target must be a URL like https:\/\/.*got "eucrm.example.com"/,
+      /--target must be an absolute URL like https:\/\/.*got "eucrm.example.com"/,
     ],
     [['check', '--target', 'ftp://x.example.com'], /--target must be an http\(s\) URL/],
     [

@@ -108,6 +108,25 @@ describe('directearn load --emit-k8s', () => {
     expect(JSON.parse(e.configMap.data['smoke-cases.json'] ?? '[]').length).toBeGreaterThan(5);
   });
 
+  it('names the program, promoIdentifier and identifier name of the flags, as a local run would', async () => {
+    const e = await emit([
+      '--target',
+      'http://127.0.0.1:8080',
+      '--program',
+      '7001',
+      '--promo-identifier',
+      'SUMMER',
+      '--identifier-name',
+      'mobile',
+    ]);
+    expect(envOf(e)).toMatchObject({
+      DIRECTEARN_PROGRAM_ID: '7001',
+      DIRECTEARN_PROMOTION_ID: '',
+      DIRECTEARN_PROMO_IDENTIFIER: 'SUMMER',
+      DIRECTEARN_IDENTIFIER_NAME: 'mobile',
+    });
+  });
+
   it('copies --customers-csv into the ConfigMap and points the scripts at it', async () => {
     const csv = join(root, 'customers.csv');
     writeFileSync(csv, 'identifierValue\n501\n502\n');

@@ -3,6 +3,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { interactions } from '../contracts/interactions.js';
+import { preflight } from '../contracts/preflight.js';
+import { isLoopbackUrl } from '../input/loopback.js';
+import { hostOf } from '../input/url.js';
 import { buildCaseRows, type InteractionRef } from './cases.js';
 import { writeJUnit } from './junit.js';
 import { type CheckSummary, runPassed, type StageResult } from './model.js';
@@ -34,17 +37,8 @@ export interface RunCheckOptions {
   maxProblemLines?: number;
 }
 
-/** Whether a URL points at this machine (k6 traffic is allowed there without --allow-real-issue). */
-export function isLoopbackUrl(url: string): boolean {
-  let host: string;
-  try {
-    host = new URL(url).hostname;
-  } catch {
-    return false;
-  }
-  host = host.replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
+/** Whether a URL points at this machine: the one rule in src/input/loopback.ts, re-exported. */
+export { isLoopbackUrl } from '../input/loopback.js';
 
 /** May the k6 stages send traffic to the target? Loopback (or the embedded provider) always; a real host only with --allow-real-issue. */
 export function loadPermission(
@@ -54,7 +48,7 @@ export function loadPermission(
   if (target === undefined || isLoopbackUrl(target) || allowRealIssue) return { ok: true };
   return {
     ok: false,
-    reason: `${new URL(target).host} is not loopback and k6 would issue real promotions; pass --allow-real-issue to run them`,
+    reason: `${hostOf(target)} is not loopback and k6 would issue real promotions; pass --allow-real-issue to run them`,
   };
 }
 
@@ -89,6 +83,10 @@ export async function runCheck(options: RunCheckOptions, io: Output): Promise<Ch
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const maxLines = options.maxProblemLines ?? 8;
+
+  // An unreachable target (or one refusing every credential) is said in one line within seconds
+  // (UnreachableError, exit 3), before minutes of stages that could only fail against it.
+  if (ctx.target !== undefined) await preflight(ctx.target, ctx.credentials);
 
   const results: StageResult[] = [];
   for (const [i, stage] of stages.entries()) {

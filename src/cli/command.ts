@@ -117,3 +117,12 @@ export function boolOption(raw: string | boolean | undefined, name: string, fall
   if (['false', '0', 'no', 'off', ''].includes(v)) return false;
   throw new UsageError(`${name} must be true or false, got "${raw}"`);
 }
+
+/** The name of where a value came from, for errors: the flag when it was given, else the variable. */
+export function optionSource(
+  flag: string | boolean | string[] | undefined,
+  flagName: string,
+  envName: string,
+): string {
+  return typeof flag === 'string' ? flagName : envName;
+}

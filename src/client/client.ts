@@ -2,6 +2,8 @@
 // per customer. Base URL, credentials, timeout and `fetch` are injected so Pact tests hand it the
 // mock server and users hand it their host.
 import { DEFAULT_CLIENT_TIMEOUT_MS } from '../config/defaults.js';
+import { parseUserPass } from '../input/credentials.js';
+import { parseHttpUrl } from '../input/url.js';
 import {
   type CustomerIdentifier,
   catalogue,
@@ -110,9 +112,7 @@ export function authHeaders(auth: Auth | undefined): Record<string, string> {
 
 /** Parses "user:pass" (the CLI's --basic) into a Basic credential, naming the input when it is malformed. */
 export function parseBasic(value: string, name = '--basic'): Auth {
-  const at = value.indexOf(':');
-  if (at <= 0) throw new Error(`${name} must be user:password, got "${value}"`);
-  return { kind: 'basic', user: value.slice(0, at), password: value.slice(at + 1) };
+  return { kind: 'basic', ...parseUserPass(value, name) };
 }
 
 /** Milliseconds of a Retry-After header (seconds or an HTTP date); undefined when absent or unreadable. */
@@ -189,16 +189,7 @@ export class DirectEarnClient {
   private readonly extraHeaders: Record<string, string>;
 
   constructor(options: ClientOptions) {
-    let url: URL;
-    try {
-      url = new URL(options.baseUrl);
-    } catch {
-      throw new Error(`baseUrl must be an absolute http(s) URL, got "${options.baseUrl}"`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new Error(`baseUrl must be an http(s) URL, got "${options.baseUrl}"`);
-    }
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.baseUrl = parseHttpUrl(options.baseUrl, 'baseUrl');
     this.auth = options.auth;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_CLIENT_TIMEOUT_MS;
     this.fetchFn = options.fetch ?? globalThis.fetch;

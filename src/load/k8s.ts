@@ -12,14 +12,13 @@ import {
   DEFAULT_LOAD_RATE_MAX_RPS,
   LOAD_CUSTOMER_COUNT,
   LOAD_CUSTOMER_ID_FIRST,
-  LOAD_PROGRAM_ID,
-  LOAD_PROMOTION_ID,
   loadCustomerEmail,
   loadCustomerMobile,
 } from '../config/defaults.js';
 import { UsageError, UserFacingError } from '../errors.js';
 import { ENDPOINT_PATH, packageRoot } from '../spec/index.js';
 import { smokeCases } from './cases.js';
+import { identityVars, type LoadIdentity, resolveIdentity } from './identity.js';
 import { K6_VERSION } from './k6.js';
 
 /** Where the k6-operator mounts the ConfigMap in every runner pod (the script runs as /test/<file>). */
@@ -42,10 +41,8 @@ export interface K8sOptions {
   rateMaxRps?: number;
   /** A CSV of identifier values: copied into the ConfigMap as customers.csv. */
   customersCsv?: string;
-  programId?: number;
-  promotionId?: number;
-  promoIdentifier?: string;
-  identifierName?: 'id' | 'mobile' | 'email';
+  /** Program, promotion (or promoIdentifier) and identifierName (default the embedded provider's). */
+  identity?: LoadIdentity;
   /** Runner pods (default DEFAULT_K8S_PARALLELISM; smoke always 1). */
   parallelism?: number;
   /** Where a relative customersCsv is resolved. */
@@ -85,10 +82,7 @@ export function k8sManifests(options: K8sOptions): K8sManifests {
   const env: Record<string, string> = {
     BASE_URL: options.target,
     DIRECTEARN_ENDPOINT_PATH: ENDPOINT_PATH,
-    DIRECTEARN_PROGRAM_ID: String(options.programId ?? LOAD_PROGRAM_ID),
-    DIRECTEARN_PROMOTION_ID: String(options.promotionId ?? LOAD_PROMOTION_ID),
-    DIRECTEARN_PROMO_IDENTIFIER: options.promoIdentifier ?? '',
-    DIRECTEARN_IDENTIFIER_NAME: options.identifierName ?? 'id',
+    ...identityVars(options.identity ?? resolveIdentity({}, {})),
     DIRECTEARN_CUSTOMER_ID_FIRST: String(LOAD_CUSTOMER_ID_FIRST),
     DIRECTEARN_CUSTOMER_COUNT: String(LOAD_CUSTOMER_COUNT),
     DIRECTEARN_MOBILE_TEMPLATE: loadCustomerMobile('{id}' as unknown as number),

@@ -13,6 +13,8 @@ import {
   DEFAULT_REDIRECTION_BATCH_SIZE,
   DEFAULT_TOKEN,
 } from '../config/defaults.js';
+import { parseUserPass } from '../input/credentials.js';
+import { isLoopbackPeer } from '../input/loopback.js';
 import { type DirectEarnRequest, ENDPOINT_PATH, messageFor, type ValidationIssue } from '../spec/index.js';
 import type { StateParams } from '../states/index.js';
 import { checkFixtures, DEFAULT_FIXTURES, type Fixtures, loadFixturesFile } from './fixtures.js';
@@ -181,8 +183,7 @@ class ReferenceProvider implements Provider {
       [o.basic ?? [`${DEFAULT_BASIC_USER}:${DEFAULT_BASIC_PASSWORD}`], 'write'],
     ] as const) {
       for (const cred of list) {
-        if (!cred.includes(':'))
-          throw new RangeError(`provider option basic: "${cred}" must be user:password`);
+        parseUserPass(cred, `provider option ${access === 'read' ? 'readOnlyBasic' : 'basic'}`);
         this.basic.set(cred, access);
         this.authValues.set(`Basic ${Buffer.from(cred, 'utf8').toString('base64')}`, access);
       }
@@ -563,7 +564,5 @@ function isJson(contentType: string | undefined): boolean {
   return media === 'application/json' || (media.startsWith('application/') && media.endsWith('+json'));
 }
 
-export function isLoopback(address: string | undefined): boolean {
-  if (address === undefined) return true; // in-process: the caller is this process
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
-}
+/** Whether a caller's address is loopback (undefined: an in-process call): src/input/loopback.ts decides. */
+export const isLoopback = isLoopbackPeer;

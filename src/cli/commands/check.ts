@@ -3,9 +3,13 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadPermission, runCheck } from '../../check/runner.js';
-import type { CheckContext, Credentials } from '../../check/stages.js';
+import type { CheckContext } from '../../check/stages.js';
 import { DEFAULT_CHECK_DIR, DEFAULT_CHECK_THROUGHPUT } from '../../config/defaults.js';
-import { type Command, intOption, parseFlags, stringOption, UsageError } from '../command.js';
+import { diffSinceBase, printBaseDiff } from '../../diff/base.js';
+import { optionalUserPass } from '../../input/credentials.js';
+import { parseHttpUrl } from '../../input/url.js';
+import { type IdentityOptions, resolveIdentity } from '../../load/identity.js';
+import { type Command, intOption, optionSource, parseFlags, stringOption, UsageError } from '../command.js';
 
 const help = `Usage: directearn check [flags]
 
@@ -31,6 +35,8 @@ Flags (environment variable in brackets):
   --allow-real-issue    let the k6 stages send traffic to a non-loopback --target: this ISSUES
                         REAL PROMOTIONS to real customers; without it those stages are skipped
   --skip-load           skip the k6 stages (they count as skipped on purpose, not as failed)
+  --program ID, --promotion ID, --promo-identifier TEXT, --identifier-name NAME
+                        what the throughput run sends (as \`directearn load\`, same variables)
   --batch-sizes LIST    batch sizes of the throughput run (default ${DEFAULT_CHECK_THROUGHPUT.batchSizes.join(',')})
   --duration SECONDS    seconds per batch size of the throughput run (default ${DEFAULT_CHECK_THROUGHPUT.durationSeconds})
   --json FILE           also write the summary as JSON to FILE
@@ -38,36 +44,34 @@ Flags (environment variable in brackets):
   --report-dir DIR      where the summary and load reports go (default ${DEFAULT_CHECK_DIR});
                         DIR/summary.json is what \`directearn docs\` reads for its coverage page
   --ascii               plain ASCII marks (yes/NO/-) instead of ✓ ✗ –
+  --base REF            also compare the spec with the one at git REF (directearn diff) and fail
+                        on a breaking change for consumers [DIRECTEARN_BASE]
 
 Colours are used only on a terminal, never when NO_COLOR is set.
 Exit code: 0 every stage passed (or was skipped because you asked), 1 a stage failed or could
 not run (k6 missing without --skip-load), 2 bad flags.`;
-
-function parseBasic(raw: string | undefined, flag = '--basic'): Credentials['basic'] {
-  if (raw === undefined) return undefined;
-  const at = raw.indexOf(':');
-  if (at <= 0) throw new UsageError(`${flag} must be USER:PASSWORD`);
-  return { user: raw.slice(0, at), password: raw.slice(at + 1) };
-}
-
-function parseTarget(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(`--target must be a URL like https://eu.crm.example.com, got "${raw}"`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`--target must be an http(s) URL, got "${raw}"`);
-  }
-  return raw.replace(/\/+$/, '');
-}
 
 function parseBatchSizes(raw: string | undefined): number[] {
   if (raw === undefined) return [...DEFAULT_CHECK_THROUGHPUT.batchSizes];
   const sizes = raw.split(',').map((s) => intOption(s.trim(), '--batch-sizes', 0, { min: 1, max: 100_000 }));
   if (sizes.length === 0) throw new UsageError('--batch-sizes needs at least one size, e.g. 1,100');
   return sizes;
+}
+
+/** The throughput run's program, promotion and identifier flags, checked now (a UsageError names the flag). */
+function loadIdentityOptions(values: Record<string, unknown>, env: NodeJS.ProcessEnv): IdentityOptions {
+  const id = (flag: string) =>
+    typeof values[flag] === 'string' ? intOption(values[flag], `--${flag}`, 0, { min: 0 }) : undefined;
+  const options: IdentityOptions = {
+    ...(id('program') !== undefined ? { programId: id('program') } : {}),
+    ...(id('promotion') !== undefined ? { promotionId: id('promotion') } : {}),
+    ...(typeof values['promo-identifier'] === 'string'
+      ? { promoIdentifier: values['promo-identifier'] }
+      : {}),
+    ...(typeof values['identifier-name'] === 'string' ? { identifierName: values['identifier-name'] } : {}),
+  };
+  resolveIdentity(options, env);
+  return options;
 }
 
 /** The flags of `directearn check` (exported so tests can check the CI examples use real ones). */
@@ -78,6 +82,10 @@ export const CHECK_FLAGS = {
   'readonly-basic': { type: 'string' },
   states: { type: 'string' },
   'allow-real-issue': { type: 'boolean' },
+  program: { type: 'string' },
+  promotion: { type: 'string' },
+  'promo-identifier': { type: 'string' },
+  'identifier-name': { type: 'string' },
   'skip-load': { type: 'boolean' },
   'batch-sizes': { type: 'string' },
   duration: { type: 'string' },
@@ -85,6 +93,7 @@ export const CHECK_FLAGS = {
   junit: { type: 'string' },
   'report-dir': { type: 'string' },
   ascii: { type: 'boolean' },
+  base: { type: 'string' },
 } as const;
 
 export const command: Command = {
@@ -94,13 +103,20 @@ export const command: Command = {
   async run(args, io) {
     const { values } = parseFlags(args, CHECK_FLAGS);
     const env = io.env;
+    const loadIdentity = loadIdentityOptions(values, env);
     const targetRaw = stringOption(values.target, env, 'DIRECTEARN_TARGET');
-    const target = targetRaw === undefined ? undefined : parseTarget(targetRaw);
-    const basic = parseBasic(stringOption(values.basic, env, 'DIRECTEARN_BASIC'));
+    const target =
+      targetRaw === undefined
+        ? undefined
+        : parseHttpUrl(targetRaw, optionSource(values.target, '--target', 'DIRECTEARN_TARGET'));
+    const basic = optionalUserPass(
+      stringOption(values.basic, env, 'DIRECTEARN_BASIC'),
+      optionSource(values.basic, '--basic', 'DIRECTEARN_BASIC'),
+    );
     const token = stringOption(values.token, env, 'DIRECTEARN_TOKEN');
-    const readOnlyBasic = parseBasic(
+    const readOnlyBasic = optionalUserPass(
       stringOption(values['readonly-basic'], env, 'DIRECTEARN_READONLY_BASIC'),
-      '--readonly-basic',
+      optionSource(values['readonly-basic'], '--readonly-basic', 'DIRECTEARN_READONLY_BASIC'),
     );
     const statesRaw = stringOption(values.states, env, 'DIRECTEARN_STATES');
     const states = statesRaw === undefined ? undefined : resolve(io.cwd, statesRaw);
@@ -136,6 +152,7 @@ export const command: Command = {
       statesFile: states,
       loadAllowed: loadPermission(target, allowRealIssue),
       skipLoad: values['skip-load'] === true,
+      loadIdentity,
       reportDir,
       throughput: { batchSizes, durationSeconds },
       progress: (line) => io.out(line),
@@ -145,6 +162,13 @@ export const command: Command = {
         ? 'directearn check against the embedded reference provider (a fresh one per stage, on loopback)'
         : `directearn check against ${target}`,
     );
+    // Compared first, so a bad ref fails now and not after every stage has run.
+    const baseRef = stringOption(values.base, env, 'DIRECTEARN_BASE');
+    const isFile = (p: string) => existsSync(resolve(io.cwd, p));
+    const apiDiff =
+      baseRef === undefined
+        ? undefined
+        : await diffSinceBase(baseRef, { cwd: io.cwd, env, isFile, onProgress: (l) => io.out(l) });
     const summary = await runCheck(
       {
         context,
@@ -155,7 +179,8 @@ export const command: Command = {
       },
       io,
     );
-    return summary.ok ? 0 : 1;
+    const apiBreaks = apiDiff !== undefined && printBaseDiff(apiDiff, (l) => io.out(l), io.color);
+    return summary.ok && !apiBreaks ? 0 : 1;
   },
 };
 
