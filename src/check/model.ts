@@ -59,6 +59,18 @@ export interface CheckSummary {
   ok: boolean;
   stages: StageResult[];
   cases: CaseRow[];
+  /** Tools built during the run (k6 on a fresh machine), each with its own time, outside any stage's. */
+  builds?: ToolBuild[];
+}
+
+/** A tool the run had to build first (once per machine). */
+export interface ToolBuild {
+  tool: 'k6';
+  version: string;
+  ok: boolean;
+  durationMs: number;
+  /** The binary built, or why the build failed. */
+  detail: string;
 }
 
 /** Whether the run passes: every stage passed, or was skipped because the user asked. */

@@ -1,6 +1,6 @@
 // Text output of `directearn check`: progress lines, the per-case table and the verdict, with
 // colours only when the caller says the output is a TTY without NO_COLOR.
-import type { CaseRow, Cell, StageResult, StageStatus } from './model.js';
+import type { CaseRow, Cell, StageResult, StageStatus, ToolBuild } from './model.js';
 import { runPassed } from './model.js';
 
 export interface RenderOptions {
@@ -31,6 +31,14 @@ const STATUS_STYLE: Record<StageStatus, keyof typeof ANSI> = {
 /** "[2/6] consumer contracts ..." printed when a stage starts. */
 export function stageStartLine(index: number, total: number, title: string, o: RenderOptions): string {
   return `${paint(`[${index}/${total}]`, 'dim', o)} ${title} ...`;
+}
+
+/** The background k6 build's own line, with its own time: "[k6] built k6 v1.8.1 with Go (once per machine) in 312.4 s". */
+export function buildLine(b: ToolBuild, o: RenderOptions): string {
+  const tag = paint('[k6]', 'dim', o);
+  if (b.ok)
+    return `${tag} built ${b.tool} ${b.version} with Go (once per machine) in ${formatDuration(b.durationMs)}: ${b.detail}`;
+  return `${tag} ${paint('FAIL', 'red', o)} building ${b.tool} ${b.version} with Go after ${formatDuration(b.durationMs)}: ${b.detail.split('\n')[0]}`;
 }
 
 /** "[2/6] PASS consumer contracts (14 interactions) in 8.1 s" printed when a stage ends. */
