@@ -12,7 +12,7 @@ import {
   DEFAULT_READONLY_BASIC_USER,
   DEFAULT_TOKEN,
 } from '../src/config/defaults.js';
-import { BODY_LIMIT_413, coveredCases, interactions } from '../src/contracts/interactions.js';
+import { BODY_LIMIT_413, coveredCases, interactions, NOT_PINNED } from '../src/contracts/interactions.js';
 import { pactFiles, pactInteractions } from '../src/contracts/pacts.js';
 import {
   checkPactsAgainstSpec,
@@ -34,6 +34,14 @@ describe('the interactions table', () => {
       expect.arrayContaining([...wanted, 'http-400', 'http-401', 'http-403', 'http-413', 'http-429']),
     );
     expect(interactions().filter((i) => i.case === '8881')).toHaveLength(2);
+  });
+
+  it('pins every catalogue case or says in NOT_PINNED why it has no pact, never both', () => {
+    const pinned = new Set(coveredCases());
+    for (const c of catalogue()) {
+      expect(pinned.has(c.case) !== (NOT_PINNED[c.case] !== undefined), c.case).toBe(true);
+    }
+    for (const name of Object.keys(NOT_PINNED)) expect(catalogue().map((c) => c.case)).toContain(name);
   });
 
   it('names each interaction once, each with states of src/states and all their parameters', () => {

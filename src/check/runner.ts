@@ -14,6 +14,7 @@ import {
   formatDuration,
   type RenderOptions,
   renderCaseTable,
+  renderLegend,
   renderNotes,
   renderVerdict,
   stageEndLine,
@@ -126,6 +127,8 @@ export async function runCheck(options: RunCheckOptions, io: Output): Promise<Ch
   const rows = buildCaseRows(ctx, results, interactionTable());
   io.out('');
   for (const line of renderCaseTable(rows, o)) io.out(line);
+  io.out('');
+  for (const line of renderLegend(o)) io.out(line);
   const notes = renderNotes(rows);
   if (notes.length > 0) {
     io.out('');
