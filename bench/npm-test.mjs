@@ -5,7 +5,7 @@
 // printed (there should be none). A benchmark, not a test: exit 1 only when a step fails.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,6 +19,11 @@ if (!Number.isInteger(runs) || runs < 1) {
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const steps = pkg.scripts.test.split('&&').map((s) => s.trim());
 const dir = mkdtempSync(join(tmpdir(), 'directearn-bench-test-'));
+/** "1m5.250s" (bash `times`) -> milliseconds. */
+const seconds = (t) => {
+  const m = /^(\d+)m([\d.]+)s$/.exec(t ?? '');
+  return m === null ? 0 : (Number(m[1]) * 60 + Number(m[2])) * 1000;
+};
 const fmt = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
 /** `npm run x --silent` -> the script's own command, so each step is timed without npm's wrapper twice. */
@@ -35,13 +40,16 @@ const totals = [];
 const fileDurations = new Map();
 try {
   for (let run = 0; run < runs; run++) {
+    const load = loadavg()[0].toFixed(1);
     const t0 = performance.now();
     const timings = [];
     const errors = [];
     for (const [i, step] of steps.entries()) {
       const { shell, json } = command(step, i, run);
       const s0 = performance.now();
-      const r = spawnSync(shell, {
+      // bash's `times` prints the CPU time of the step's processes: on a shared machine wall time
+      // says how busy it was, CPU time what the step costs.
+      const r = spawnSync(`${shell}; s=$?; times >&2; exit $s`, {
         cwd: root,
         shell: true,
         encoding: 'utf8',
@@ -49,7 +57,8 @@ try {
         maxBuffer: 64 * 1024 * 1024,
       });
       const ms = performance.now() - s0;
-      timings.push([step, ms]);
+      const [user, sys] = (r.stderr.trim().split('\n').at(-1) ?? '').split(/\s+/).map(seconds);
+      timings.push([step, ms, (user ?? 0) + (sys ?? 0)]);
       const output = `${r.stdout}\n${r.stderr}`;
       errors.push(...output.split('\n').filter((l) => /\bERROR\b/.test(l)));
       if (r.status !== 0) {
@@ -68,10 +77,13 @@ try {
     }
     const wall = performance.now() - t0;
     totals.push(wall);
+    const cpu = timings.reduce((sum, [, , c]) => sum + c, 0);
     process.stdout.write(
-      `\nrun ${run + 1}/${runs}: npm test ${fmt(wall)} (goal < ${fmt(GOAL_MS)}: ${wall < GOAL_MS ? 'met' : 'NOT met'})\n`,
+      `\nrun ${run + 1}/${runs}: npm test ${fmt(wall)} wall, ${fmt(cpu)} CPU (goal < ${fmt(GOAL_MS)} wall: ${wall < GOAL_MS ? 'met' : 'NOT met'}; load average at start ${load})\n`,
     );
-    for (const [step, ms] of timings) process.stdout.write(`  ${fmt(ms).padStart(8)}  ${step}\n`);
+    process.stdout.write(`  ${'wall'.padStart(8)}  ${'CPU'.padStart(8)}  step\n`);
+    for (const [step, ms, c] of timings)
+      process.stdout.write(`  ${fmt(ms).padStart(8)}  ${fmt(c).padStart(8)}  ${step}\n`);
     process.stdout.write(`  ERROR lines printed by the passing run: ${errors.length}\n`);
     for (const l of errors.slice(0, 5)) process.stdout.write(`    ${l.trim()}\n`);
   }

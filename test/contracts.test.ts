@@ -157,7 +157,9 @@ describe('the committed pacts', () => {
   });
 });
 
-describe('verifyPacts', () => {
+// Every test verifies against its own provider with its own pact-verifier process, so they run side
+// by side; the longer timeout is for a busy machine, where side-by-side runs share the cores.
+describe.concurrent('verifyPacts', { timeout: 120_000 }, () => {
   it('verifies every interaction against the embedded reference provider', async () => {
     const r = await verifyPacts();
     expect(r.embedded).toBe(true);
