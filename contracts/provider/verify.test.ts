@@ -47,7 +47,9 @@ function verifyWithPactJs(
 }
 
 // Each test starts its own provider in its own process, so they can run side by side.
-describe.concurrent('the pacts verify against the reference provider (pact-js Verifier)', () => {
+describe.concurrent('the pacts verify against the reference provider (pact-js Verifier)', {
+  timeout: 90_000,
+}, () => {
   it('verifies every interaction of contracts/pacts against the default fixtures', async () => {
     expect(inPacts.length).toBeGreaterThanOrEqual(18);
     const r = await verifyWithPactJs(pactFiles());
@@ -72,7 +74,9 @@ describe.concurrent('the pacts verify against the reference provider (pact-js Ve
   });
 });
 
-describe('the pacts verify with the Rust pact-verifier against directearn serve --admin', () => {
+describe('the pacts verify with the Rust pact-verifier against directearn serve --admin', {
+  timeout: 90_000,
+}, () => {
   it('every interaction passes, counted in the JSON report', async () => {
     const served = await serveReferenceProvider();
     try {
