@@ -2,7 +2,7 @@
 // reference provider; the report renders in headless Chromium; the k8s manifest fits the scripts.
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,7 +13,15 @@ import * as defaults from '../src/config/defaults.js';
 import { smokeCases } from '../src/load/cases.js';
 import { K6_VERSION } from '../src/load/k6.js';
 import { formatFigure } from '../src/load/report.js';
-import { findK6, isLoopbackUrl, type LoadResult, runLoad, smokeResults } from '../src/load/run.js';
+import {
+  DEFAULT_EMBEDDED_RATE_LIMIT,
+  findK6,
+  isLoopbackUrl,
+  type LoadResult,
+  offeredRps,
+  runLoad,
+  smokeResults,
+} from '../src/load/run.js';
 import { summaryProblem } from '../src/load/summary.js';
 import { catalogue, packageRoot } from '../src/spec/index.js';
 import { launchChromium } from './support/chromium.js';
@@ -32,6 +40,7 @@ const captureIO = (env: NodeJS.ProcessEnv = {}) => captureCliIO({ cwd: outRoot, 
 
 withK6('k6 scripts against the embedded reference provider', () => {
   let throughput: LoadResult;
+  let rateReport = '';
 
   beforeAll(async () => {
     throughput = await runLoad({
@@ -57,26 +66,49 @@ withK6('k6 scripts against the embedded reference provider', () => {
       expect(b.entityFailureRate, `batch ${b.batchSize} failed customers`).toBe(0);
       expect(b.warningRate).toBe(0);
       expect(b.droppedIterations).toBeGreaterThanOrEqual(0);
+      // schemaVersion 2: what k6 offered, and with how many VUs.
+      expect(b.offeredRequestsPerSecond).toBe(offeredRps(b.batchSize));
+      expect(b.maxVus).toBe(defaults.DEFAULT_LOAD_MAX_VUS);
     }
+    expect(summary.schemaVersion).toBe(2);
+    expect(throughput.slos.map((r) => `${r.batchSize} ${r.slo} ${r.ok}`)).toEqual([
+      '1 p95_ms<2000 true',
+      '1 failed_requests<0.01 true',
+      '1 failed_customers==0 true',
+      '100 p95_ms<2000 true',
+      '100 failed_requests<0.01 true',
+      '100 failed_customers==0 true',
+    ]);
     expect(JSON.parse(readFileSync(throughput.summaryPath, 'utf8'))).toEqual(summary);
     expect(throughput.thresholds.length).toBeGreaterThan(0);
   });
 
-  it('rate: detects the embedded provider limit of 200 requests/s within 10% and Retry-After is honoured', async () => {
-    const r = await runLoad({
-      scenario: 'rate',
-      providerRateLimit: 200,
-      duration: '3s',
-      out: join(outRoot, 'rate'),
-    });
-    expect(r.summary.rate?.configuredLimitRps).toBe(200);
+  it('rate without --provider-rate-limit: the embedded default limit (200/s) is found within 10%, 429s counted per second', async () => {
+    const r = await runLoad({ scenario: 'rate', duration: '3s', out: join(outRoot, 'rate') });
+    expect(r.summary.rate?.configuredLimitRps).toBe(DEFAULT_EMBEDDED_RATE_LIMIT);
     const detected = r.summary.rate?.detectedLimitRps ?? 0;
     expect(detected, `detected ${detected} requests/s`).toBeGreaterThanOrEqual(180);
     expect(detected).toBeLessThanOrEqual(220);
     expect(r.summary.rate?.retryAfterHonoured).toBe(true);
     expect(r.summary.batches[0]?.failedRequestRate).toBe(0);
+    expect(r.summary.batches[0]?.offeredRequestsPerSecond).toBe(2 * DEFAULT_EMBEDDED_RATE_LIMIT);
+    // The timeline: every request of the run, 429s as refused; past the burst, accepted stays near the limit.
+    const timeline = r.summary.rate?.timeline ?? [];
+    expect(timeline.length).toBeGreaterThanOrEqual(6);
+    const refused = timeline.reduce((n, t) => n + t.refused, 0);
+    expect(refused).toBeGreaterThan(0);
+    expect(r.summary.rate?.refusedRequests).toBe(refused);
+    const answered = timeline.reduce((n, t) => n + t.accepted + t.refused + t.failed, 0);
+    expect(answered).toBeGreaterThanOrEqual(r.summary.batches[0]?.requests ?? 0);
+    const steady = timeline.slice(4, 6);
+    for (const t of steady)
+      expect(t.accepted, `second ${t.second}`).toBeLessThanOrEqual(1.25 * DEFAULT_EMBEDDED_RATE_LIMIT);
+    expect(existsSync(join(outRoot, 'rate', 'k6-points.json'))).toBe(false);
     const html = readFileSync(r.reportPath, 'utf8');
     expect(html).toContain(`<td id="detected-limit">${formatFigure(detected)} requests/s</td>`);
+    expect(html).toMatch(new RegExp(`<td id="refused">${formatFigure(refused)} of `));
+    expect(html).toContain('aria-label="Requests per second over the run: accepted and refused (429)"');
+    rateReport = r.reportPath;
   }, 60_000);
 
   it('smoke: every documented case the provider can be asked for passes, the rest are skipped with a reason', async () => {
@@ -95,31 +127,162 @@ withK6('k6 scripts against the embedded reference provider', () => {
     expect(r.ok).toBe(true);
   }, 60_000);
 
-  it('stops at once and says why when the target is down', async () => {
+  it('a target that is down: the preflight says so (exit 3) before k6 runs', async () => {
+    const io = captureIO();
+    expect(
+      await main(['load', '--target', 'http://127.0.0.1:1', '--batch-sizes', '1', '--duration', '1s'], io),
+    ).toBe(3);
+    expect(io.stderr.at(-1)).toMatch(
+      /^directearn load: preflight: http:\/\/127\.0\.0\.1:1 is not reachable \(ECONNREFUSED\)$/,
+    );
+  });
+
+  it('a promotion that does not earn stops the run with the code and message the host answered', async () => {
+    const io = captureIO();
+    const args = [
+      'load',
+      '--program',
+      '7001',
+      '--promotion',
+      '81001',
+      '--batch-sizes',
+      '1',
+      '--duration',
+      '1s',
+    ];
+    expect(await main([...args, '--out', 'no-earn'], io)).toBe(1);
+    expect(io.stderr.at(-1)).toMatch(
+      /preflight: program 7001, promotion 81001, identifierName id does not earn for customer 500000000: \d+ ".+"; no load was sent/,
+    );
+    expect(existsSync(join(outRoot, 'no-earn', 'k6-console.log'))).toBe(false);
+  });
+
+  it('a run k6 aborts writes no report: the last good one stays', async () => {
+    const out = join(outRoot, 'down');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'report.html'), 'last good report');
     const r = await runLoad({
       target: 'http://127.0.0.1:1',
       batchSizes: [1],
       duration: '1s',
-      out: join(outRoot, 'down'),
+      out,
+      skipPreflight: true,
     });
     expect(r.ok).toBe(false);
+    expect(r.written).toBe(false);
     expect(r.k6ExitCode).toBe(108);
     expect(r.k6Errors.join('\n')).toMatch(/target http:\/\/127\.0\.0\.1:1 is not reachable/);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toBe('last good report');
+    expect(existsSync(join(out, 'summary.json'))).toBe(false);
   }, 60_000);
 
-  it('the report renders in headless Chromium with the measured figures and loads nothing', async () => {
-    const browser = await launchChromium();
+  it('--quiet, -- k6 args, --slo and --baseline in one run: a regression exits 1 and the report shows both runs', async () => {
+    const io = captureIO();
+    const fast = {
+      schemaVersion: 1,
+      target: 'http://127.0.0.1:9',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      batches: [
+        {
+          batchSize: 1,
+          requests: 1,
+          requestsPerSecond: 1e9,
+          customersPerSecond: 1e9,
+          latencyMs: { p50: 1, p95: 1, p99: 1 },
+          failedRequestRate: 0,
+          entityFailureRate: 0,
+          warningRate: 0,
+          droppedIterations: 0,
+        },
+      ],
+    };
+    writeFileSync(join(outRoot, 'fast-baseline.json'), JSON.stringify(fast));
+    const code = await main(
+      [
+        'load',
+        '--batch-sizes',
+        '1',
+        '--duration',
+        '1s',
+        '--quiet',
+        '--out',
+        'cli',
+        '--slo',
+        'p95_ms<60000',
+        '--slo',
+        'customers_per_s>=1',
+        '--baseline',
+        'fast-baseline.json',
+        '--max-regression',
+        '10%',
+        '--',
+        '--out',
+        'json=points.json',
+      ],
+      io,
+    );
+    expect(code).toBe(1);
+    const err = io.stderr.join('\n');
+    // Quiet: no banner, no progress, no end-of-test text; an explanation instead of raw VU warnings.
+    expect(err).not.toMatch(/execution: local|running \(|█|checks\.*:/);
+    expect(err).not.toMatch(/level=warning.*Insufficient VUs/);
+    const out = io.stdout.join('\n');
+    expect(out).toMatch(/^\s+1 .* REGRESSED$/m);
+    expect(existsSync(join(outRoot, 'points.json'))).toBe(true);
+    const html = readFileSync(join(outRoot, 'cli', 'report.html'), 'utf8');
+    expect(html).toContain('<section id="baseline">');
+    expect(html).toContain('<tr data-baseline-batch="1">');
+    expect(html).toMatch(/held: batch 1 <code>p95_ms&#60;60000<\/code>/);
+    expect(html).toMatch(/held: batch 1 <code>customers_per_s&#62;=1<\/code>/);
+  }, 60_000);
+
+  it('the reports render in headless Chromium: full-width charts, nice ticks, no label over a tick, no network', async () => {
+    const browser = await launchChromium({ viewport: { width: 1280, height: 900 } });
     try {
       const requests: string[] = [];
       browser.on('request', (req) => requests.push(req.url()));
       const page = await browser.newPage();
       await page.goto(`file://${throughput.reportPath}`);
       expect(await page.locator('svg').count()).toBe(3);
+      const body = await page.locator('h1').boundingBox();
       for (const svg of await page.locator('svg').all()) {
         const box = await svg.boundingBox();
-        expect(box?.width).toBeGreaterThan(100);
+        expect(box?.width).toBeGreaterThan(0.95 * (body?.width ?? 0));
         expect(box?.height).toBeGreaterThan(100);
       }
+      // Ticks are 1, 2, 2.5 or 5 times a power of ten, and no data label overlaps any tick text.
+      const overlaps: string[] = [];
+      for (const svg of await page.locator('svg').all()) {
+        const boxes = async (cls: string) =>
+          Promise.all(
+            (await svg.locator(`text.${cls}`).all()).map(async (t) => ({
+              text: await t.textContent(),
+              r: (await t.boundingBox()) ?? { x: 0, y: 0, width: 0, height: 0 },
+            })),
+          );
+        const ticks = await boxes('tick');
+        for (const l of await boxes('label'))
+          for (const t of ticks)
+            if (
+              l.r.x < t.r.x + t.r.width &&
+              t.r.x < l.r.x + l.r.width &&
+              l.r.y < t.r.y + t.r.height &&
+              t.r.y < l.r.y + l.r.height
+            )
+              overlaps.push(`${l.text} over ${t.text}`);
+      }
+      expect(overlaps).toEqual([]);
+      const ticks = await page.locator('svg').first().locator('text.tick').allTextContents();
+      // y ticks come first in each chart: 0 then equal steps of 1, 2, 2.5 or 5 x 10^k.
+      const values = ticks.map((t) => Number(t.replace(/,/g, '')));
+      const yTicks = values.slice(
+        0,
+        values.findIndex((v, i) => i > 0 && v <= (values[i - 1] ?? 0)),
+      );
+      const step = (yTicks[1] ?? 0) - (yTicks[0] ?? 0);
+      expect(yTicks[0]).toBe(0);
+      for (const [i, v] of yTicks.entries()) expect(v, String(yTicks)).toBeCloseTo(i * step, 6);
+      expect([1, 2, 2.5, 5]).toContain(Number((step / 10 ** Math.floor(Math.log10(step))).toFixed(3)));
       for (const b of throughput.summary.batches) {
         const row = page.locator(`tr[data-batch="${b.batchSize}"]`);
         const cells = await row.locator('td').allInnerTexts();
@@ -128,9 +291,20 @@ withK6('k6 scripts against the embedded reference provider', () => {
         expect(cells[3]).toBe(formatFigure(b.customersPerSecond));
         expect(cells[5]).toBe(formatFigure(b.latencyMs.p95));
       }
-      expect(await page.locator('.verdict').textContent()).toMatch(
-        /Batch size \d+ issues the most customers per second/,
-      );
+      const verdict = (await page.locator('.verdict').textContent()) ?? '';
+      expect(verdict).toMatch(/Batch size \d+ issues the most customers per second/);
+      const best = throughput.summary.batches.find((b) => verdict.startsWith(`Batch size ${b.batchSize} `));
+      if ((best?.droppedIterations ?? 0) > 0)
+        expect(verdict).toMatch(/dropped [\d,]+ iterations: the target was saturated/);
+      const slos = await page.locator('#slos li').allTextContents();
+      expect(slos.map((t) => Number(/batch (\d+)/.exec(t)?.[1]))).toEqual([1, 1, 1, 100, 100, 100]);
+      await page.screenshot({ path: join(outRoot, 'throughput.png'), fullPage: true });
+      if (rateReport !== '') {
+        await page.goto(`file://${rateReport}`);
+        const bars = page.locator('svg[aria-label^="Requests per second over the run"] rect[fill="#d4700a"]');
+        expect(await bars.count()).toBeGreaterThan(1);
+        await page.screenshot({ path: join(outRoot, 'rate.png'), fullPage: true });
+      }
       expect(requests.every((u) => u.startsWith('file://'))).toBe(true);
     } finally {
       await browser.close();

@@ -1,7 +1,7 @@
 // The per-case table of a check run: for each catalogue case, is it in the spec (examples), in a
 // pact (interactions written by the consumer contracts), verified against the target, and smoked.
-import { readFileSync } from 'node:fs';
 import { NOT_PINNED } from '../contracts/interactions.js';
+import { readPact } from '../contracts/pacts.js';
 import { type CatalogueEntry, catalogue, ENDPOINT_PATH, exampleNames, loadSpec } from '../spec/index.js';
 import type { CaseRow, Cell, StageResult } from './model.js';
 import type { CheckContext } from './stages.js';
@@ -16,8 +16,8 @@ export interface InteractionRef {
 export function pactDescriptions(files: readonly string[]): Set<string> {
   const found = new Set<string>();
   for (const file of files) {
-    const pact = JSON.parse(readFileSync(file, 'utf8')) as { interactions?: { description?: string }[] };
-    for (const i of pact.interactions ?? []) if (typeof i.description === 'string') found.add(i.description);
+    for (const i of readPact(file).json.interactions)
+      if (typeof i.description === 'string') found.add(i.description);
   }
   return found;
 }
@@ -92,7 +92,8 @@ export function buildCaseRows(
       if (verifiedRows.length === 0) verified = planned.length === 0 ? 'none' : 'failed';
       else if (verifiedRows.every((v) => v.status === 'passed')) verified = 'passed';
       else if (verifiedRows.some((v) => v.status === 'failed')) verified = 'failed';
-      else verified = 'not-verified';
+      else if (verifiedRows.some((v) => v.status === 'not-verified')) verified = 'not-verified';
+      else verified = 'skipped';
       for (const v of verifiedRows) {
         if (v.status !== 'passed')
           notes.push(`${v.status}: "${v.description}"${v.message ? `: ${v.message.split('\n')[0]}` : ''}`);

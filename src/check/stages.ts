@@ -10,6 +10,7 @@ import {
   type VerifiedInteraction,
   verifyPacts,
 } from '../contracts/run.js';
+import type { IdentityOptions } from '../load/identity.js';
 import { findGo } from '../load/k6.js';
 import { findK6, installK6, K6_VERSION, runLoad } from '../load/run.js';
 import { checkExamples, checkMetaSchema, lintSpec } from '../spec/check.js';
@@ -35,6 +36,8 @@ export interface CheckContext {
   skipLoad: boolean;
   /** Where load reports go (the check's report folder). */
   reportDir: string;
+  /** Throughput run: program, promotion and identifier flags (`directearn load`'s). */
+  loadIdentity?: IdentityOptions;
   /** Throughput run: batch sizes and seconds per size, short by default. */
   throughput: { batchSizes: number[]; durationSeconds: number };
   // Filled by the stages:
@@ -170,18 +173,19 @@ export const verifyStage: Stage = {
       }),
     );
     if (tests.length === 0) return { status: 'failed', detail: 'no interaction was verified', tests };
-    const { passed, failed, notVerified, total } = r.counts;
+    const { passed, failed, skipped, notVerified, total } = r.counts;
     const where = r.embedded ? 'the embedded provider' : r.target;
+    const rest = `${skipped > 0 ? `, ${skipped} skipped` : ''}${notVerified > 0 ? `, ${notVerified} not verified` : ''}`;
+    // The same verdict as `directearn verify`: skipped interactions of inferred cases do not fail it.
     if (r.ok)
       return {
         status: 'passed',
-        detail: `${passed} of ${total} interactions verified against ${where}`,
+        detail: `${passed} of ${total} interactions verified against ${where}${rest}`,
         tests,
       };
-    const firstBad = r.interactions.find((i) => i.status !== 'passed');
     return {
       status: 'failed',
-      detail: `${passed} passed, ${failed} failed, ${notVerified} not verified against ${where}${firstBad ? `; first: ${firstBad.case}: ${(firstBad.message ?? firstBad.status).split('\n')[0]}` : ''}`,
+      detail: `${passed} passed, ${failed} failed${rest} against ${where}; ${r.reasons.join('; ')}`,
       tests,
     };
   },
@@ -307,6 +311,7 @@ export const throughputStage: Stage = {
       scenario: 'throughput',
       ...(ctx.target === undefined ? {} : { target: ctx.target, allowRealIssue: true }),
       ...loadCredentials(ctx),
+      ...ctx.loadIdentity,
       out: join(ctx.reportDir, 'load-throughput'),
       batchSizes: ctx.throughput.batchSizes,
       duration: `${ctx.throughput.durationSeconds}s`,

@@ -20,9 +20,17 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'measure throughput and rate behaviour with k6 and write reports',
     load: async () => (await import('./commands/load.js')).command,
   },
+  plan: {
+    summary: 'plan a campaign (batch size, concurrency, duration) from a load run',
+    load: async () => (await import('./commands/plan.js')).command,
+  },
   docs: {
     summary: 'generate the HTML and Markdown reference of the endpoint from the spec',
     load: async () => (await import('./commands/docs.js')).command,
+  },
+  diff: {
+    summary: 'compare two spec versions: what breaks consumers (oasdiff, catalogue, pacts)',
+    load: async () => (await import('./commands/diff.js')).command,
   },
   validate: {
     summary: 'validate a JSON payload file against the spec',

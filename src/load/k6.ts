@@ -1,5 +1,6 @@
 // Locating and building k6: $K6_BINARY, PATH, then the user tool cache that src/tools/go-tool.ts fills.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { UnreachableError } from '../errors.js';
 import {
   findGoTool,
   findOrBuildGoTool,
@@ -70,5 +71,34 @@ export async function installK6(
       progress(p.line);
       onProgress?.(p);
     },
+  });
+}
+
+/** Runs k6 and resolves to its exit code; every non-empty output line goes to `onLine` with its stream. */
+export function runK6(
+  k6: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  onLine: (line: string, stream: 'stdout' | 'stderr') => void,
+  cwd?: string,
+): Promise<number> {
+  return new Promise((resolveCode, reject) => {
+    // k6 runs in the user's folder, so relative paths in its own arguments (--out json=x) land there.
+    const child = spawn(k6, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const forward = (stream: NodeJS.ReadableStream, name: 'stdout' | 'stderr') => {
+      let rest = '';
+      stream.on('data', (chunk: Buffer) => {
+        const lines = (rest + chunk.toString('utf8')).split(/\r?\n|\r/);
+        rest = lines.pop() ?? '';
+        for (const line of lines) if (line.trim() !== '') onLine(line, name);
+      });
+      stream.on('end', () => {
+        if (rest.trim() !== '') onLine(rest, name);
+      });
+    };
+    forward(child.stdout, 'stdout');
+    forward(child.stderr, 'stderr');
+    child.on('error', (e) => reject(new UnreachableError(`cannot run k6 at ${k6}: ${e.message}`)));
+    child.on('close', (code, signal) => resolveCode(code ?? (signal !== null ? 128 : 1)));
   });
 }

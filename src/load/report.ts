@@ -1,81 +1,27 @@
 // report.html: one self-contained page (inline CSS and SVG, no script, no network) for a person
 // choosing a campaign's batch size from a load run's figures.
-import type { BatchFigures, LoadSummary, ThresholdResult } from './summary.js';
+import type { Comparison } from './baseline.js';
+import { COLORS, esc, formatFigure, lineChart, timelineChart } from './charts.js';
+import type { SloResult } from './slo.js';
+import type { BatchFigures, LoadSummary, RateSecond, ThresholdResult } from './summary.js';
 
-/** How every figure is printed, in the table and on the charts (tests find figures with it too). */
-export function formatFigure(n: number): string {
-  return n.toLocaleString('en-US', { maximumFractionDigits: n >= 100 ? 0 : n >= 10 ? 1 : 2 });
-}
+export { formatFigure, niceTicks } from './charts.js';
+
+const totalRequests = (t: RateSecond[]): number =>
+  t.reduce((n, s) => n + s.accepted + s.refused + s.failed, 0);
 
 const percent = (n: number): string => `${(n * 100).toLocaleString('en-US', { maximumFractionDigits: 2 })}%`;
 
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Says that a batch size's run was saturated, when it was: its rate is the target's capacity. */
+function saturation(b: BatchFigures): string {
+  if (b.droppedIterations === 0) return '';
+  return ` Its run dropped ${formatFigure(b.droppedIterations)} iterations: the target was saturated${b.maxVus !== undefined ? ` at ${b.maxVus} concurrent requests` : ''}, so this is its capacity, with no spare room.`;
 }
 
-interface Series {
-  label: string;
-  color: string;
-  values: number[];
-}
-
-const COLORS = ['#1f6feb', '#d4700a', '#b3261e'];
-
-/** A line chart over the batch sizes (equally spaced, as categories) with labelled points. */
-function lineChart(title: string, unit: string, batchSizes: number[], series: Series[]): string {
-  const width = 640;
-  const height = 300;
-  const pad = { left: 70, right: 44, top: 40, bottom: 50 };
-  const plotW = width - pad.left - pad.right;
-  const plotH = height - pad.top - pad.bottom;
-  const max = Math.max(1e-9, ...series.flatMap((s) => s.values));
-  const x = (i: number) =>
-    pad.left + (batchSizes.length === 1 ? plotW / 2 : (i * plotW) / (batchSizes.length - 1));
-  const y = (v: number) => pad.top + plotH - (v / max) * plotH;
-  const parts: string[] = [];
-  parts.push(`<text x="${pad.left}" y="20" class="title">${esc(title)}</text>`);
-  for (let t = 0; t <= 4; t++) {
-    const v = (max * t) / 4;
-    parts.push(
-      `<line x1="${pad.left}" x2="${width - pad.right}" y1="${y(v)}" y2="${y(v)}" class="grid"/>`,
-      `<text x="${pad.left - 6}" y="${y(v) + 4}" text-anchor="end" class="tick">${esc(formatFigure(v))}</text>`,
-    );
-  }
-  batchSizes.forEach((b, i) => {
-    parts.push(
-      `<text x="${x(i)}" y="${height - pad.bottom + 18}" text-anchor="middle" class="tick">${b}</text>`,
-    );
-  });
-  parts.push(
-    `<text x="${pad.left + plotW / 2}" y="${height - 8}" text-anchor="middle" class="axis">customers per request (batch size)</text>`,
-    `<text x="14" y="${pad.top + plotH / 2}" text-anchor="middle" class="axis" transform="rotate(-90 14 ${pad.top + plotH / 2})">${esc(unit)}</text>`,
-  );
-  series.forEach((s, si) => {
-    const points = s.values.map((v, i) => `${x(i)},${y(v)}`).join(' ');
-    parts.push(`<polyline points="${points}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
-    s.values.forEach((v, i) => {
-      parts.push(
-        `<circle cx="${x(i)}" cy="${y(v)}" r="4" fill="${s.color}"><title>${esc(`${s.label}, batch ${batchSizes[i]}: ${formatFigure(v)} ${unit}`)}</title></circle>`,
-      );
-      if (series.length === 1 || si === series.length - 1) {
-        parts.push(
-          `<text x="${x(i)}" y="${y(v) - 9}" text-anchor="middle" class="label">${esc(formatFigure(v))}</text>`,
-        );
-      }
-    });
-    if (series.length > 1) {
-      // Legend right of the title, one entry per series.
-      const lx = width - pad.right - (series.length - si) * 64;
-      parts.push(
-        `<rect x="${lx}" y="12" width="12" height="4" fill="${s.color}"/>`,
-        `<text x="${lx + 16}" y="18" class="tick">${esc(s.label)}</text>`,
-      );
-    }
-  });
-  return `<svg role="img" aria-label="${esc(title)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">${parts.join('')}</svg>`;
-}
-
-/** One sentence a person can act on: which batch size issues most customers per second, at what latency. */
+/**
+ * One paragraph a person can act on: which batch size issues most customers per second, at what
+ * latency, and whether that run was saturated (dropped iterations) — never silently.
+ */
 export function recommendation(batches: BatchFigures[]): string {
   const clean = batches.filter(
     (b) => b.failedRequestRate === 0 && b.entityFailureRate === 0 && b.requests > 0,
@@ -84,17 +30,51 @@ export function recommendation(batches: BatchFigures[]): string {
     return 'No batch size ran without failures: fix those before choosing a batch size.';
   const best = clean.reduce((a, b) => (b.customersPerSecond > a.customersPerSecond ? b : a));
   const enough = clean.find((b) => b.customersPerSecond >= 0.9 * best.customersPerSecond) ?? best;
-  const bestText = `Batch size ${best.batchSize} issues the most customers per second (${formatFigure(best.customersPerSecond)}/s, p95 ${formatFigure(best.latencyMs.p95)} ms).`;
+  const bestText = `Batch size ${best.batchSize} issues the most customers per second (${formatFigure(best.customersPerSecond)}/s, p95 ${formatFigure(best.latencyMs.p95)} ms).${saturation(best)}`;
   if (enough.batchSize === best.batchSize) return bestText;
-  return `${bestText} Batch size ${enough.batchSize} reaches ${Math.round((100 * enough.customersPerSecond) / best.customersPerSecond)}% of that with p95 ${formatFigure(enough.latencyMs.p95)} ms per request: prefer it when latency or retry cost matters.`;
+  return `${bestText} Batch size ${enough.batchSize} reaches ${Math.round((100 * enough.customersPerSecond) / best.customersPerSecond)}% of that with p95 ${formatFigure(enough.latencyMs.p95)} ms per request: prefer it when latency or retry cost matters.${saturation(enough)}`;
 }
 
 export interface ReportExtras {
   scenario: string;
   /** Rate: the lowest offered arrival rate at which a 429 came back during the ramp. */
   rateOnsetRps?: number;
+  /** k6's thresholds (smoke). */
   thresholds?: ThresholdResult[];
+  /** The run's SLOs per batch size. */
+  slos?: SloResult[];
   smoke?: Record<string, { passed: boolean; skipped?: boolean; detail: string }>;
+  /** The earlier run compared with (`--baseline`), and the comparison. */
+  baseline?: LoadSummary;
+  comparison?: Comparison;
+  /** A campaign plan's lines (`directearn plan --html`). */
+  plan?: string[];
+}
+
+const signed = (share: number): string => `${share >= 0 ? '+' : ''}${(share * 100).toFixed(1)}%`;
+
+/** Both runs side by side: customers/s per batch size on one chart, and the deltas. */
+function baselineSection(
+  baseline: LoadSummary,
+  c: Comparison,
+  sizes: number[],
+  now: BatchFigures[],
+): string[] {
+  const old = new Map(baseline.batches.map((b) => [b.batchSize, b]));
+  return [
+    `<section id="baseline"><h2>Against the baseline of ${esc(baseline.startedAt)}</h2>`,
+    `<p class="${c.regressed ? 'fail' : 'ok'}">${c.regressed ? 'REGRESSED' : 'No regression'}: allowed ${esc((c.maxRegression * 100).toFixed(1))}% fewer customers/s or higher p95 per batch size.</p>`,
+    lineChart('Customers issued per second: this run and the baseline', 'customers/s', sizes, [
+      { label: 'baseline', color: '#8c959f', values: sizes.map((s) => old.get(s)?.customersPerSecond ?? 0) },
+      { label: 'this run', color: COLORS[0] as string, values: now.map((b) => b.customersPerSecond) },
+    ]),
+    '<table><thead><tr><th>batch size</th><th>customers/s baseline</th><th>customers/s now</th><th>change</th><th>p95 ms baseline</th><th>p95 ms now</th><th>change</th><th>verdict</th></tr></thead><tbody>',
+    ...c.deltas.map(
+      (d) =>
+        `<tr data-baseline-batch="${d.batchSize}"><td>${d.batchSize}</td><td>${formatFigure(d.baselineCustomersPerSecond)}</td><td>${formatFigure(d.customersPerSecond)}</td><td>${signed(d.customersPerSecondChange)}</td><td>${formatFigure(d.baselineP95Ms)}</td><td>${formatFigure(d.p95Ms)}</td><td>${signed(d.p95Change)}</td><td class="${d.regressed ? 'fail' : 'ok'}">${d.regressed ? 'REGRESSED' : 'ok'}</td></tr>`,
+    ),
+    '</tbody></table></section>',
+  ];
 }
 
 export function renderReport(summary: LoadSummary, extras: ReportExtras): string {
@@ -103,10 +83,15 @@ export function renderReport(summary: LoadSummary, extras: ReportExtras): string
   const sections: string[] = [];
   // The rate scenario's single row is its steady window (429s included), not a batch-size choice.
   const choosing = summary.rate === undefined;
-  const tableTitle = choosing ? 'Figures' : 'Steady window of the rate probe (429s included)';
+  const tableTitle = choosing
+    ? 'Figures'
+    : 'Steady window of the rate probe (requests/s and customers/s include the refused requests)';
   if (b.length > 0 && choosing) {
     sections.push(
       `<section><h2>What to choose</h2><p class="verdict">${esc(recommendation(b))}</p>`,
+      extras.plan !== undefined
+        ? `<div id="plan"><h3>Campaign plan</h3><ul>${extras.plan.map((l) => `<li${l.startsWith('WARNING') ? ' class="fail"' : ''}>${esc(l)}</li>`).join('')}</ul></div>`
+        : '',
       `<p class="note">Each batch size ran as its own open-model scenario (constant arrival rate, capped concurrency). Dropped iterations mean the target could not keep up: the figures are then its capacity at that concurrency.</p></section>`,
       '<section><h2>Throughput</h2><div class="charts">',
       lineChart('Customers issued per second', 'customers/s', sizes, [
@@ -124,6 +109,9 @@ export function renderReport(summary: LoadSummary, extras: ReportExtras): string
       '</section>',
     );
   }
+  if (extras.baseline !== undefined && extras.comparison !== undefined && choosing) {
+    sections.push(...baselineSection(extras.baseline, extras.comparison, sizes, b));
+  }
   if (b.length > 0) {
     sections.push(
       `<section><h2>${tableTitle}</h2><table><thead><tr>`,
@@ -135,7 +123,7 @@ export function renderReport(summary: LoadSummary, extras: ReportExtras): string
         'p50 ms',
         'p95 ms',
         'p99 ms',
-        'failed requests',
+        choosing ? 'failed requests' : 'failed requests (429s not counted)',
         'failed customers',
         'warned customers',
         'dropped iterations',
@@ -166,11 +154,19 @@ export function renderReport(summary: LoadSummary, extras: ReportExtras): string
         ? `<tr><th>configured limit</th><td>${formatFigure(r.configuredLimitRps)} requests/s</td></tr>`
         : '',
       `<tr><th>detected limit</th><td id="detected-limit">${esc(detected)}</td></tr>`,
+      b[0]?.offeredRequestsPerSecond !== undefined
+        ? `<tr><th>offered in the steady window</th><td>${formatFigure(b[0].offeredRequestsPerSecond)} requests/s</td></tr>`
+        : '',
       `<tr><th>Retry-After honoured</th><td>${esc(honoured)}</td></tr>`,
       extras.rateOnsetRps !== undefined
         ? `<tr><th>first 429 in the ramp</th><td>at ${formatFigure(extras.rateOnsetRps)} requests/s offered (past the limit by what the burst absorbed)</td></tr>`
         : '',
-      '</table><p class="note">Detected limit: requests/s the target accepted while k6 offered more than that, measured after the burst was spent.</p></section>',
+      r.refusedRequests !== undefined
+        ? `<tr><th>requests refused (429)</th><td id="refused">${formatFigure(r.refusedRequests)} of ${formatFigure(totalRequests(r.timeline ?? []))} answered in the whole run</td></tr>`
+        : '',
+      '</table><p class="note">Detected limit: requests/s the target accepted while k6 offered more than that, measured after the burst was spent. A 429 is the answer this run looks for: it is counted as refused, not as a failed request.</p>',
+      r.timeline !== undefined && r.timeline.length > 0 ? timelineChart(r.timeline) : '',
+      '</section>',
     );
   }
   if (extras.smoke !== undefined) {
@@ -181,6 +177,17 @@ export function renderReport(summary: LoadSummary, extras: ReportExtras): string
           `<tr><td>${esc(id)}</td><td class="${r.skipped ? 'skip' : r.passed ? 'ok' : 'fail'}">${r.skipped ? 'skipped' : r.passed ? 'passed' : 'FAILED'}</td><td>${esc(r.detail)}</td></tr>`,
       ),
       '</tbody></table></section>',
+    );
+  }
+  const slos = [...(extras.slos ?? [])].sort((x, y) => x.batchSize - y.batchSize);
+  if (slos.length > 0) {
+    sections.push(
+      '<section><h2>SLOs per batch size</h2><ul id="slos">',
+      ...slos.map(
+        (t) =>
+          `<li class="${t.ok ? 'ok' : 'fail'}">${t.ok ? 'held' : 'CROSSED'}: batch ${t.batchSize} <code>${esc(t.slo)}</code> (measured ${esc(formatFigure(t.measured))})</li>`,
+      ),
+      '</ul></section>',
     );
   }
   const thresholds = extras.thresholds ?? [];
@@ -203,7 +210,7 @@ export function renderReport(summary: LoadSummary, extras: ReportExtras): string
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1340px;padding:0 1rem;color:#1b1f24}
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #d0d7de;padding-bottom:.3rem}
 .meta{color:#57606a}.verdict{font-size:1.1rem;background:#f0f6ff;border-left:4px solid #1f6feb;padding:.6rem .8rem}
-.note{color:#57606a;font-size:.9rem}.charts{display:flex;flex-wrap:wrap;gap:1rem}
+.note{color:#57606a;font-size:.9rem}.charts{display:block}svg{display:block;width:100%;height:auto;margin:.5rem 0 1rem}
 table{border-collapse:collapse;font-variant-numeric:tabular-nums}th,td{border:1px solid #d0d7de;padding:.3rem .6rem;text-align:right}
 th{background:#f6f8fa}.kv th,.kv td{text-align:left}.ok{color:#1a7f37}.fail{color:#b3261e;font-weight:bold}.skip{color:#57606a}
 svg .title{font-weight:600;font-size:14px}svg .grid{stroke:#eaeef2}svg .tick{font-size:11px;fill:#57606a}

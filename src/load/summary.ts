@@ -1,4 +1,7 @@
-// summary.json: k6's end-of-test data turned into the suite's stable, versioned figures (schemaVersion 1).
+// summary.json: k6's end-of-test data turned into the suite's stable, versioned figures. Version 2
+// adds the offered rate and VUs per batch size and the rate timeline; version 1 files stay readable.
+import { readFileSync } from 'node:fs';
+import { UserFacingError } from '../errors.js';
 
 export interface BatchFigures {
   batchSize: number;
@@ -15,6 +18,22 @@ export interface BatchFigures {
   warningRate: number;
   /** Iterations k6 could not start because maxVUs were busy: the target was saturated. */
   droppedIterations: number;
+  /** Arrival rate k6 offered, requests/s (schemaVersion 2; absent in version 1 files). */
+  offeredRequestsPerSecond?: number;
+  /** Concurrency cap of the scenario: k6's maxVUs (schemaVersion 2; absent in version 1 files). */
+  maxVus?: number;
+}
+
+/** Requests k6 got answers for in one second of the rate run. */
+export interface RateSecond {
+  /** Seconds since the run's first request. */
+  second: number;
+  /** 2xx answers. */
+  accepted: number;
+  /** 429 answers. */
+  refused: number;
+  /** Anything else: other statuses and requests without an answer. */
+  failed: number;
 }
 
 export interface RateFigures {
@@ -23,10 +42,18 @@ export interface RateFigures {
   detectedLimitRps: number | null;
   /** Whether the target accepted again after waiting Retry-After; null when no 429 came back. */
   retryAfterHonoured: boolean | null;
+  /** Every 429 of the run (ramp, steady window and recovery). */
+  refusedRequests?: number;
+  /** Accepted, refused and failed requests per second of the run (schemaVersion 2). */
+  timeline?: RateSecond[];
 }
 
+/** The schemaVersion this version writes; every version in READABLE_SCHEMA_VERSIONS is read. */
+export const SCHEMA_VERSION = 2;
+export const READABLE_SCHEMA_VERSIONS: readonly number[] = [1, 2];
+
 export interface LoadSummary {
-  schemaVersion: 1;
+  schemaVersion: 1 | 2;
   target: string;
   startedAt: string;
   batches: BatchFigures[];
@@ -134,8 +161,8 @@ export function allChecks(group: K6Group | undefined): { name: string; passes: n
 export function summaryProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return 'not a JSON object';
   const s = value as Partial<LoadSummary>;
-  if (s.schemaVersion !== 1)
-    return `schemaVersion is ${JSON.stringify(s.schemaVersion)}, this version reads 1`;
+  if (!READABLE_SCHEMA_VERSIONS.includes(s.schemaVersion as number))
+    return `schemaVersion is ${JSON.stringify(s.schemaVersion)}, this version reads ${READABLE_SCHEMA_VERSIONS.join(' and ')}`;
   if (typeof s.target !== 'string') return 'target is not a string';
   if (typeof s.startedAt !== 'string') return 'startedAt is not a string';
   if (!Array.isArray(s.batches)) return 'batches is not an array';
@@ -155,6 +182,31 @@ export function summaryProblem(value: unknown): string | undefined {
     for (const k of ['p50', 'p95', 'p99'] as const) {
       if (typeof b.latencyMs?.[k] !== 'number') return `batches[${i}].latencyMs.${k} is not a number`;
     }
+    for (const k of ['offeredRequestsPerSecond', 'maxVus'] as const) {
+      if (b[k] !== undefined && typeof b[k] !== 'number') return `batches[${i}].${k} is not a number`;
+    }
   }
   return undefined;
+}
+
+/**
+ * Reads a summary.json of any readable schemaVersion; a file that is missing, not JSON or not a
+ * summary becomes a UserFacingError naming `what` (the flag) and the file.
+ */
+export function readSummary(path: string, what: string): LoadSummary {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UserFacingError(`${what} ${path} cannot be read: ${(e as NodeJS.ErrnoException).code ?? e}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new UserFacingError(`${what} ${path} is not JSON`);
+  }
+  const problem = summaryProblem(parsed);
+  if (problem !== undefined) throw new UserFacingError(`${what} ${path} is not a load summary: ${problem}`);
+  return parsed as LoadSummary;
 }

@@ -5,8 +5,10 @@ import { dirname, resolve } from 'node:path';
 import { loadPermission, runCheck } from '../../check/runner.js';
 import type { CheckContext } from '../../check/stages.js';
 import { DEFAULT_CHECK_DIR, DEFAULT_CHECK_THROUGHPUT } from '../../config/defaults.js';
+import { diffSinceBase, printBaseDiff } from '../../diff/base.js';
 import { optionalUserPass } from '../../input/credentials.js';
 import { parseHttpUrl } from '../../input/url.js';
+import { type IdentityOptions, resolveIdentity } from '../../load/identity.js';
 import { type Command, intOption, optionSource, parseFlags, stringOption, UsageError } from '../command.js';
 
 const help = `Usage: directearn check [flags]
@@ -33,6 +35,8 @@ Flags (environment variable in brackets):
   --allow-real-issue    let the k6 stages send traffic to a non-loopback --target: this ISSUES
                         REAL PROMOTIONS to real customers; without it those stages are skipped
   --skip-load           skip the k6 stages (they count as skipped on purpose, not as failed)
+  --program ID, --promotion ID, --promo-identifier TEXT, --identifier-name NAME
+                        what the throughput run sends (as \`directearn load\`, same variables)
   --batch-sizes LIST    batch sizes of the throughput run (default ${DEFAULT_CHECK_THROUGHPUT.batchSizes.join(',')})
   --duration SECONDS    seconds per batch size of the throughput run (default ${DEFAULT_CHECK_THROUGHPUT.durationSeconds})
   --json FILE           also write the summary as JSON to FILE
@@ -40,6 +44,8 @@ Flags (environment variable in brackets):
   --report-dir DIR      where the summary and load reports go (default ${DEFAULT_CHECK_DIR});
                         DIR/summary.json is what \`directearn docs\` reads for its coverage page
   --ascii               plain ASCII marks (yes/NO/-) instead of ✓ ✗ –
+  --base REF            also compare the spec with the one at git REF (directearn diff) and fail
+                        on a breaking change for consumers [DIRECTEARN_BASE]
 
 Colours are used only on a terminal, never when NO_COLOR is set.
 Exit code: 0 every stage passed (or was skipped because you asked), 1 a stage failed or could
@@ -52,6 +58,22 @@ function parseBatchSizes(raw: string | undefined): number[] {
   return sizes;
 }
 
+/** The throughput run's program, promotion and identifier flags, checked now (a UsageError names the flag). */
+function loadIdentityOptions(values: Record<string, unknown>, env: NodeJS.ProcessEnv): IdentityOptions {
+  const id = (flag: string) =>
+    typeof values[flag] === 'string' ? intOption(values[flag], `--${flag}`, 0, { min: 0 }) : undefined;
+  const options: IdentityOptions = {
+    ...(id('program') !== undefined ? { programId: id('program') } : {}),
+    ...(id('promotion') !== undefined ? { promotionId: id('promotion') } : {}),
+    ...(typeof values['promo-identifier'] === 'string'
+      ? { promoIdentifier: values['promo-identifier'] }
+      : {}),
+    ...(typeof values['identifier-name'] === 'string' ? { identifierName: values['identifier-name'] } : {}),
+  };
+  resolveIdentity(options, env);
+  return options;
+}
+
 /** The flags of `directearn check` (exported so tests can check the CI examples use real ones). */
 export const CHECK_FLAGS = {
   target: { type: 'string' },
@@ -60,6 +82,10 @@ export const CHECK_FLAGS = {
   'readonly-basic': { type: 'string' },
   states: { type: 'string' },
   'allow-real-issue': { type: 'boolean' },
+  program: { type: 'string' },
+  promotion: { type: 'string' },
+  'promo-identifier': { type: 'string' },
+  'identifier-name': { type: 'string' },
   'skip-load': { type: 'boolean' },
   'batch-sizes': { type: 'string' },
   duration: { type: 'string' },
@@ -67,6 +93,7 @@ export const CHECK_FLAGS = {
   junit: { type: 'string' },
   'report-dir': { type: 'string' },
   ascii: { type: 'boolean' },
+  base: { type: 'string' },
 } as const;
 
 export const command: Command = {
@@ -76,6 +103,7 @@ export const command: Command = {
   async run(args, io) {
     const { values } = parseFlags(args, CHECK_FLAGS);
     const env = io.env;
+    const loadIdentity = loadIdentityOptions(values, env);
     const targetRaw = stringOption(values.target, env, 'DIRECTEARN_TARGET');
     const target =
       targetRaw === undefined
@@ -124,6 +152,7 @@ export const command: Command = {
       statesFile: states,
       loadAllowed: loadPermission(target, allowRealIssue),
       skipLoad: values['skip-load'] === true,
+      loadIdentity,
       reportDir,
       throughput: { batchSizes, durationSeconds },
       progress: (line) => io.out(line),
@@ -133,6 +162,13 @@ export const command: Command = {
         ? 'directearn check against the embedded reference provider (a fresh one per stage, on loopback)'
         : `directearn check against ${target}`,
     );
+    // Compared first, so a bad ref fails now and not after every stage has run.
+    const baseRef = stringOption(values.base, env, 'DIRECTEARN_BASE');
+    const isFile = (p: string) => existsSync(resolve(io.cwd, p));
+    const apiDiff =
+      baseRef === undefined
+        ? undefined
+        : await diffSinceBase(baseRef, { cwd: io.cwd, env, isFile, onProgress: (l) => io.out(l) });
     const summary = await runCheck(
       {
         context,
@@ -143,7 +179,8 @@ export const command: Command = {
       },
       io,
     );
-    return summary.ok ? 0 : 1;
+    const apiBreaks = apiDiff !== undefined && printBaseDiff(apiDiff, (l) => io.out(l), io.color);
+    return summary.ok && !apiBreaks ? 0 : 1;
   },
 };
 

@@ -2,10 +2,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_CHECK_DIR, DEFAULT_DOCS_DIR } from '../../config/defaults.js';
+import type { DiffReport } from '../../diff/model.js';
 import { buildDocs } from '../../docs/build.js';
+import { writeChangelog } from '../../docs/changelog.js';
+import type { CliIO } from '../command.js';
 import { type Command, parseFlags, stringOption, UsageError, UserFacingError } from '../command.js';
 
-const help = `Usage: directearn docs [--out DIR] [--summary FILE]
+const help = `Usage: directearn docs [--out DIR] [--summary FILE] [--since REF]
 
 Generates the endpoint's reference from openapi/directEarn.yaml:
 
@@ -19,11 +22,18 @@ Generates the endpoint's reference from openapi/directEarn.yaml:
 Flags (environment variable in brackets):
   --out DIR           output folder (default ${DEFAULT_DOCS_DIR}) [DIRECTEARN_DOCS_OUT]
   --summary FILE      check summary for the coverage page (default ${DEFAULT_CHECK_DIR}/summary.json)
+  --since REF         also write DIR/changelog.md and DIR/changelog.html: what changed for
+                      consumers since the spec at git REF (or git:REF:PATH, or a spec file), as
+                      \`directearn diff\` grades it (needs oasdiff, built once with Go)
 
 Exit code: 0 written, 1 the build failed, 2 bad flags.`;
 
 /** The flags of `directearn docs`. */
-export const DOCS_FLAGS = { out: { type: 'string' }, summary: { type: 'string' } } as const;
+export const DOCS_FLAGS = {
+  out: { type: 'string' },
+  summary: { type: 'string' },
+  since: { type: 'string' },
+} as const;
 
 export const command: Command = {
   name: 'docs',
@@ -44,14 +54,25 @@ export const command: Command = {
     if (typeof values.summary === 'string' && !existsSync(summaryPath)) {
       throw new UsageError(`--summary file ${values.summary} does not exist`);
     }
+    // The changelog is compared first: a bad ref fails in a second, before the reference is built.
+    const changelog = typeof values.since === 'string' ? await sinceReport(values.since, io) : undefined;
     let result: Awaited<ReturnType<typeof buildDocs>>;
     try {
       result = await buildDocs({ outDir, summaryPath });
     } catch (e) {
       throw new UserFacingError(`cannot build the docs into ${out}: ${(e as Error).message}`);
     }
+    if (changelog !== undefined) result.files.push(...(await writeChangelog(outDir, changelog)));
     for (const f of result.files) io.out(`wrote ${f}`);
     io.out(`coverage: ${result.coverageNote}`);
     return 0;
   },
 };
+
+/** The diff between `--since` (a git ref unless it names git:… or a file) and the package's spec. */
+async function sinceReport(since: string, io: CliIO): Promise<DiffReport> {
+  if (since.trim() === '') throw new UsageError('--since needs a git ref, e.g. --since v1.2.0');
+  const { diffSinceBase } = await import('../../diff/base.js');
+  const isFile = (p: string) => existsSync(resolve(io.cwd, p));
+  return diffSinceBase(since, { cwd: io.cwd, env: io.env, isFile, onProgress: (line) => io.err(line) });
+}

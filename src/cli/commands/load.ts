@@ -7,16 +7,47 @@ import {
   DEFAULT_LOAD_MAX_VUS,
   DEFAULT_LOAD_RATE_MAX_RPS,
   DEFAULT_OUT_DIR,
+  LOAD_PROGRAM_ID,
+  LOAD_PROMOTION_ID,
 } from '../../config/defaults.js';
 import { parseToken, parseUserPass } from '../../input/credentials.js';
 import { isLoopbackUrl } from '../../input/loopback.js';
 import { hostOf, parseHttpUrl } from '../../input/url.js';
-import { type Command, intOption, optionSource, parseFlags, stringOption, UsageError } from '../command.js';
+import { comparisonLines, parseRegression } from '../../load/baseline.js';
+import { PREFLIGHT_CUSTOMERS } from '../../load/identity.js';
+import type { LoadOptions, LoadResult } from '../../load/run.js';
+import { DEFAULT_EMBEDDED_RATE_LIMIT } from '../../load/run.js';
+import { DEFAULT_SLO_TEXT, SLO_FIGURES } from '../../load/slo.js';
+import { type LoadSummary, readSummary } from '../../load/summary.js';
+import {
+  type CliIO,
+  type Command,
+  ExitCode,
+  intOption,
+  optionSource,
+  parseFlags,
+  stringOption,
+  UsageError,
+} from '../command.js';
 
-const help = `Usage: directearn load [--scenario throughput|rate|smoke] [--target URL] [flags]
+/** Words wrapped at 100 columns under the flag descriptions. */
+function wrapped(text: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && 27 + line.length + 1 + word.length > 100) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines.map((l) => `${' '.repeat(27)}${l}`).join('\n');
+}
+
+const help = `Usage: directearn load [--scenario throughput|rate|smoke] [--target URL] [flags] [-- K6_ARGS]
 
 Runs k6 (load/<scenario>.ts) against the embedded reference provider, or --target, and writes
-DIR/summary.json (schemaVersion 1) and DIR/report.html (charts, no network needed to open it).
+DIR/summary.json (schemaVersion 2) and DIR/report.html (charts, no network needed to open it).
 
   --scenario NAME          throughput (default): requests/s, customers/s and latency per batch size;
                            rate: ramps the arrival rate until 429s, reports the accepted rate and
@@ -28,20 +59,41 @@ DIR/summary.json (schemaVersion 1) and DIR/report.html (charts, no network neede
   --batch-sizes LIST       throughput batch sizes, comma-separated (default ${DEFAULT_BATCH_SIZES.join(',')})
   --duration D             per batch size (throughput) or per phase (rate), e.g. 5s, 500ms, 1m
                            (default ${DEFAULT_LOAD_DURATION})
-  --provider-rate-limit N  embedded provider only: limit in requests/s (429 + Retry-After beyond)
+  --program ID             programId of every request (env DIRECTEARN_PROGRAM_ID; default
+                           ${LOAD_PROGRAM_ID}, the embedded provider's)
+  --promotion ID           promotionId (env DIRECTEARN_PROMOTION_ID; default ${LOAD_PROMOTION_ID})
+  --promo-identifier TEXT  name the promotion by promoIdentifier instead (env DIRECTEARN_PROMO_IDENTIFIER)
+  --identifier-name NAME   id, mobile or email (env DIRECTEARN_IDENTIFIER_NAME; default id)
+                           Before k6 starts, one request for the first ${PREFLIGHT_CUSTOMERS} customers must earn;
+                           otherwise the run stops with the code and message the host answered.
+  --provider-rate-limit N  embedded provider only: limit in requests/s (429 + Retry-After beyond);
+                           a rate run against the embedded provider defaults to ${DEFAULT_EMBEDDED_RATE_LIMIT}
   --rate-max N             rate: highest arrival rate probed, requests/s (default twice the
                            embedded provider's limit, else ${DEFAULT_LOAD_RATE_MAX_RPS})
   --max-vus N              throughput: concurrent requests at most (default ${DEFAULT_LOAD_MAX_VUS})
   --customers-csv FILE     identifier values (first column, header line) instead of the generated range
   --basic USER:PASS        Basic credentials (env DIRECTEARN_BASIC; default the suite's)
   --token TOKEN            OAuth token sent as Bearer (env DIRECTEARN_TOKEN)
-  --out DIR                where the reports go (default ${DEFAULT_OUT_DIR}/load-<scenario>)
+  --out DIR                where the reports go (default ${DEFAULT_OUT_DIR}/load-<scenario>); a run k6
+                           does not complete writes nothing there, so the last good report stays
+  --slo EXPR               an SLO checked at every batch size (repeatable): FIGURE OP NUMBER, OP
+${wrapped(`one of < <= > >= ==; FIGURE one of ${Object.keys(SLO_FIGURES).join(' ')} (shares as 0..1). Default: ${DEFAULT_SLO_TEXT.join(' ')} (load/thresholds.ts)`)}
+  --slo-file FILE          SLOs one per line (# comments); with --slo, both apply
+  --baseline PATH          an earlier summary.json: prints customers/s and p95 deltas per batch size;
+                           the report shows both runs
+  --max-regression P       allowed regression against --baseline (default 10%)
+  --quiet                  hide k6's banner, progress and end-of-test text; k6 errors still show
+  -- K6_ARGS               passed to \`k6 run\` as is, e.g. -- --out json=points.json. k6's own variables
+                           work too: K6_OUT=json=points.json, K6_WEB_DASHBOARD=true (live dashboard on
+                           http://127.0.0.1:5665, K6_WEB_DASHBOARD_EXPORT=report.html to keep it)
 
 k6: PATH, else ~/.cache/directearn-tools/k6-<version>/ (\`npm run k6:install\`); when missing and Go
 is installed, it is built once with \`go install\`.
 
-Exit code: 0 every SLO threshold held (and, for smoke, every case passed), 1 a threshold crossed,
-a case failed or k6 could not run, 2 bad flags.`;
+Exit code: 0 every SLO held (smoke: every case passed; rate: a limit was found and Retry-After
+honoured; --baseline: no regression beyond --max-regression), 1 an SLO crossed, a case failed, a
+regression, the preflight did not earn or k6 did not complete, 2 bad flags, 3 the target could not
+be reached or refused the credentials.`;
 
 /** A path relative to the working folder when inside it, else absolute. */
 function shown(cwd: string, path: string): string {
@@ -66,8 +118,21 @@ export const command: Command = {
   name: 'load',
   summary: 'measure throughput and rate behaviour with k6 and write reports',
   help,
-  async run(args, io) {
+  async run(allArgs, io) {
+    // Everything after `--` is k6's.
+    const split = allArgs.indexOf('--');
+    const args = split < 0 ? allArgs : allArgs.slice(0, split);
+    const k6Args = split < 0 ? [] : allArgs.slice(split + 1);
     const { values } = parseFlags(args, {
+      program: { type: 'string' },
+      promotion: { type: 'string' },
+      'promo-identifier': { type: 'string' },
+      'identifier-name': { type: 'string' },
+      slo: { type: 'string', multiple: true },
+      'slo-file': { type: 'string' },
+      baseline: { type: 'string' },
+      'max-regression': { type: 'string' },
+      quiet: { type: 'boolean' },
       scenario: { type: 'string' },
       target: { type: 'string' },
       'allow-real-issue': { type: 'boolean' },
@@ -126,7 +191,12 @@ export const command: Command = {
     }
     if (token !== undefined) parseToken(token, optionSource(values.token, '--token', 'DIRECTEARN_TOKEN'));
     const bs = batchSizes(values['batch-sizes'] as string | undefined);
+    const extra = await runExtras(values, io);
+    const quiet = values.quiet === true;
     const result = await runLoad({
+      ...extra,
+      k6Args,
+      quiet,
       scenario,
       ...(target !== undefined ? { target } : {}),
       allowRealIssue: values['allow-real-issue'] === true,
@@ -143,36 +213,99 @@ export const command: Command = {
       env: io.env,
       onOutput: (line) => io.err(line),
     });
-    const s = result.summary;
-    io.out('');
-    const completed = result.k6ExitCode === 0 || result.k6ExitCode === 99;
-    if (completed && s.batches.length > 0 && scenario === 'throughput') {
-      io.out('batch  requests/s  customers/s  p50 ms  p95 ms  p99 ms  failed  dropped');
-      for (const b of s.batches) {
-        io.out(
-          `${String(b.batchSize).padStart(5)}  ${b.requestsPerSecond.toFixed(1).padStart(10)}  ${b.customersPerSecond.toFixed(0).padStart(11)}  ${b.latencyMs.p50.toFixed(1).padStart(6)}  ${b.latencyMs.p95.toFixed(1).padStart(6)}  ${b.latencyMs.p99.toFixed(1).padStart(6)}  ${(b.failedRequestRate * 100).toFixed(2).padStart(5)}%  ${String(b.droppedIterations).padStart(7)}`,
-        );
-      }
-    }
-    if (s.rate !== undefined) {
-      const r = s.rate;
-      io.out(
-        `rate: detected limit ${r.detectedLimitRps === null ? 'none (no 429 up to the probed rate)' : `${r.detectedLimitRps} requests/s`}${r.configuredLimitRps !== undefined ? ` (configured ${r.configuredLimitRps})` : ''}; Retry-After honoured: ${r.retryAfterHonoured === null ? 'not checked (no 429)' : r.retryAfterHonoured ? 'yes' : 'NO'}`,
-      );
-    }
-    if (result.smoke !== undefined) {
-      for (const [id, r] of Object.entries(result.smoke))
-        io.out(`${r.passed ? 'pass' : 'FAIL'}  ${id}  ${r.passed ? '' : r.detail}`);
-      for (const [id, reason] of Object.entries(result.smokeSkipped ?? {})) io.out(`skip  ${id}  ${reason}`);
-    }
-    for (const t of result.thresholds.filter((x) => !x.ok))
-      io.out(`SLO crossed: ${t.metric} ${t.expression}`);
-    if (result.k6ExitCode !== 0 && result.k6ExitCode !== 99) {
-      const why = result.k6Errors.at(-1);
-      io.out(`k6 did not complete the run (exit ${result.k6ExitCode})${why === undefined ? '' : `: ${why}`}`);
-    }
-    io.out(`summary: ${shown(io.cwd, result.summaryPath)}`);
-    io.out(`report:  ${shown(io.cwd, result.reportPath)}`);
-    return result.ok ? 0 : 1;
+    return report(result, scenario, io);
   },
 };
+
+/** The run's figures, verdicts and files, on stdout; the exit code. */
+function report(result: LoadResult, scenario: string, io: CliIO): number {
+  const s = result.summary;
+  io.out('');
+  if (!result.written) {
+    const why = result.k6Errors.at(-1);
+    io.out(
+      `k6 did not complete the run (exit ${result.k6ExitCode})${why === undefined ? '' : `: ${why}`}; nothing written, the last good report stays at ${shown(io.cwd, result.reportPath)}`,
+    );
+    return why !== undefined && /not reachable|refused the credentials/.test(why)
+      ? ExitCode.unreachable
+      : ExitCode.failed;
+  }
+  if (s.batches.length > 0 && scenario === 'throughput') {
+    io.out('batch  requests/s  customers/s  p50 ms  p95 ms  p99 ms  failed  dropped');
+    for (const b of s.batches) {
+      io.out(
+        `${String(b.batchSize).padStart(5)}  ${b.requestsPerSecond.toFixed(1).padStart(10)}  ${b.customersPerSecond.toFixed(0).padStart(11)}  ${b.latencyMs.p50.toFixed(1).padStart(6)}  ${b.latencyMs.p95.toFixed(1).padStart(6)}  ${b.latencyMs.p99.toFixed(1).padStart(6)}  ${(b.failedRequestRate * 100).toFixed(2).padStart(5)}%  ${String(b.droppedIterations).padStart(7)}`,
+      );
+    }
+  }
+  if (s.rate !== undefined) {
+    const r = s.rate;
+    const offered = s.batches[0]?.offeredRequestsPerSecond;
+    io.out(
+      r.detectedLimitRps === null
+        ? `rate: could not measure a limit: no 429 up to ${offered ?? 'the probed'} requests/s offered (raise --rate-max)`
+        : `rate: detected limit ${r.detectedLimitRps} requests/s${r.configuredLimitRps !== undefined ? ` (configured ${r.configuredLimitRps})` : ''}; ${r.refusedRequests ?? 0} requests refused with 429; Retry-After honoured: ${r.retryAfterHonoured === null ? 'not checked (no 429)' : r.retryAfterHonoured ? 'yes' : 'NO'}`,
+    );
+  }
+  if (result.smoke !== undefined) {
+    for (const [id, r] of Object.entries(result.smoke))
+      io.out(`${r.passed ? 'pass' : 'FAIL'}  ${id}  ${r.passed ? '' : r.detail}`);
+    for (const [id, reason] of Object.entries(result.smokeSkipped ?? {})) io.out(`skip  ${id}  ${reason}`);
+    for (const t of result.thresholds.filter((x) => !x.ok))
+      io.out(`SLO crossed: ${t.metric} ${t.expression}`);
+  }
+  for (const t of result.slos.filter((x) => !x.ok))
+    io.out(`SLO crossed: batch ${t.batchSize} ${t.slo} (measured ${t.measured})`);
+  if (result.comparison !== undefined) for (const line of comparisonLines(result.comparison)) io.out(line);
+  io.out(`summary: ${shown(io.cwd, result.summaryPath)}`);
+  io.out(`report:  ${shown(io.cwd, result.reportPath)}`);
+  if (result.comparison !== undefined && result.comparison.deltas.length === 0) return ExitCode.failed;
+  return result.ok ? ExitCode.ok : ExitCode.failed;
+}
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+/** The identity, SLO and baseline options of a run, from flags (and variables for the identity). */
+async function runExtras(values: Values, io: CliIO): Promise<Partial<LoadOptions>> {
+  const id = (flag: string): number | undefined => {
+    const raw = values[flag];
+    return typeof raw === 'string' ? intOption(raw, `--${flag}`, 0, { min: 0 }) : undefined;
+  };
+  const { resolveIdentity } = await import('../../load/identity.js');
+  const { parseSlo, readSloFile } = await import('../../load/slo.js');
+  const identityOptions = {
+    ...(id('program') !== undefined ? { programId: id('program') } : {}),
+    ...(id('promotion') !== undefined ? { promotionId: id('promotion') } : {}),
+    ...(typeof values['promo-identifier'] === 'string'
+      ? { promoIdentifier: values['promo-identifier'] }
+      : {}),
+    ...(typeof values['identifier-name'] === 'string' ? { identifierName: values['identifier-name'] } : {}),
+  };
+  resolveIdentity(identityOptions, io.env); // bad flags or variables fail here, before k6 is looked for
+  const fromFlags = ((values.slo as string[] | undefined) ?? []).map((s) => parseSlo(s));
+  const fromFile =
+    typeof values['slo-file'] === 'string' ? readSloFile(resolve(io.cwd, values['slo-file'])) : [];
+  const slos = [...fromFile, ...fromFlags];
+  let maxRegression: number | undefined;
+  if (typeof values['max-regression'] === 'string') {
+    maxRegression = parseRegression(values['max-regression']);
+    if (maxRegression === undefined)
+      throw new UsageError(
+        `--max-regression must be a percentage like 10%, got "${values['max-regression']}"`,
+      );
+  }
+  let baseline: LoadSummary | undefined;
+  if (typeof values.baseline === 'string') {
+    try {
+      baseline = readSummary(resolve(io.cwd, values.baseline), '--baseline');
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  } else if (maxRegression !== undefined) throw new UsageError('--max-regression goes with --baseline');
+  return {
+    ...identityOptions,
+    ...(slos.length > 0 ? { slos } : {}),
+    ...(baseline !== undefined ? { baseline } : {}),
+    ...(maxRegression !== undefined ? { maxRegression } : {}),
+  };
+}

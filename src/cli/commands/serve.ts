@@ -18,7 +18,9 @@ import {
 import { parseUserPass } from '../../input/credentials.js';
 import { isLoopbackHost } from '../../input/loopback.js';
 import { createProvider, FixturesError, type Provider } from '../../provider/index.js';
+import { VARIANTS, variant } from '../../provider/regressions.js';
 import { listen } from '../../provider/server.js';
+import { withVariant } from '../../provider/variant-host.js';
 import {
   boolOption,
   type Command,
@@ -61,6 +63,9 @@ Flags (each also read from its environment variable; the flag wins):
   --ledger-window N      DIRECTEARN_LEDGER_WINDOW              recent earns kept for GET /_admin/ledger (default ${DEFAULT_LEDGER_WINDOW})
   --admin                DIRECTEARN_ADMIN                      serve /_admin/provider-states, /_admin/reset,
                                                                /_admin/ledger to loopback callers (default false)
+  --simulate-regression NAME                                   answer with one doc-derived regression (or benign
+                                                               variant) of src/provider/regressions.ts, to rehearse
+                                                               a CI: \`verify --target\` must fail on each regression
 
 Exit code: 0 after a clean stop, 1 bad fixtures or port in use, 2 bad flags.`;
 
@@ -86,6 +91,7 @@ export const command: Command = {
       'body-limit': { type: 'string' },
       'ledger-window': { type: 'string' },
       admin: { type: 'boolean' },
+      'simulate-regression': { type: 'string' },
     } as const);
     const env = io.env;
     const str = (flag: string, envName: string) =>
@@ -164,6 +170,14 @@ export const command: Command = {
     } catch (e) {
       if (e instanceof FixturesError) throw new UserFacingError(e.message);
       throw e;
+    }
+    const regression = values['simulate-regression'] as string | undefined;
+    if (regression !== undefined) {
+      if (variant(regression) === undefined)
+        throw new UsageError(
+          `--simulate-regression: unknown name "${regression}"; known: ${VARIANTS.map((v) => v.name).join(', ')}`,
+        );
+      provider = withVariant(provider, regression);
     }
     let server: Awaited<ReturnType<typeof listen>>;
     try {

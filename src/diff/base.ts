@@ -1,0 +1,37 @@
+// `check --base REF` and `docs --since REF`: the current spec compared with the one at a base.
+import { specPath } from '../spec/index.js';
+import { type DiffReport, failsAt } from './model.js';
+import { renderText } from './render.js';
+import { runDiff } from './run.js';
+
+/** A bare ref becomes `git:REF`; `git:…` and existing files are taken as they are. */
+export function baseSide(ref: string, isFile: (path: string) => boolean): string {
+  return ref.startsWith('git:') || isFile(ref) ? ref : `git:${ref}`;
+}
+
+/** The diff from BASE to the package's spec (the one every command uses). */
+export function diffSinceBase(
+  base: string,
+  options: {
+    cwd: string;
+    env: NodeJS.ProcessEnv;
+    isFile: (path: string) => boolean;
+    onProgress?: (line: string) => void;
+  },
+): Promise<DiffReport> {
+  return runDiff({
+    base: baseSide(base, options.isFile),
+    new: specPath,
+    cwd: options.cwd,
+    env: options.env,
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+  });
+}
+
+/** Prints the diff under a check's verdict; true when it has a breaking change (the check fails). */
+export function printBaseDiff(report: DiffReport, out: (line: string) => void, color: boolean): boolean {
+  out('');
+  out(`API changes since ${report.base} (directearn diff):`);
+  for (const line of renderText(report, { color, failOn: 'breaking' })) out(`  ${line}`);
+  return failsAt(report.findings, 'breaking');
+}

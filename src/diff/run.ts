@@ -1,0 +1,89 @@
+// `directearn diff BASE NEW` as a library: reads both sides, asks oasdiff, the catalogue and the
+// pacts, and returns one report graded for a consumer.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { diffCatalogue } from './catalogue.js';
+import { countFindings, type DiffReport, type Finding, sortFindings } from './model.js';
+import { findOrBuildOasdiff, OASDIFF, runOasdiff } from './oasdiff.js';
+import { checkPacts, pinnedInteractions } from './pacts.js';
+import { readSide, type SpecSide } from './source.js';
+import { changelogFindings, treeFindings } from './structure.js';
+
+export interface DiffOptions {
+  /** A spec file or `git:REF[:PATH]`. */
+  base: string;
+  new: string;
+  /** Where relative paths and git refs are read from. */
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  /** The pacts to check against NEW (default contracts/pacts). */
+  pactDir?: string;
+  /** An oasdiff binary to use as is (tests); otherwise found or built. */
+  oasdiffPath?: string;
+  /** Progress lines (an oasdiff build). */
+  onProgress?: (line: string) => void;
+}
+
+/** The structural findings of two already-read sides (oasdiff on temporary copies). */
+export async function structuralFindings(
+  oasdiff: string,
+  base: SpecSide,
+  next: SpecSide,
+  dir: string,
+): Promise<Finding[]> {
+  const basePath = join(dir, 'base.yaml');
+  const newPath = join(dir, 'new.yaml');
+  await Promise.all([writeFile(basePath, base.text), writeFile(newPath, next.text)]);
+  try {
+    const { changes, tree } = await runOasdiff(oasdiff, basePath, newPath);
+    return [...changelogFindings(changes), ...treeFindings(tree)];
+  } catch (e) {
+    // oasdiff names the temporary file; the user knows the side by what they typed.
+    const msg = (e as Error).message
+      .replace(/^Error: /, '')
+      .split(basePath)
+      .join(base.label)
+      .split(newPath)
+      .join(next.label);
+    throw new UsageError(`oasdiff cannot compare the specs: ${msg}`);
+  }
+}
+
+/** Runs the three comparisons and returns the report (findings sorted worst first). */
+export async function runDiff(options: DiffOptions): Promise<DiffReport> {
+  const env = options.env ?? process.env;
+  const [base, next] = await Promise.all([
+    readSide(options.base, options.cwd),
+    readSide(options.new, options.cwd),
+  ]);
+  const oasdiff = options.oasdiffPath ?? (await findOrBuildOasdiff(env, options.onProgress));
+  const dir = await mkdtemp(join(tmpdir(), 'directearn-diff-'));
+  try {
+    const structure = await structuralFindings(oasdiff, base, next, dir);
+    const catalogue = diffCatalogue(base.catalogue, next.catalogue, {
+      baseHas: base.hasCatalogue,
+      newHas: next.hasCatalogue,
+    });
+    const pacts = await checkPacts(join(dir, 'base.yaml'), join(dir, 'new.yaml'), options.pactDir);
+    const pinned = pinnedInteractions(catalogue, options.pactDir);
+    if (!pacts.findings.some((f) => f.change === 'pact-spec-refused')) {
+      const broken = [...pacts.findings, ...pinned].filter((f) => f.severity === 'breaking');
+      pacts.summary.broken = new Set(broken.map((f) => f.subject)).size;
+    }
+    const findings = sortFindings([...catalogue, ...pacts.findings, ...pinned, ...structure]);
+    return {
+      tool: 'directearn diff',
+      version: 1,
+      base: base.label,
+      new: next.label,
+      oasdiff: { path: oasdiff, version: OASDIFF.version },
+      pacts: pacts.summary,
+      counts: countFindings(findings),
+      findings,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

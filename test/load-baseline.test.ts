@@ -1,0 +1,188 @@
+// `--baseline`: customers/s and p95 per batch size against an earlier summary.json, with the
+// regression threshold tested just above and just below; SLOs and identity parsed before any traffic.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { LOAD_PROGRAM_ID, LOAD_PROMOTION_ID } from '../src/config/defaults.js';
+import { compareRuns, comparisonLines, parseRegression } from '../src/load/baseline.js';
+import { identityVars, resolveIdentity } from '../src/load/identity.js';
+import { offeredRps } from '../src/load/run.js';
+import { checkSlos, DEFAULT_SLO_TEXT, parseSlo, readSloFile } from '../src/load/slo.js';
+import { type LoadSummary, readSummary, summaryProblem } from '../src/load/summary.js';
+import { packageRoot } from '../src/spec/index.js';
+import { captureIO } from './support/cli-io.js';
+
+const fixtures = join(packageRoot, 'test', 'fixtures', 'load');
+const baseline = readSummary(join(fixtures, 'summary-v2.json'), 'fixture');
+
+/** The baseline with customers/s of every batch size times `cps` and p95 times `p95`. */
+function scaled(cps: number, p95: number): LoadSummary {
+  return {
+    ...baseline,
+    startedAt: '2026-11-27T00:00:00.000Z',
+    batches: baseline.batches.map((b) => ({
+      ...b,
+      customersPerSecond: b.customersPerSecond * cps,
+      latencyMs: { ...b.latencyMs, p95: b.latencyMs.p95 * p95 },
+    })),
+  };
+}
+
+describe('compareRuns', () => {
+  it('customers/s 10.1% lower regresses at 10%, 9.9% lower does not', () => {
+    expect(compareRuns(scaled(0.899, 1), baseline, 0.1).regressed).toBe(true);
+    const below = compareRuns(scaled(0.901, 1), baseline, 0.1);
+    expect(below.regressed).toBe(false);
+    expect(below.deltas[0]?.customersPerSecondChange).toBeCloseTo(-0.099, 4);
+  });
+
+  it('p95 10.1% higher regresses at 10%, 9.9% higher does not; exactly 10% is allowed', () => {
+    expect(compareRuns(scaled(1, 1.101), baseline, 0.1).regressed).toBe(true);
+    expect(compareRuns(scaled(1, 1.099), baseline, 0.1).regressed).toBe(false);
+    expect(compareRuns(scaled(0.9, 1.1), baseline, 0.1).regressed).toBe(false);
+  });
+
+  it('faster runs never regress, and only the batch size that got worse is marked', () => {
+    const run = scaled(1.5, 0.5);
+    run.batches[1] = { ...(run.batches[1] as LoadSummary['batches'][number]), customersPerSecond: 1 };
+    const c = compareRuns(run, baseline, 0.1);
+    expect(c.deltas.map((d) => d.regressed)).toEqual([false, true, false]);
+    expect(comparisonLines(c).join('\n')).toMatch(/^\s+10 .* REGRESSED$/m);
+  });
+
+  it('names the batch sizes only one run measured (a schemaVersion 1 baseline)', () => {
+    const old = readSummary(join(fixtures, 'summary-v1.json'), 'fixture');
+    const c = compareRuns(baseline, old, 0.1);
+    expect(c.deltas.map((d) => d.batchSize)).toEqual([1, 10, 100]);
+    expect(c.onlyInBaseline).toEqual([1000]);
+  });
+
+  it('reads the allowed regression as a percentage', () => {
+    expect(parseRegression('10%')).toBe(0.1);
+    expect(parseRegression('2.5')).toBe(0.025);
+    expect(parseRegression('ten')).toBeUndefined();
+  });
+});
+
+describe('summary schema versions', () => {
+  it('reads version 1 (no offered rate) and version 2; refuses others naming the field', () => {
+    const v1 = readSummary(join(fixtures, 'summary-v1.json'), 'fixture');
+    expect(v1.schemaVersion).toBe(1);
+    expect(v1.batches[0]?.offeredRequestsPerSecond).toBeUndefined();
+    expect(baseline.batches[0]?.offeredRequestsPerSecond).toBe(5000);
+    expect(summaryProblem({ ...baseline, schemaVersion: 3 })).toMatch(
+      /schemaVersion is 3, this version reads 1 and 2/,
+    );
+    expect(summaryProblem({ ...baseline, batches: [{ ...baseline.batches[0], maxVus: 'x' }] })).toBe(
+      'batches[0].maxVus is not a number',
+    );
+  });
+
+  it('offers the arrival rate load/profiles.ts offers', async () => {
+    const profiles = (await import(join(packageRoot, 'load', 'profiles.ts'))) as {
+      offeredRps: (b: number) => number;
+    };
+    for (const b of [1, 10, 50, 100, 500, 1000, 7])
+      expect(offeredRps(b), `batch ${b}`).toBe(profiles.offeredRps(b));
+  });
+});
+
+describe('SLOs', () => {
+  it('default to load/thresholds.ts', async () => {
+    const t = (await import(join(packageRoot, 'load', 'thresholds.ts'))) as {
+      SLO_P95_MS: number;
+      SLO_FAILED_REQUEST_RATE: number;
+    };
+    expect(DEFAULT_SLO_TEXT).toEqual([
+      `p95_ms<${t.SLO_P95_MS}`,
+      `failed_requests<${t.SLO_FAILED_REQUEST_RATE}`,
+      'failed_customers==0',
+    ]);
+  });
+
+  it('read from a file, one per line, # comments, naming the line at fault', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slo-'));
+    writeFileSync(
+      join(dir, 'ok.txt'),
+      '# campaign SLOs\np95_ms <= 500\n\nfailed_requests<0.001  # one in a thousand\n',
+    );
+    expect(readSloFile(join(dir, 'ok.txt'))).toEqual([
+      { figure: 'p95_ms', op: '<=', value: 500 },
+      { figure: 'failed_requests', op: '<', value: 0.001 },
+    ]);
+    writeFileSync(join(dir, 'bad.txt'), 'p95_ms<500\nlatency<3\n');
+    expect(() => readSloFile(join(dir, 'bad.txt'))).toThrow(/--slo-file .*bad\.txt line 2 names "latency"/);
+  });
+
+  it('are checked per batch size, in numeric batch order', () => {
+    const batches = [1000, 50, 1, 100, 10].map((batchSize) => ({
+      ...(baseline.batches[0] as LoadSummary['batches'][number]),
+      batchSize,
+    }));
+    const results = checkSlos(batches, [parseSlo('p95_ms<20'), parseSlo('customers_per_s>=1000')]);
+    expect(results.map((r) => r.batchSize)).toEqual([1, 1, 10, 10, 50, 50, 100, 100, 1000, 1000]);
+    expect(results[0]).toEqual({ batchSize: 1, slo: 'p95_ms<20', measured: 20, ok: false });
+    expect(results[1]?.ok).toBe(true);
+  });
+
+  it.each([
+    [['--slo', 'p95<500'], /--slo names "p95": the figures are p50_ms, p95_ms/],
+    [['--slo', 'p95_ms 500'], /--slo must be like p95_ms<500/],
+    [['--slo-file', 'missing.txt'], /--slo-file .*missing\.txt cannot be read: ENOENT/],
+    [['--max-regression', '5%'], /--max-regression goes with --baseline/],
+    [['--baseline', 'nope.json'], /--baseline .*nope\.json cannot be read/],
+    [['--program', 'x'], /--program must be a whole number/],
+    [['--promotion', '1', '--promo-identifier', 'A'], /give --promotion or --promo-identifier, not both/],
+    [['--identifier-name', 'phone'], /--identifier-name must be id, mobile or email, got "phone"/],
+  ])('load %j: one line naming the flag, exit 2, no traffic', async (args, message) => {
+    const io = captureIO({ cwd: fixtures, env: {} });
+    expect(await main(['load', ...args], io)).toBe(2);
+    expect(io.stderr.join('\n')).toMatch(message);
+  });
+});
+
+describe('the identity a run sends', () => {
+  it('flags win over variables, which win over the embedded provider IDs', () => {
+    expect(resolveIdentity({}, {})).toEqual({
+      programId: LOAD_PROGRAM_ID,
+      promotionId: LOAD_PROMOTION_ID,
+      identifierName: 'id',
+    });
+    const env = {
+      DIRECTEARN_PROGRAM_ID: '7001',
+      DIRECTEARN_PROMOTION_ID: '81001',
+      DIRECTEARN_IDENTIFIER_NAME: 'mobile',
+    };
+    expect(resolveIdentity({}, env)).toEqual({
+      programId: 7001,
+      promotionId: 81001,
+      identifierName: 'mobile',
+    });
+    expect(resolveIdentity({ programId: 9, promoIdentifier: 'SUMMER' }, env)).toEqual({
+      programId: 9,
+      promoIdentifier: 'SUMMER',
+      identifierName: 'mobile',
+    });
+    expect(() =>
+      resolveIdentity({}, { DIRECTEARN_PROMOTION_ID: '1', DIRECTEARN_PROMO_IDENTIFIER: 'A' }),
+    ).toThrow(/both set/);
+  });
+
+  it('check takes the same flags and refuses bad ones before any stage', async () => {
+    const io = captureIO({ cwd: fixtures, env: {} });
+    expect(await main(['check', '--identifier-name', 'phone'], io)).toBe(2);
+    expect(io.stderr.join('\n')).toMatch(/--identifier-name must be id, mobile or email/);
+    expect(io.stdout).toEqual([]);
+  });
+
+  it('passes all four to k6, the unused promotion field empty', () => {
+    expect(identityVars({ programId: 7001, promoIdentifier: 'SUMMER', identifierName: 'email' })).toEqual({
+      DIRECTEARN_PROGRAM_ID: '7001',
+      DIRECTEARN_PROMOTION_ID: '',
+      DIRECTEARN_PROMO_IDENTIFIER: 'SUMMER',
+      DIRECTEARN_IDENTIFIER_NAME: 'email',
+    });
+  });
+});

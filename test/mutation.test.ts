@@ -1,0 +1,90 @@
+// The suite proves it catches regressions: one loopback host serves every variant of
+// src/provider/regressions.ts under /_variant/NAME; `directearn verify --target` (with every
+// credential and the host's state-change URL, so every interaction runs) must exit non-zero on each
+// doc-derived regression and 0 on each benign variation a tolerant consumer must accept.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIO } from '../src/cli/command.js';
+import { main } from '../src/cli/main.js';
+import {
+  DEFAULT_BASIC_PASSWORD,
+  DEFAULT_BASIC_USER,
+  DEFAULT_READONLY_BASIC_PASSWORD,
+  DEFAULT_READONLY_BASIC_USER,
+  DEFAULT_TOKEN,
+} from '../src/config/defaults.js';
+import { VARIANTS, type Variant } from '../src/provider/regressions.js';
+import { serveVariants } from '../src/provider/variant-host.js';
+
+/** Variants verified at once: each runs one pact-verifier process (the machine has 2 cores). */
+const CONCURRENCY = 2;
+
+async function verify(url: string): Promise<{ code: number; out: string }> {
+  const out: string[] = [];
+  const io: CliIO = {
+    out: (l) => out.push(l),
+    err: (l) => out.push(l),
+    color: false,
+    env: {},
+    cwd: process.cwd(),
+  };
+  const code = await main(
+    [
+      'verify',
+      '--target',
+      url,
+      '--basic',
+      `${DEFAULT_BASIC_USER}:${DEFAULT_BASIC_PASSWORD}`,
+      '--token',
+      DEFAULT_TOKEN,
+      '--readonly-basic',
+      `${DEFAULT_READONLY_BASIC_USER}:${DEFAULT_READONLY_BASIC_PASSWORD}`,
+      '--state-change-url',
+      `${url}/_admin/provider-states`,
+    ],
+    io,
+  );
+  return { code, out: out.join('\n') };
+}
+
+describe('mutation test: verify --target catches every doc-derived regression and passes every benign variant', () => {
+  let host: Awaited<ReturnType<typeof serveVariants>>;
+  const outcomes = new Map<string, { code: number; out: string }>();
+  beforeAll(async () => {
+    host = await serveVariants();
+    const queue = [...VARIANTS];
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        for (let v = queue.shift(); v !== undefined; v = queue.shift()) {
+          outcomes.set(v.name, await verify(`${host.url}/_variant/${v.name}`));
+        }
+      }),
+    );
+  }, 120_000);
+  afterAll(async () => {
+    await host?.close();
+  });
+
+  it('has at least 25 regressions and 5 benign variants', () => {
+    expect(VARIANTS.filter((v) => v.kind === 'regression').length).toBeGreaterThanOrEqual(25);
+    expect(VARIANTS.filter((v) => v.kind === 'benign').length).toBeGreaterThanOrEqual(5);
+  });
+
+  const failures = (v: Variant) => (outcomes.get(v.name)?.out.match(/^FAIL/gm) ?? []).length;
+
+  it.each(VARIANTS.filter((v) => v.kind === 'regression').map((v) => [v.name, v] as const))(
+    'regression %s makes verify exit 1, failing an interaction',
+    (_name, v) => {
+      const r = outcomes.get(v.name);
+      expect(r?.code, r?.out).toBe(1);
+      expect(failures(v), r?.out).toBeGreaterThan(0);
+    },
+  );
+
+  it.each(VARIANTS.filter((v) => v.kind === 'benign').map((v) => [v.name, v] as const))(
+    'benign variant %s verifies, exit 0',
+    (_name, v) => {
+      const r = outcomes.get(v.name);
+      expect(r?.code, r?.out).toBe(0);
+    },
+  );
+});
