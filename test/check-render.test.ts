@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { buildCaseRows } from '../src/check/cases.js';
 import { stageJUnit, writeJUnit, xmlEscape } from '../src/check/junit.js';
 import { type CheckSummary, runPassed, type StageResult } from '../src/check/model.js';
-import { renderCaseTable, renderVerdict, stageEndLine } from '../src/check/render.js';
+import { renderCaseTable, renderLegend, renderVerdict, stageEndLine } from '../src/check/render.js';
 import { interactionTable, isLoopbackUrl, loadPermission, runCheck } from '../src/check/runner.js';
 import { type CheckContext, type Stage, smokeStage, throughputStage } from '../src/check/stages.js';
 import { catalogue } from '../src/spec/index.js';
@@ -54,24 +54,72 @@ describe('the case table', () => {
     }));
     const rows = buildCaseRows({ verification }, [stage('verify', 'failed')], table);
     const byCase = new Map(rows.map((r) => [r.case, r]));
-    expect(byCase.get('8892')?.verified).toBe('fail');
+    expect(byCase.get('8892')?.verified).toBe('failed');
     expect(byCase.get('8892')?.notes.join(' ')).toMatch(/expected code 8892 but got 8874/);
-    expect(byCase.get('8015')?.verified).toBe('pass');
+    expect(byCase.get('8015')?.verified).toBe('passed');
     const text = renderCaseTable(rows, plain).join('\n');
     expect(text).toMatch(/^8892\s+error\s+✓\s+skip\s+✗/m);
     expect(text).toMatch(/^8015\s+error\s+✓\s+skip\s+✓/m);
   });
 
-  it('says skip, not ✓, for stages that did not run', () => {
+  it('says skipped, not ✓, for stages that did not run', () => {
     const rows = buildCaseRows(
       {},
       [stage('verify', 'skipped'), stage('smoke', 'skipped')],
       interactionTable(),
     );
     for (const r of rows) {
-      expect(r.verified).toBe('skip');
-      expect(r.smoke).toBe('skip');
+      expect(r.verified).toBe('skipped');
+      expect(r.smoke).toBe('skipped');
     }
+  });
+
+  it('says not-verified (n/v), not skip, for interactions the verification ran but could not check', () => {
+    const table = interactionTable();
+    const verification = table.map((i) => ({
+      description: i.description,
+      case: i.case,
+      status: i.case === 'http-429' ? ('not-verified' as const) : ('passed' as const),
+      message: i.case === 'http-429' ? 'the host sets its own rate limit' : undefined,
+    }));
+    const rows = buildCaseRows({ verification }, [stage('verify', 'failed')], table);
+    const row = rows.find((r) => r.case === 'http-429');
+    expect(row?.verified).toBe('not-verified');
+    expect(row?.interactions.map((i) => i.verification)).toEqual(['not-verified']);
+    expect(renderCaseTable(rows, plain).join('\n')).toMatch(/^http-429\s+http\s+✓\s+skip\s+n\/v\s+skip$/m);
+  });
+
+  it('shows the spec cases without an example (404, 405, 500) as in the spec, saying where', () => {
+    const rows = buildCaseRows({}, [], interactionTable());
+    const byCase = new Map(rows.map((r) => [r.case, r]));
+    for (const c of ['http-404', 'http-405', 'http-500']) expect(byCase.get(c)?.inSpec, c).toBe('passed');
+    expect(byCase.get('http-500')?.notes).toContain(
+      'in the spec without an example: x-directearn-catalogue and the 5XX response of POST /v2/promotion/bulk/directEarn',
+    );
+    expect(byCase.get('http-405')?.notes.join(' ')).toMatch(/answered to other methods or paths/);
+  });
+
+  it('gives every case without a pact interaction a note saying why', () => {
+    const rows = buildCaseRows({}, [], interactionTable());
+    const unpinned = rows.filter((r) => r.inPact === 'none');
+    expect(unpinned.map((r) => r.case)).toEqual(expect.arrayContaining(['http-415']));
+    for (const r of unpinned) expect(r.notes, r.case).toContainEqual(expect.stringMatching(/^no pact: .+/));
+    expect(rows.find((r) => r.case === 'http-415')?.notes).toContainEqual(
+      expect.stringMatching(/^no pact: the client always sends Content-Type application\/json/),
+    );
+  });
+
+  it('prints a legend with every mark, its word (as in JSON and JUnit) and its meaning', () => {
+    const legend = renderLegend(plain);
+    expect(legend[0]).toBe('Legend:');
+    expect(legend.slice(1).map((l) => l.trim().split(/\s+/).slice(0, 2))).toEqual([
+      ['✓', 'passed'],
+      ['✗', 'failed'],
+      ['n/v', 'not-verified'],
+      ['skip', 'skipped'],
+      ['–', 'none'],
+    ]);
+    expect(renderLegend({ color: false, ascii: true }).join('\n')).not.toMatch(/[✓✗–]/);
   });
 
   it('uses ASCII marks on request and colours only when asked', () => {
@@ -116,11 +164,13 @@ describe('JUnit XML', () => {
           },
           { name: 'earned', status: 'passed', durationMs: 12 },
           { name: '8890', status: 'skipped', message: 'no state' },
+          { name: 'http-429', status: 'not-verified', message: 'the host sets its own limit' },
         ],
       }),
       '2026-01-01T00:00:00.000Z',
     );
-    expect(xml).toContain('<testsuite name="verify" tests="3" failures="1" errors="0" skipped="1"');
+    expect(xml).toContain('<testsuite name="verify" tests="4" failures="1" errors="0" skipped="2"');
+    expect(xml).toContain('<skipped message="not-verified: the host sets its own limit"/>');
     expect(xml).toContain('<failure message="got &lt;8874&gt; &amp; &quot;more&quot;">');
     expect(xml).toContain('<skipped message="no state"/>');
     expect(xml).toContain('name="earned" time="0.012"/>');
@@ -175,7 +225,12 @@ describe('runCheck', () => {
     );
     expect(summary.ok).toBe(false);
     expect(lines).toContain('[1/2] explodes ...');
-    expect(lines).toContain('[1/2] FAIL explodes: error: pact-mock-server exited with code 1 (0 ms)');
+    // The stage's time is whatever it took: only its form is checked, never its value.
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^\[1\/2\] FAIL explodes: error: pact-mock-server exited with code 1 \(\d+(\.\d)? m?s\)$/,
+      ),
+    );
     expect(lines.some((l) => l.startsWith('[2/2] PASS always fine'))).toBe(true);
     expect(lines.at(-1)).toMatch(/^FAIL 1\/2 stages passed; failed: explodes in /);
     const written = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as CheckSummary;

@@ -1,7 +1,8 @@
 // The per-case table of a check run: for each catalogue case, is it in the spec (examples), in a
 // pact (interactions written by the consumer contracts), verified against the target, and smoked.
+import { NOT_PINNED } from '../contracts/interactions.js';
 import { readPact } from '../contracts/pacts.js';
-import { catalogue, exampleNames } from '../spec/index.js';
+import { type CatalogueEntry, catalogue, ENDPOINT_PATH, exampleNames, loadSpec } from '../spec/index.js';
 import type { CaseRow, Cell, StageResult } from './model.js';
 import type { CheckContext } from './stages.js';
 
@@ -19,6 +20,18 @@ export function pactDescriptions(files: readonly string[]): Set<string> {
       if (typeof i.description === 'string') found.add(i.description);
   }
   return found;
+}
+
+/** Where the spec documents an example-less case: its catalogue entry, and the response it is, if any. */
+function whereDocumented(entry: CatalogueEntry): string {
+  const ops = loadSpec().paths?.[ENDPOINT_PATH]?.post?.responses ?? {};
+  const code = entry.code === null ? undefined : String(entry.code);
+  const key =
+    code === undefined ? undefined : code in ops ? code : `${code[0]}XX` in ops ? `${code[0]}XX` : undefined;
+  if (entry.kind !== 'http' || key !== undefined) {
+    return `x-directearn-catalogue${key === undefined ? '' : ` and the ${key} response of POST ${ENDPOINT_PATH}`}`;
+  }
+  return `x-directearn-catalogue (answered to other methods or paths, so not a response of POST ${ENDPOINT_PATH})`;
 }
 
 const stageStatus = (stages: readonly StageResult[], id: StageResult['id']) =>
@@ -51,31 +64,36 @@ export function buildCaseRows(
   return catalogue().map((entry): CaseRow => {
     const notes: string[] = [...pactNotes];
     const missingExamples = entry.examples.filter((n) => !names.has(n));
-    let inSpec: Cell = 'pass';
-    if (entry.examples.length === 0) {
-      inSpec = 'none';
-      notes.push('the spec documents this case without an example');
-    } else if (missingExamples.length > 0) {
-      inSpec = 'fail';
+    // Every row is a case of the spec's catalogue, so it is in the spec; a named example it lacks fails.
+    let inSpec: Cell = 'passed';
+    if (entry.examples.length === 0) notes.push(`in the spec without an example: ${whereDocumented(entry)}`);
+    else if (missingExamples.length > 0) {
+      inSpec = 'failed';
       notes.push(`the catalogue names examples the spec lacks: ${missingExamples.join(', ')}`);
     }
 
     const planned = (interactions ?? []).filter((i) => i.case === entry.case);
-    let inPact: Cell = 'skip';
-    if (interactions !== undefined && planned.length === 0) inPact = 'none';
-    else if (inPacts !== undefined) {
+    let inPact: Cell = 'skipped';
+    if (interactions !== undefined && planned.length === 0) {
+      inPact = 'none';
+      notes.push(
+        NOT_PINNED[entry.case] ??
+          'no pact interaction, and no reason in NOT_PINNED (src/contracts/interactions.ts)',
+      );
+    } else if (inPacts !== undefined) {
       const absent = planned.filter((i) => !inPacts.has(i.description));
-      inPact = absent.length === 0 ? 'pass' : 'fail';
+      inPact = absent.length === 0 ? 'passed' : 'failed';
       for (const i of absent) notes.push(`interaction "${i.description}" is not in the written pacts`);
     }
 
     const verifiedRows = (ctx.verification ?? []).filter((v) => v.case === entry.case);
-    let verified: Cell = 'skip';
+    let verified: Cell = 'skipped';
     if (verifyRan) {
-      if (verifiedRows.length === 0) verified = planned.length === 0 ? 'none' : 'fail';
-      else if (verifiedRows.every((v) => v.status === 'passed')) verified = 'pass';
-      else if (verifiedRows.some((v) => v.status === 'failed')) verified = 'fail';
-      else verified = 'skip';
+      if (verifiedRows.length === 0) verified = planned.length === 0 ? 'none' : 'failed';
+      else if (verifiedRows.every((v) => v.status === 'passed')) verified = 'passed';
+      else if (verifiedRows.some((v) => v.status === 'failed')) verified = 'failed';
+      else if (verifiedRows.some((v) => v.status === 'not-verified')) verified = 'not-verified';
+      else verified = 'skipped';
       for (const v of verifiedRows) {
         if (v.status !== 'passed')
           notes.push(`${v.status}: "${v.description}"${v.message ? `: ${v.message.split('\n')[0]}` : ''}`);
@@ -84,11 +102,14 @@ export function buildCaseRows(
         notes.push('no verification result for its interactions');
     }
 
-    let smoke: Cell = 'skip';
+    let smoke: Cell = 'skipped';
     if (smokeRan) {
       const s = ctx.smoke?.[entry.case];
       const notAsked = ctx.smokeSkipped?.[entry.case];
-      smoke = s !== undefined ? (s.passed ? 'pass' : 'fail') : notAsked !== undefined ? 'skip' : 'none';
+      smoke =
+        s !== undefined ? (s.passed ? 'passed' : 'failed') : notAsked !== undefined ? 'not-verified' : 'none';
+      if (s === undefined && notAsked === undefined)
+        notes.push('no smoke request: load/smoke.ts sends none for this case');
       if (notAsked !== undefined) notes.push(`smoke not asked: ${notAsked}`);
       if (s !== undefined && !s.passed) notes.push(`smoke: ${s.detail}`);
     }
@@ -100,7 +121,7 @@ export function buildCaseRows(
       examples: [...entry.examples],
       interactions: planned.map((i) => {
         const v = verifiedRows.find((r) => r.description === i.description);
-        return { description: i.description, verification: v?.status ?? 'not-run' };
+        return { description: i.description, verification: v?.status ?? 'skipped' };
       }),
       inSpec,
       inPact,

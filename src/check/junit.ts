@@ -17,7 +17,8 @@ export function stageJUnit(stage: StageResult, timestamp: string): string {
       ? stage.tests
       : [{ name: stage.title, status: stage.status, message: stage.detail, durationMs: stage.durationMs }];
   const failures = tests.filter((t) => t.status === 'failed').length;
-  const skipped = tests.filter((t) => t.status === 'skipped').length;
+  // JUnit knows passed, failure and skipped: not-verified is a skipped case whose message says so.
+  const skipped = tests.filter((t) => t.status === 'skipped' || t.status === 'not-verified').length;
   const classname = `directearn.check.${stage.id}`;
   const cases = tests.map((t) => {
     const open = `    <testcase classname="${xmlEscape(classname)}" name="${xmlEscape(t.name)}" time="${seconds(t.durationMs)}"`;
@@ -26,7 +27,7 @@ export function stageJUnit(stage: StageResult, timestamp: string): string {
     const inner =
       t.status === 'failed'
         ? `      <failure message="${message.split('\n')[0]}">${message}</failure>`
-        : `      <skipped message="${message}"/>`;
+        : `      <skipped message="${t.status === 'not-verified' ? `not-verified: ${message}` : message}"/>`;
     return `${open}>\n${inner}\n    </testcase>`;
   });
   return [

@@ -5,7 +5,8 @@ export type StageStatus = 'passed' | 'failed' | 'skipped';
 /** One test inside a stage (a spec check, a pact interaction, a smoke case): a JUnit test case. */
 export interface StageTest {
   name: string;
-  status: StageStatus;
+  /** not-verified: the stage ran but could not check it on this target (JUnit: skipped). */
+  status: StageStatus | 'not-verified';
   /** Why it failed or was skipped. */
   message?: string;
   durationMs?: number;
@@ -28,11 +29,22 @@ export interface StageResult {
 export type StageId = 'spec' | 'contracts' | 'pacts-vs-spec' | 'verify' | 'smoke' | 'throughput';
 
 /**
- * A cell of the case table: `pass`/`fail` when the stage said so for this case, `none` when the
- * case has nothing there (no example, no interaction, no smoke request), `skip` when the stage
- * did not run or did not reach the case.
+ * The one vocabulary of results: the terminal table and its legend, the JSON summary, JUnit (as
+ * passed, failure, or skipped with the word first in the message) and the coverage page all use it.
  */
-export type Cell = 'pass' | 'fail' | 'none' | 'skip';
+export type Outcome = 'passed' | 'failed' | 'not-verified' | 'skipped' | 'none';
+
+/** What each outcome means: the legend under the table and on the coverage page. */
+export const OUTCOME_MEANING: Readonly<Record<Outcome, string>> = {
+  passed: 'checked, and it held',
+  failed: 'checked, and it did not hold (see Notes)',
+  'not-verified': 'the stage ran but could not check it on this target (see Notes)',
+  skipped: 'the stage did not run, or an earlier stage left it nothing to check',
+  none: 'nothing to check: no example, no pact interaction or no smoke request (see Notes)',
+};
+
+/** A cell of the case table, for one case and one stage. */
+export type Cell = Outcome;
 
 export interface CaseRow {
   case: string;
@@ -41,10 +53,7 @@ export interface CaseRow {
   /** The spec examples of the case. */
   examples: string[];
   /** The pact interactions (descriptions) of the case. */
-  interactions: {
-    description: string;
-    verification: 'passed' | 'failed' | 'skipped' | 'not-verified' | 'not-run';
-  }[];
+  interactions: { description: string; verification: Exclude<Outcome, 'none'> }[];
   inSpec: Cell;
   inPact: Cell;
   verified: Cell;
@@ -62,6 +71,18 @@ export interface CheckSummary {
   ok: boolean;
   stages: StageResult[];
   cases: CaseRow[];
+  /** Tools built during the run (k6 on a fresh machine), each with its own time, outside any stage's. */
+  builds?: ToolBuild[];
+}
+
+/** A tool the run had to build first (once per machine). */
+export interface ToolBuild {
+  tool: 'k6';
+  version: string;
+  ok: boolean;
+  durationMs: number;
+  /** The binary built, or why the build failed. */
+  detail: string;
 }
 
 /** Whether the run passes: every stage passed, or was skipped because the user asked. */

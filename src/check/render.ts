@@ -1,7 +1,7 @@
 // Text output of `directearn check`: progress lines, the per-case table and the verdict, with
 // colours only when the caller says the output is a TTY without NO_COLOR.
-import type { CaseRow, Cell, StageResult, StageStatus } from './model.js';
-import { runPassed } from './model.js';
+import type { CaseRow, Cell, StageResult, StageStatus, ToolBuild } from './model.js';
+import { OUTCOME_MEANING, runPassed } from './model.js';
 
 export interface RenderOptions {
   /** ANSI colours (a TTY and no NO_COLOR). */
@@ -33,6 +33,14 @@ export function stageStartLine(index: number, total: number, title: string, o: R
   return `${paint(`[${index}/${total}]`, 'dim', o)} ${title} ...`;
 }
 
+/** The background k6 build's own line, with its own time: "[k6] built k6 v1.8.1 with Go (once per machine) in 312.4 s". */
+export function buildLine(b: ToolBuild, o: RenderOptions): string {
+  const tag = paint('[k6]', 'dim', o);
+  if (b.ok)
+    return `${tag} built ${b.tool} ${b.version} with Go (once per machine) in ${formatDuration(b.durationMs)}: ${b.detail}`;
+  return `${tag} ${paint('FAIL', 'red', o)} building ${b.tool} ${b.version} with Go after ${formatDuration(b.durationMs)}: ${b.detail.split('\n')[0]}`;
+}
+
 /** "[2/6] PASS consumer contracts (14 interactions) in 8.1 s" printed when a stage ends. */
 export function stageEndLine(index: number, total: number, r: StageResult, o: RenderOptions): string {
   const word = paint(STATUS_WORD[r.status], STATUS_STYLE[r.status], o);
@@ -40,11 +48,22 @@ export function stageEndLine(index: number, total: number, r: StageResult, o: Re
 }
 
 const MARKS: Record<Cell, { unicode: string; ascii: string; style?: keyof typeof ANSI }> = {
-  pass: { unicode: '✓', ascii: 'yes', style: 'green' },
-  fail: { unicode: '✗', ascii: 'NO', style: 'red' },
+  passed: { unicode: '✓', ascii: 'yes', style: 'green' },
+  failed: { unicode: '✗', ascii: 'NO', style: 'red' },
+  'not-verified': { unicode: 'n/v', ascii: 'n/v', style: 'yellow' },
+  skipped: { unicode: 'skip', ascii: 'skip', style: 'yellow' },
   none: { unicode: '–', ascii: '-', style: 'dim' },
-  skip: { unicode: 'skip', ascii: 'skip', style: 'yellow' },
 };
+
+/** The legend printed under the case table: each mark, its word (as in JSON and JUnit) and meaning. */
+export function renderLegend(o: RenderOptions): string[] {
+  return [
+    'Legend:',
+    ...(Object.keys(MARKS) as Cell[]).map(
+      (cell) => `  ${mark(cell, o).padEnd(4)} ${cell.padEnd(12)} ${OUTCOME_MEANING[cell]}`,
+    ),
+  ];
+}
 
 export function mark(cell: Cell, o: RenderOptions): string {
   const m = MARKS[cell];

@@ -8,11 +8,14 @@ import { isLoopbackUrl } from '../input/loopback.js';
 import { hostOf } from '../input/url.js';
 import { buildCaseRows, type InteractionRef } from './cases.js';
 import { writeJUnit } from './junit.js';
-import { type CheckSummary, runPassed, type StageResult } from './model.js';
+import { k6BuildRecord, prepareK6Build } from './k6-build.js';
+import { type CheckSummary, runPassed, type StageResult, type ToolBuild } from './model.js';
 import {
+  buildLine,
   formatDuration,
   type RenderOptions,
   renderCaseTable,
+  renderLegend,
   renderNotes,
   renderVerdict,
   stageEndLine,
@@ -88,8 +91,29 @@ export async function runCheck(options: RunCheckOptions, io: Output): Promise<Ch
   // (UnreachableError, exit 3), before minutes of stages that could only fail against it.
   if (ctx.target !== undefined) await preflight(ctx.target, ctx.credentials);
 
+  // A missing k6 is built while the contract stages run (Go takes minutes on 2 cores).
+  const build = prepareK6Build(
+    ctx,
+    stages.some((s) => s.needsK6 === true),
+    (line) => io.out(`      ${line}`),
+  );
+  const builds: ToolBuild[] = [];
+  if (build !== undefined) {
+    io.out(
+      `[k6] k6 ${build.version} is not installed: building it with Go while the stages run (once per machine)`,
+    );
+    ctx.k6Build = build.start();
+  }
+  const reportBuild = async (): Promise<void> => {
+    if (build === undefined || ctx.k6Build === undefined || builds.length > 0) return;
+    builds.push(k6BuildRecord(build.version, await ctx.k6Build));
+    io.out(buildLine(builds[0] as ToolBuild, o));
+  };
+
   const results: StageResult[] = [];
   for (const [i, stage] of stages.entries()) {
+    // Waiting for the build is the build's time, not the stage's.
+    if (stage.needsK6 === true) await reportBuild();
     io.out(stageStartLine(i + 1, stages.length, stage.title, o));
     const r = await runStage(stage, ctx);
     results.push(r);
@@ -104,9 +128,12 @@ export async function runCheck(options: RunCheckOptions, io: Output): Promise<Ch
     }
   }
 
+  await reportBuild();
   const rows = buildCaseRows(ctx, results, interactionTable());
   io.out('');
   for (const line of renderCaseTable(rows, o)) io.out(line);
+  io.out('');
+  for (const line of renderLegend(o)) io.out(line);
   const notes = renderNotes(rows);
   if (notes.length > 0) {
     io.out('');
@@ -123,6 +150,7 @@ export async function runCheck(options: RunCheckOptions, io: Output): Promise<Ch
     ok: runPassed(results),
     stages: results.map((r) => ({ ...r, durationMs: Math.round(r.durationMs) })),
     cases: rows,
+    ...(builds.length > 0 ? { builds } : {}),
   };
 
   const written: string[] = [];

@@ -14,6 +14,7 @@ import type { IdentityOptions } from '../load/identity.js';
 import { findGo } from '../load/k6.js';
 import { findK6, installK6, K6_VERSION, runLoad } from '../load/run.js';
 import { checkExamples, checkMetaSchema, lintSpec } from '../spec/check.js';
+import type { K6BuildResult } from './k6-build.js';
 import type { StageId, StageResult, StageTest } from './model.js';
 
 export type { Credentials, VerifiedInteraction };
@@ -47,6 +48,8 @@ export interface CheckContext {
   smokeSkipped?: Record<string, string>;
   /** Where progress lines of long steps (the one-time k6 build) go; default nowhere. */
   progress?: (line: string) => void;
+  /** The background k6 build runCheck started (src/check/k6-build.ts), awaited by the k6 stages. */
+  k6Build?: Promise<K6BuildResult>;
 }
 
 export type StageOutcome = Omit<StageResult, 'id' | 'title' | 'durationMs'>;
@@ -54,6 +57,8 @@ export type StageOutcome = Omit<StageResult, 'id' | 'title' | 'durationMs'>;
 export interface Stage {
   id: StageId;
   title: string;
+  /** Runs k6: waits for a background k6 build first. */
+  needsK6?: boolean;
   run(ctx: CheckContext): Promise<StageOutcome>;
 }
 
@@ -163,7 +168,7 @@ export const verifyStage: Stage = {
     const tests = r.interactions.map(
       (i): StageTest => ({
         name: `${i.case}: ${i.description}`,
-        status: i.status === 'passed' ? 'passed' : i.status === 'failed' ? 'failed' : 'skipped',
+        status: i.status,
         message: i.message,
       }),
     );
@@ -202,6 +207,15 @@ async function loadSkip(ctx: CheckContext): Promise<StageOutcome | undefined> {
       tests: [],
     };
   }
+  if (ctx.k6Build !== undefined) {
+    const built = await ctx.k6Build;
+    if (built.ok) return undefined;
+    return {
+      status: 'failed',
+      detail: `k6 could not be built: ${built.error.split('\n')[0]} (or pass --skip-load)`,
+      tests: [],
+    };
+  }
   if (findK6() !== undefined) return undefined;
   if (findGo() === undefined) {
     return {
@@ -235,6 +249,7 @@ function loadCredentials(ctx: CheckContext): { basic?: string; token?: string } 
 export const smokeStage: Stage = {
   id: 'smoke',
   title: 'k6 smoke',
+  needsK6: true,
   async run(ctx) {
     const skip = await loadSkip(ctx);
     if (skip !== undefined) return skip;
@@ -288,6 +303,7 @@ export const smokeStage: Stage = {
 export const throughputStage: Stage = {
   id: 'throughput',
   title: 'k6 short throughput run',
+  needsK6: true,
   async run(ctx) {
     const skip = await loadSkip(ctx);
     if (skip !== undefined) return skip;

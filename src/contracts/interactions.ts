@@ -421,3 +421,20 @@ export function coveredCases(): string[] {
     .map((c) => c.case)
     .filter((c) => pinned.has(c));
 }
+
+/**
+ * Why a catalogue case has no pact interaction: a pact pins what the consumer sends, so a case the
+ * client never provokes, or that no provider state can make a host answer, is tested elsewhere.
+ * Every case is either pinned above or named here (test/contracts.test.ts checks it), and the
+ * check table and coverage page print the reason.
+ */
+export const NOT_PINNED: Readonly<Record<string, string>> = {
+  'http-404':
+    'no pact: the client only calls POST /v2/promotion/bulk/directEarn, never another path (the reference provider tests pin the 404)',
+  'http-405':
+    'no pact: the client only sends POST, never another method (the reference provider tests pin the 405 and its Allow header)',
+  'http-415':
+    'no pact: the client always sends Content-Type application/json, so no request of it can get a 415 (the reference provider tests pin the 415)',
+  'http-500':
+    'no pact: a server failure is not a contract, and no provider state can make a real host fail on demand (test/client-faults.test.ts covers retries after 5xx)',
+};

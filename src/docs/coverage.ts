@@ -1,8 +1,8 @@
 // The coverage page: each documented case -> its spec examples -> its pact interactions -> the
 // last verification result (from the summary the most recent `directearn check` wrote).
 import { existsSync, readFileSync } from 'node:fs';
-import type { CheckSummary } from '../check/model.js';
-import { interactions } from '../contracts/interactions.js';
+import { type CheckSummary, OUTCOME_MEANING } from '../check/model.js';
+import { interactions, NOT_PINNED } from '../contracts/interactions.js';
 import { catalogue } from '../spec/index.js';
 import { describeState } from '../states/index.js';
 import { cell } from './markdown.js';
@@ -12,7 +12,7 @@ export interface CoverageInteraction {
   states: string[];
   requestExample: string;
   responseExample: string;
-  /** passed/failed/not-verified from the last check, or 'no check run' when there is none. */
+  /** The outcome of the last check (passed, failed, not-verified, skipped), or 'no check run'. */
   lastResult: string;
 }
 
@@ -24,7 +24,10 @@ export interface CoverageRow {
   inferred: boolean;
   examples: string[];
   interactions: CoverageInteraction[];
+  /** The smoke outcome of the last check (src/check/model.ts Outcome), or why there is none. */
   smoke: string;
+  /** Why the case has no pact interaction (NOT_PINNED), when it has none. */
+  noPactReason: string | undefined;
 }
 
 export interface CoverageSource {
@@ -53,8 +56,6 @@ export function readSummary(path: string): CoverageSource {
   }
 }
 
-const CELL_WORD = { pass: 'passed', fail: 'failed', none: 'no smoke request', skip: 'not run' } as const;
-
 export function coverageRows(summary: CheckSummary | undefined): CoverageRow[] {
   const table = interactions();
   return catalogue().map((c) => {
@@ -79,12 +80,8 @@ export function coverageRows(summary: CheckSummary | undefined): CoverageRow[] {
               : (last?.interactions.find((x) => x.description === i.description)?.verification ??
                 'not in the last run'),
         })),
-      smoke:
-        summary === undefined
-          ? 'no check run'
-          : last === undefined
-            ? 'not in the last run'
-            : CELL_WORD[last.smoke],
+      smoke: summary === undefined ? 'no check run' : last === undefined ? 'not in the last run' : last.smoke,
+      noPactReason: NOT_PINNED[c.case],
     };
   });
 }
@@ -104,7 +101,9 @@ export function renderCoverageMarkdown(rows: readonly CoverageRow[], source: Cov
     const ex = r.examples.length === 0 ? '*(none)*' : r.examples.map((e) => `\`${e}\``).join(', ');
     const code = `${r.code ?? '–'}${r.inferred ? ' (inferred)' : ''}`;
     if (r.interactions.length === 0) {
-      lines.push(`| ${r.case} | ${code} | ${ex} | *(no interaction)* | | | ${r.smoke} |`);
+      lines.push(
+        `| ${r.case} | ${code} | ${ex} | *(${cell(r.noPactReason ?? 'no interaction')})* | | none | ${r.smoke} |`,
+      );
       continue;
     }
     for (const [n, i] of r.interactions.entries()) {
@@ -114,6 +113,8 @@ export function renderCoverageMarkdown(rows: readonly CoverageRow[], source: Cov
       );
     }
   }
+  lines.push('', 'Legend (the words of `directearn check`, its JSON summary and JUnit):', '');
+  for (const [word, meaning] of Object.entries(OUTCOME_MEANING)) lines.push(`- **${word}**: ${meaning}`);
   lines.push('');
   return lines.join('\n');
 }
@@ -121,7 +122,12 @@ export function renderCoverageMarkdown(rows: readonly CoverageRow[], source: Cov
 const esc = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-const RESULT_CLASS: Record<string, string> = { passed: 'ok', failed: 'bad', 'not-verified': 'warn' };
+const RESULT_CLASS: Record<string, string> = {
+  passed: 'ok',
+  failed: 'bad',
+  'not-verified': 'warn',
+  skipped: 'warn',
+};
 
 /** A self-contained HTML page (inline style, no script) of the same table. */
 export function renderCoverageHtml(rows: readonly CoverageRow[], source: CoverageSource): string {
@@ -133,7 +139,7 @@ export function renderCoverageHtml(rows: readonly CoverageRow[], source: Coverag
       <td rowspan="${span}">${r.examples.length === 0 ? '<span class="muted">none</span>' : r.examples.map((e) => `<code>${esc(e)}</code>`).join('<br>')}</td>`;
       const smoke = `<td rowspan="${span}" class="${RESULT_CLASS[r.smoke] ?? 'muted'}">${esc(r.smoke)}</td>`;
       if (r.interactions.length === 0) {
-        return `<tr id="case-${esc(r.case)}">${head}<td class="muted">no interaction</td><td></td><td class="muted">–</td>${smoke}</tr>`;
+        return `<tr id="case-${esc(r.case)}">${head}<td class="muted">${esc(r.noPactReason ?? 'no interaction')}</td><td></td><td class="muted">none</td>${smoke}</tr>`;
       }
       return r.interactions
         .map((i, n) => {
@@ -175,6 +181,16 @@ export function renderCoverageHtml(rows: readonly CoverageRow[], source: Coverag
 ${body}
 </tbody>
 </table>
+<h2>Legend</h2>
+<p class="muted">The words of <code>directearn check</code>, its JSON summary and JUnit.</p>
+<dl id="legend">
+${Object.entries(OUTCOME_MEANING)
+  .map(
+    ([word, meaning]) =>
+      `<dt class="${RESULT_CLASS[word] ?? 'muted'}">${esc(word)}</dt><dd>${esc(meaning)}</dd>`,
+  )
+  .join('\n')}
+</dl>
 </body>
 </html>
 `;
