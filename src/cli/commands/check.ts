@@ -1,10 +1,11 @@
 // `directearn check`, the main job: spec -> consumer contracts -> pacts vs spec -> provider
 // verification -> k6 smoke and a short throughput run, then a table of every documented case.
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { loadPermission, runCheck } from '../../check/runner.js';
 import type { CheckContext, Credentials } from '../../check/stages.js';
 import { DEFAULT_CHECK_DIR, DEFAULT_CHECK_THROUGHPUT } from '../../config/defaults.js';
+import { prepareOutputDir, prepareOutputFile } from '../../util/output-path.js';
 import { type Command, intOption, parseFlags, stringOption, UsageError } from '../command.js';
 
 const help = `Usage: directearn check [flags]
@@ -126,9 +127,13 @@ export const command: Command = {
     const allowRealIssue = values['allow-real-issue'] === true;
     // Make the report folders before any stage runs: a path that cannot be written fails now,
     // naming its flag, instead of after the whole run with its results lost.
-    ensureFolder(reportDir, '--report-dir');
-    if (jsonPath !== undefined) ensureFolder(dirname(jsonPath), '--json');
-    if (junitDir !== undefined) ensureFolder(junitDir, '--junit');
+    prepareOutputDir(
+      reportDir,
+      '--report-dir',
+      (values['report-dir'] as string | undefined) ?? DEFAULT_CHECK_DIR,
+    );
+    if (jsonPath !== undefined) prepareOutputFile(jsonPath, '--json', values.json as string);
+    if (junitDir !== undefined) prepareOutputDir(junitDir, '--junit', values.junit as string);
 
     const context: CheckContext = {
       target,
@@ -158,13 +163,3 @@ export const command: Command = {
     return summary.ok ? 0 : 1;
   },
 };
-
-function ensureFolder(dir: string, flag: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    throw new UsageError(
-      `${flag}: cannot create the folder ${dir} (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
-    );
-  }
-}

@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_CHECK_DIR, DEFAULT_DOCS_DIR } from '../../config/defaults.js';
 import { buildDocs } from '../../docs/build.js';
+import { prepareOutputDir } from '../../util/output-path.js';
 import { type Command, parseFlags, stringOption, UsageError, UserFacingError } from '../command.js';
 
 const help = `Usage: directearn docs [--out DIR] [--summary FILE]
@@ -37,6 +38,7 @@ export const command: Command = {
     if (existsSync(outDir) && !statSync(outDir).isDirectory()) {
       throw new UsageError(`--out ${out} is a file, not a folder`);
     }
+    prepareOutputDir(outDir, '--out', out);
     const summaryPath = resolve(
       io.cwd,
       (values.summary as string | undefined) ?? `${DEFAULT_CHECK_DIR}/summary.json`,

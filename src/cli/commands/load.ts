@@ -8,6 +8,7 @@ import {
   DEFAULT_LOAD_RATE_MAX_RPS,
   DEFAULT_OUT_DIR,
 } from '../../config/defaults.js';
+import { prepareOutputDir } from '../../util/output-path.js';
 import { type Command, intOption, parseFlags, stringOption, UsageError } from '../command.js';
 
 const help = `Usage: directearn load [--scenario throughput|rate|smoke] [--target URL] [flags]
@@ -133,6 +134,7 @@ export const command: Command = {
       throw new UsageError(`--customers-csv ${csv} does not exist`);
     }
     if (token === '') throw new UsageError('--token must not be empty');
+    if (typeof values.out === 'string') prepareOutputDir(resolve(io.cwd, values.out), '--out', values.out);
     const bs = batchSizes(values['batch-sizes'] as string | undefined);
     const result = await runLoad({
       scenario,

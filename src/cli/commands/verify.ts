@@ -1,12 +1,13 @@
 // `directearn verify`: replays the pacts against the embedded reference provider or a real host,
 // and says per interaction passed / failed / not verified (with JUnit XML for CI).
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { verificationJUnit } from '../../contracts/junit.js';
 import { PACT_DIR, pactFiles } from '../../contracts/pacts.js';
 import { type Credentials, verifyPacts } from '../../contracts/run.js';
 import { loadStatesFile, type StatesMap } from '../../contracts/states-file.js';
+import { prepareOutputFile } from '../../util/output-path.js';
 import { type Command, parseFlags, stringOption, UsageError, UserFacingError } from '../command.js';
 
 const help = `Usage: directearn verify [--target URL] [--basic USER:PASS | --token TOKEN] [--readonly-basic USER:PASS]
@@ -130,6 +131,8 @@ export const command: Command = {
       throw new UserFacingError(`no pact files in ${dir}: run npm run pact:consumer to write them`);
     }
     const junitPath = typeof values.junit === 'string' ? resolve(io.cwd, values.junit) : undefined;
+    // Refused before replaying anything: a path that cannot be written must not cost a whole run.
+    if (junitPath !== undefined) prepareOutputFile(junitPath, '--junit', values.junit as string);
 
     let result: Awaited<ReturnType<typeof verifyPacts>>;
     try {
@@ -154,7 +157,6 @@ export const command: Command = {
     io.out(`${total} interaction(s): ${passed} passed, ${failed} failed, ${notVerified} not verified`);
     if (junitPath !== undefined) {
       try {
-        await mkdir(dirname(junitPath), { recursive: true });
         await writeFile(junitPath, verificationJUnit(result));
       } catch (e) {
         throw new UserFacingError(
