@@ -18,11 +18,32 @@ import { installSchemathesis, SCHEMATHESIS_VERSION } from '../src/tools/schemath
  */
 const MAX_EXAMPLES = 10;
 const SEED = 20261126;
+const ONLY_OURS = ['--generation-with-security-parameters', 'false'];
 
+/**
+ * One run per way to authenticate, with only that credential sent
+ * (`--generation-with-security-parameters false`): otherwise schemathesis adds a generated value for
+ * the spec's other schemes (a junk X-CAP-API-OAUTH-TOKEN next to a valid Bearer), every such
+ * request is rightly 401, and the body is hardly tested (measured: 108 of 133 cases 401). The
+ * fourth run keeps those generated credentials on purpose: a valid token next to an invalid
+ * Authorization must still be refused (issue 10's fail-open auth, found by `ignored_auth` exactly so).
+ */
 const CREDENTIALS: { name: string; args: string[] }[] = [
-  { name: 'Basic', args: ['--auth', `${DEFAULT_BASIC_USER}:${DEFAULT_BASIC_PASSWORD}`] },
-  { name: 'Bearer', args: ['--header', `Authorization: Bearer ${DEFAULT_TOKEN}`] },
-  { name: 'X-CAP-API-OAUTH-TOKEN', args: ['--header', `X-CAP-API-OAUTH-TOKEN: ${DEFAULT_TOKEN}`] },
+  { name: 'Basic', args: ['--auth', `${DEFAULT_BASIC_USER}:${DEFAULT_BASIC_PASSWORD}`, ...ONLY_OURS] },
+  { name: 'Bearer', args: ['--header', `Authorization: Bearer ${DEFAULT_TOKEN}`, ...ONLY_OURS] },
+  {
+    name: 'X-CAP-API-OAUTH-TOKEN',
+    args: ['--header', `X-CAP-API-OAUTH-TOKEN: ${DEFAULT_TOKEN}`, ...ONLY_OURS],
+  },
+  {
+    name: 'X-CAP-API-OAUTH-TOKEN plus generated invalid credentials',
+    args: [
+      '--header',
+      `X-CAP-API-OAUTH-TOKEN: ${DEFAULT_TOKEN}`,
+      '--generation-with-security-parameters',
+      'true',
+    ],
+  },
 ];
 
 /**
@@ -86,7 +107,7 @@ describe(`schemathesis ${SCHEMATHESIS_VERSION} against the reference provider`, 
     if (cwd !== undefined) rmSync(cwd, { recursive: true, force: true });
   });
 
-  // The three credentials run at once against the one provider.
+  // The runs go at once against the one provider.
   it.concurrent.each(CREDENTIALS)(
     'all checks, phases and modes under $name: 0 failures',
     async ({ args }) => {
@@ -101,6 +122,7 @@ describe(`schemathesis ${SCHEMATHESIS_VERSION} against the reference provider`, 
       const generated = Number(/(\d+) generated/.exec(output)?.[1] ?? 0);
       expect(generated).toBeGreaterThan(50);
     },
-    120_000,
+    // Generous: on 2 shared cores at load average 30 a run took 55 s (about 4 s of CPU each).
+    240_000,
   );
 });
