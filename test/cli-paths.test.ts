@@ -13,12 +13,15 @@ import { binaryByte, prepareOutputDir, prepareOutputFile, printable } from '../s
  * Runs the built CLI in a child process: a regression back to the spinning mkdir then fails on the
  * timeout instead of blocking the test worker (a synchronous loop cannot be interrupted in-process).
  */
-function cli(args: string[]): { code: number | null; stdout: string; stderr: string; timedOut: boolean } {
+function cli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): { code: number | null; stdout: string; stderr: string; timedOut: boolean } {
   const r = spawnSync(process.execPath, [join(packageRoot, 'bin', 'directearn.js'), ...args], {
     encoding: 'utf8',
     timeout: 20_000,
     cwd: mkdtempSync(join(tmpdir(), 'directearn-cli-paths-')),
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...env },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, timedOut: r.error !== undefined };
 }
@@ -41,6 +44,14 @@ describe('unusable output paths are refused at once, naming the flag (exit 2)', 
     expect(lines[0]).toContain(named);
     expect(lines[0]).toMatch(/cannot create the folder/);
     expect(r.stdout).toBe('');
+  });
+
+  it.skipIf(!hasProc)('docs names DIRECTEARN_DOCS_OUT when the path came from the variable', () => {
+    const r = cli(['docs'], { DIRECTEARN_DOCS_OUT: '/proc/x' });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(
+      /^directearn docs: DIRECTEARN_DOCS_OUT \/proc\/x: cannot create the folder/,
+    );
   });
 
   it.skipIf(!hasEtcPasswd)(

@@ -38,7 +38,8 @@ export const command: Command = {
     if (existsSync(outDir) && !statSync(outDir).isDirectory()) {
       throw new UsageError(`--out ${out} is a file, not a folder`);
     }
-    prepareOutputDir(outDir, '--out', out);
+    // Name where the path came from: the flag, or the variable when the flag was not given.
+    prepareOutputDir(outDir, typeof values.out === 'string' ? '--out' : 'DIRECTEARN_DOCS_OUT', out);
     const summaryPath = resolve(
       io.cwd,
       (values.summary as string | undefined) ?? `${DEFAULT_CHECK_DIR}/summary.json`,
