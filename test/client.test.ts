@@ -180,7 +180,7 @@ describe('DirectEarnClient', () => {
 describe('classifyFailure: what is safe to retry', () => {
   const http = (status: number) => new DirectEarnHttpError(status, 'm', undefined, undefined, undefined);
   it.each([
-    [429, 'retry'],
+    [429, 'wait'],
     [503, 'retry'],
     [413, 'split'],
     [400, 'reject'],
@@ -260,6 +260,8 @@ describe('earnBulk', () => {
       promotionDetails,
       identifierName: 'id',
       customers: customers(3),
+      // The lowest jitter draw: exactly the Retry-After (it is a floor; test/client-retry covers the spread).
+      random: () => 0,
       sleep: async (ms) => {
         slept.push(ms);
       },
@@ -270,13 +272,15 @@ describe('earnBulk', () => {
     expect(provider.stats().earned).toBe(3);
   });
 
-  it('gives up after maxAttempts on a 429 with rejected outcomes (nothing was issued)', async () => {
+  it('gives up after maxRateLimitWaits 429s with rejected outcomes (nothing was issued)', async () => {
     const fetch = fixedFetch(429, example('http-429'));
     const r = await earnBulk(new DirectEarnClient({ baseUrl: BASE, fetch }), {
       promotionDetails,
       identifierName: 'id',
       customers: customers(4),
-      maxAttempts: 3,
+      // 429 waits do not use up failure attempts: one attempt, still two waits.
+      maxAttempts: 1,
+      maxRateLimitWaits: 2,
       sleep: noSleep,
     });
     expect(fetch.calls).toBe(3);
@@ -372,6 +376,6 @@ describe('strict mode on error answers', () => {
     expect(e).toBeInstanceOf(DirectEarnHttpError);
     expect(e.status).toBe(429);
     expect(e.specIssues.map((i) => i.path)).toContain('/errors');
-    expect(classifyFailure(e).action).toBe('retry');
+    expect(classifyFailure(e).action).toBe('wait');
   });
 });

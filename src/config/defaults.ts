@@ -44,6 +44,8 @@ export const DEFAULT_CLIENT_MAX_ATTEMPTS = 5;
 export const DEFAULT_CLIENT_BACKOFF_BASE_MS = 100;
 export const DEFAULT_CLIENT_BACKOFF_MAX_MS = 5_000;
 export const DEFAULT_CLIENT_MAX_RETRY_AFTER_MS = 60_000;
+/** 429 waits per batch, counted apart from failure attempts (a busy server is not a failing one). */
+export const DEFAULT_CLIENT_MAX_RATE_LIMIT_WAITS = 20;
 
 /** Pact participant names: the pact file is contracts/pacts/<consumer>-<provider>.json. */
 export const PACT_CONSUMER = 'directearn-client';

@@ -1,7 +1,7 @@
 // `directearn check`, the main job: spec -> consumer contracts -> pacts vs spec -> provider
 // verification -> k6 smoke and a short throughput run, then a table of every documented case.
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { loadPermission, runCheck } from '../../check/runner.js';
 import type { CheckContext } from '../../check/stages.js';
 import { DEFAULT_CHECK_DIR, DEFAULT_CHECK_THROUGHPUT } from '../../config/defaults.js';
@@ -9,6 +9,7 @@ import { diffSinceBase, printBaseDiff } from '../../diff/base.js';
 import { optionalUserPass } from '../../input/credentials.js';
 import { parseHttpUrl } from '../../input/url.js';
 import { type IdentityOptions, resolveIdentity } from '../../load/identity.js';
+import { prepareOutputDir, prepareOutputFile } from '../../util/output-path.js';
 import { type Command, intOption, optionSource, parseFlags, stringOption, UsageError } from '../command.js';
 
 const help = `Usage: directearn check [flags]
@@ -142,9 +143,13 @@ export const command: Command = {
     const allowRealIssue = values['allow-real-issue'] === true;
     // Make the report folders before any stage runs: a path that cannot be written fails now,
     // naming its flag, instead of after the whole run with its results lost.
-    ensureFolder(reportDir, '--report-dir');
-    if (jsonPath !== undefined) ensureFolder(dirname(jsonPath), '--json');
-    if (junitDir !== undefined) ensureFolder(junitDir, '--junit');
+    prepareOutputDir(
+      reportDir,
+      '--report-dir',
+      (values['report-dir'] as string | undefined) ?? DEFAULT_CHECK_DIR,
+    );
+    if (jsonPath !== undefined) prepareOutputFile(jsonPath, '--json', values.json as string);
+    if (junitDir !== undefined) prepareOutputDir(junitDir, '--junit', values.junit as string);
 
     const context: CheckContext = {
       target,
@@ -183,13 +188,3 @@ export const command: Command = {
     return summary.ok && !apiBreaks ? 0 : 1;
   },
 };
-
-function ensureFolder(dir: string, flag: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    throw new UsageError(
-      `${flag}: cannot create the folder ${dir} (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
-    );
-  }
-}

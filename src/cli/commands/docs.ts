@@ -5,6 +5,7 @@ import { DEFAULT_CHECK_DIR, DEFAULT_DOCS_DIR } from '../../config/defaults.js';
 import type { DiffReport } from '../../diff/model.js';
 import { buildDocs } from '../../docs/build.js';
 import { writeChangelog } from '../../docs/changelog.js';
+import { prepareOutputDir } from '../../util/output-path.js';
 import type { CliIO } from '../command.js';
 import { type Command, parseFlags, stringOption, UsageError, UserFacingError } from '../command.js';
 
@@ -47,6 +48,8 @@ export const command: Command = {
     if (existsSync(outDir) && !statSync(outDir).isDirectory()) {
       throw new UsageError(`--out ${out} is a file, not a folder`);
     }
+    // Name where the path came from: the flag, or the variable when the flag was not given.
+    prepareOutputDir(outDir, typeof values.out === 'string' ? '--out' : 'DIRECTEARN_DOCS_OUT', out);
     const summaryPath = resolve(
       io.cwd,
       (values.summary as string | undefined) ?? `${DEFAULT_CHECK_DIR}/summary.json`,

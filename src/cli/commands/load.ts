@@ -19,6 +19,7 @@ import type { LoadOptions, LoadResult } from '../../load/run.js';
 import { DEFAULT_EMBEDDED_RATE_LIMIT } from '../../load/run.js';
 import { DEFAULT_SLO_TEXT, SLO_FIGURES } from '../../load/slo.js';
 import { type LoadSummary, readSummary } from '../../load/summary.js';
+import { prepareOutputDir } from '../../util/output-path.js';
 import {
   type CliIO,
   type Command,
@@ -194,6 +195,7 @@ export const command: Command = {
       throw new UsageError(`--customers-csv ${csv} does not exist`);
     }
     if (token !== undefined) parseToken(token, optionSource(values.token, '--token', 'DIRECTEARN_TOKEN'));
+    if (typeof values.out === 'string') prepareOutputDir(resolve(io.cwd, values.out), '--out', values.out);
     const bs = batchSizes(values['batch-sizes'] as string | undefined);
     const extra = await runExtras(values, io);
     const quiet = values.quiet === true;

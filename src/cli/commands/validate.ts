@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { formatIssues, validateRequest, validateResponse } from '../../spec/index.js';
+import { binaryByte, printable } from '../../util/output-path.js';
 import { type Command, parseFlags, UsageError, UserFacingError } from '../command.js';
 
 const help = `Usage: directearn validate FILE [--as request|response] [--status N]
@@ -32,18 +33,22 @@ export const command: Command = {
     const statusRaw = (values.status as string | undefined) ?? '200';
     if (!/^\d{3}$/.test(statusRaw))
       throw new UsageError(`--status must be an HTTP status like 200, got "${statusRaw}"`);
-    const file = positionals[0] as string;
-    let text: string;
+    const raw = positionals[0] as string;
+    // The name and any text of the file reach the terminal only escaped: no NUL or escape sequences.
+    const file = printable(raw);
+    let bytes: Buffer;
     try {
-      text = file === '-' ? await readStdin() : await readFile(resolve(io.cwd, file), 'utf8');
+      bytes = raw === '-' ? await readStdin() : await readFile(resolve(io.cwd, raw));
     } catch (e) {
       throw new UserFacingError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
+    const binary = binaryByte(bytes);
+    if (binary !== undefined) throw new UserFacingError(`${file} is not JSON: not a text file (${binary})`);
     let body: unknown;
     try {
-      body = JSON.parse(text);
+      body = JSON.parse(bytes.toString('utf8'));
     } catch (e) {
-      throw new UserFacingError(`${file} is not JSON: ${(e as Error).message}`);
+      throw new UserFacingError(`${file} is not JSON: ${printable((e as Error).message)}`);
     }
     const result = kind === 'request' ? validateRequest(body) : validateResponse(Number(statusRaw), body);
     if (result.ok) {
@@ -56,8 +61,8 @@ export const command: Command = {
   },
 };
 
-async function readStdin(): Promise<string> {
+async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }

@@ -1,8 +1,8 @@
 // `directearn verify`: replays the pacts against the embedded reference provider or a real host,
 // and says per interaction passed / failed / not verified (with JUnit XML for CI).
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { verificationJUnit } from '../../contracts/junit.js';
 import { PACT_DIR, pactFiles } from '../../contracts/pacts.js';
 import { type Credentials, type VerifyResult, verifyPacts } from '../../contracts/run.js';
@@ -10,6 +10,7 @@ import { readStatesFile, type StatesFile } from '../../contracts/states-file.js'
 import { UnreachableError } from '../../errors.js';
 import { parseToken, parseUserPass } from '../../input/credentials.js';
 import { parseHttpUrl } from '../../input/url.js';
+import { prepareOutputFile } from '../../util/output-path.js';
 import {
   type Command,
   optionSource,
@@ -132,6 +133,8 @@ export const command: Command = {
       throw new UserFacingError(`no pact files in ${dir}: run npm run pact:consumer to write them`);
     }
     const junitPath = typeof values.junit === 'string' ? resolve(io.cwd, values.junit) : undefined;
+    // Refused before replaying anything: a path that cannot be written must not cost a whole run.
+    if (junitPath !== undefined) prepareOutputFile(junitPath, '--junit', values.junit as string);
 
     let result: VerifyResult;
     try {
@@ -150,7 +153,6 @@ export const command: Command = {
     for (const line of report(result)) io.out(line);
     if (junitPath !== undefined) {
       try {
-        await mkdir(dirname(junitPath), { recursive: true });
         await writeFile(junitPath, verificationJUnit(result));
       } catch (e) {
         throw new UserFacingError(
