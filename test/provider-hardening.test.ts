@@ -202,6 +202,22 @@ describe('the admin routes', () => {
     ).toBe(415);
   });
 
+  it('answer 413 to a state-change body over the body limit', async () => {
+    const big = JSON.stringify({
+      state: STATES.programMissing,
+      params: { programId: 1 },
+      pad: 'x'.repeat(5 * 2 ** 20),
+    });
+    const res = await call(
+      server.url,
+      'POST',
+      '/_admin/provider-states',
+      { 'content-type': 'application/json' },
+      big,
+    );
+    expect(res.status).toBe(413);
+  });
+
   it('need the admin token when one is set', async () => {
     expect((await call(token.url, 'GET', '/_admin/stats', {})).status).toBe(401);
     expect(

@@ -70,6 +70,7 @@ export function adminGate(req: ProviderRequest, adminToken: string | undefined):
 /** Answers an admin request that passed `adminGate`. */
 export function adminRoute(req: ProviderRequest, target: AdminTarget): Answer {
   const { path, query } = splitUrl(req.url);
+  if (req.bodyOverLimit === true) return adminError(413, `the body of ${path} is too large`);
   if (path === '/_admin/ledger') return ledger(query, target);
   if (path === '/_admin/stats') return adminJson(200, target.stats());
   if (path === '/_admin/reset') {
