@@ -88,6 +88,16 @@ describe('the listener under hostile input', () => {
     expect(got).toMatch(/connection: close/i);
   });
 
+  it('answers an unauthenticated chunked body 401 without reading it, and closes', async () => {
+    const got = await raw(
+      port,
+      `POST ${ENDPOINT_PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n`,
+      /\}\]\}/,
+    );
+    expect(got).toMatch(/^HTTP\/1\.1 401 /);
+    expect(got).toMatch(/connection: close/i);
+  });
+
   it('answers a declared length over the limit 413 and a wrong content type 415 before the body', async () => {
     const big = await raw(port, head(5 * 1024 * 1024, `Authorization: ${AUTH}\r\n`), /\}\]\}/);
     expect(big).toMatch(/^HTTP\/1\.1 413 /);
