@@ -95,7 +95,7 @@ export function listen(provider: Provider, opts: ListenOptions = {}): Promise<Li
         () => send(res, 500, { 'content-type': 'application/json; charset=utf-8' }, errorBody(500)),
       );
 
-    if (provider.preflight(head) !== undefined) {
+    if (refusedFromHead(provider, head)) {
       // Refused from the head: the body is never buffered. A small one is dropped by node and the
       // connection lives on; a large or unknown one is not read, and the connection closes.
       const declared = Number(req.headers['content-length'] ?? 0);
@@ -129,13 +129,13 @@ export function listen(provider: Provider, opts: ListenOptions = {}): Promise<Li
   // `Expect: 100-continue` (curl sends it for large bodies): a request refused from its head gets
   // its answer instead of the 100, so the client never sends the body at all.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-    const refused = provider.preflight({
+    const refused = refusedFromHead(provider, {
       method: req.method ?? 'GET',
       url: req.url ?? '/',
       headers: req.headers,
       remoteAddress: req.url?.startsWith('/_admin') ? (req.socket.remoteAddress ?? '') : undefined,
     });
-    if (refused === undefined) res.writeContinue();
+    if (!refused) res.writeContinue();
     server.emit('request', req, res);
   });
   server.headersTimeout = headersTimeout;
@@ -231,6 +231,15 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   headers['content-length'] = String(Buffer.byteLength(body));
   res.writeHead(status, headers);
   res.end(body);
+}
+
+/** Whether the provider refuses a request from its head; a throwing check counts as a refusal (`handle` then answers 500). */
+function refusedFromHead(provider: Provider, head: ProviderRequest): boolean {
+  try {
+    return provider.preflight(head) !== undefined;
+  } catch {
+    return true;
+  }
 }
 
 function writeRawAndEnd(socket: Socket, raw: string): void {
