@@ -226,11 +226,12 @@ describe('over a socket', () => {
     expect(state.status).toBe(200);
     expect(codes((await postTo(server.url, example('doc-request'))).json)).toEqual([1101, 1101]);
     expect((await fetch(`${server.url}/_admin/reset`, { method: 'POST' })).status).toBe(200);
-    await postTo(server.url, example('doc-request'));
+    const earned = (await postTo(server.url, example('doc-request'))).json;
+    const ids = earned.response.map((e) => e.result?.earnedId);
     const ledger = (await (await fetch(`${server.url}/_admin/ledger`)).json()) as { entries: unknown[] };
     expect(ledger.entries).toEqual([
-      { earnedId: '1', issualId: '56799', programId: 469, promotionId: 56799, customerId: 98662653 },
-      { earnedId: '2', issualId: '56799', programId: 469, promotionId: 56799, customerId: 98662632 },
+      { earnedId: ids[0], issualId: '56799', programId: 469, promotionId: 56799, customerId: 98662653 },
+      { earnedId: ids[1], issualId: '56799', programId: 469, promotionId: 56799, customerId: 98662632 },
     ]);
   });
 });
@@ -312,9 +313,11 @@ describe('directearn serve', () => {
     const admin = await output(run(['--admin', '--host', '0.0.0.0', '--port', '0']));
     expect(admin.code).toBe(2);
     expect(admin.stderr).toContain('--admin needs a loopback --host');
-    const rate = await output(run(['--port', '0'], { DIRECTEARN_FAULT_RATE: '1.5' }));
+    const rate = await output(run(['--port', '0'], { DIRECTEARN_PROVIDER_FAULT_RATE: '1.5' }));
     expect(rate.code).toBe(2);
-    expect(rate.stderr).toContain('--fault-rate must be between 0 and 1');
+    expect(rate.stderr).toContain('DIRECTEARN_PROVIDER_FAULT_RATE must be between 0 and 1');
+    const flag = await output(run(['--port', '0', '--fault-rate', '1.5']));
+    expect(flag.stderr).toContain('--fault-rate must be between 0 and 1');
   });
 
   it('lists every flag with its environment variable and default in --help', async () => {
@@ -335,7 +338,13 @@ describe('directearn serve', () => {
       '--body-limit',
       '--ledger-window',
       '--admin',
-      'DIRECTEARN_PORT',
+      'DIRECTEARN_PROVIDER_PORT',
+      'DIRECTEARN_PROVIDER_ADMIN_TOKEN',
+      '--admin-token',
+      '--ready-file',
+      '--max-connections',
+      '--request-timeout',
+      '--headers-timeout',
       'BULK_API_REDIRECTION_ENABLED',
       'BULK_API_BATCH_SIZE_FOR_REDIRECTION',
       'default 127.0.0.1',
