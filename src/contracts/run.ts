@@ -35,6 +35,7 @@ import { parse as parseYaml } from 'yaml';
 import { PACT_PROVIDER } from '../config/defaults.js';
 import { packageRoot, specPath } from '../spec/index.js';
 import { isSettingState } from '../states/index.js';
+import { packageBin } from '../util/process.js';
 import { interactions as tableInteractions } from './interactions.js';
 import { PACT_DIR, type PactInteraction, pactFiles, pactInteractions, readPact } from './pacts.js';
 import { loadStatesFile, type StatesMap } from './states-file.js';
@@ -446,7 +447,8 @@ export async function verifyPacts(options: VerifyOptions = {}): Promise<VerifyRe
       const stateChangeUrl = embedded ? `${target}/_admin/provider-states` : options.stateChangeUrl;
       if (stateChangeUrl !== undefined)
         args.push('--state-change-url', stateChangeUrl, '--state-change-teardown');
-      const r = await run(bin('pact-verifier'), args, options.timeoutMs ?? 120_000);
+      const verifier = packageBin('@pact-foundation/pact-cli', 'pact-verifier');
+      const r = await run(process.execPath, [verifier, ...args], options.timeoutMs ?? 120_000);
       let parsed: VerifierReport | undefined;
       try {
         parsed = JSON.parse(await readFile(report, 'utf8')) as VerifierReport;

@@ -7,7 +7,18 @@ import { verificationJUnit } from '../../contracts/junit.js';
 import { PACT_DIR, pactFiles } from '../../contracts/pacts.js';
 import { type Credentials, verifyPacts } from '../../contracts/run.js';
 import { loadStatesFile, type StatesMap } from '../../contracts/states-file.js';
-import { type Command, parseFlags, stringOption, UsageError, UserFacingError } from '../command.js';
+import { MissingPackageError, requirePackages } from '../../util/process.js';
+import {
+  type Command,
+  parseFlags,
+  stringOption,
+  UnreachableError,
+  UsageError,
+  UserFacingError,
+} from '../command.js';
+
+/** What verify runs besides Node: optional dependencies, absent after `npm install --omit=optional`. */
+const VERIFY_PACKAGES = ['@pact-foundation/pact-cli', '@pactflow/swagger-mock-validator'] as const;
 
 const help = `Usage: directearn verify [--target URL] [--basic USER:PASS | --token TOKEN] [--readonly-basic USER:PASS]
                          [--states FILE.yaml]
@@ -131,6 +142,14 @@ export const command: Command = {
     }
     const junitPath = typeof values.junit === 'string' ? resolve(io.cwd, values.junit) : undefined;
 
+    try {
+      requirePackages(VERIFY_PACKAGES);
+    } catch (e) {
+      if (!(e instanceof MissingPackageError)) throw e;
+      throw new UnreachableError(
+        `verify needs the npm package ${e.pkg} (an optional dependency of the suite): install the suite without --omit=optional, or npm install ${e.pkg}`,
+      );
+    }
     let result: Awaited<ReturnType<typeof verifyPacts>>;
     try {
       result = await verifyPacts({
