@@ -24,6 +24,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'generate the HTML and Markdown reference of the endpoint from the spec',
     load: async () => (await import('./commands/docs.js')).command,
   },
+  proxy: {
+    summary: 'forward traffic to an upstream and report every exchange that breaks the spec',
+    load: async () => (await import('./commands/proxy.js')).command,
+  },
   validate: {
     summary: 'validate a JSON payload file against the spec',
     load: async () => (await import('./commands/validate.js')).command,
