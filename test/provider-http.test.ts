@@ -226,11 +226,12 @@ describe('over a socket', () => {
     expect(state.status).toBe(200);
     expect(codes((await postTo(server.url, example('doc-request'))).json)).toEqual([1101, 1101]);
     expect((await fetch(`${server.url}/_admin/reset`, { method: 'POST' })).status).toBe(200);
-    await postTo(server.url, example('doc-request'));
+    const earned = (await postTo(server.url, example('doc-request'))).json;
+    const ids = earned.response.map((e) => e.result?.earnedId);
     const ledger = (await (await fetch(`${server.url}/_admin/ledger`)).json()) as { entries: unknown[] };
     expect(ledger.entries).toEqual([
-      { earnedId: '1', issualId: '56799', programId: 469, promotionId: 56799, customerId: 98662653 },
-      { earnedId: '2', issualId: '56799', programId: 469, promotionId: 56799, customerId: 98662632 },
+      { earnedId: ids[0], issualId: '56799', programId: 469, promotionId: 56799, customerId: 98662653 },
+      { earnedId: ids[1], issualId: '56799', programId: 469, promotionId: 56799, customerId: 98662632 },
     ]);
   });
 });

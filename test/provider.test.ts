@@ -314,9 +314,35 @@ describe('HTTP errors', () => {
     );
     expect(await status({ authorization: `bearer ${DEFAULT_TOKEN}` })).toBe(200);
     expect(await status({ 'X-CAP-API-OAUTH-TOKEN': DEFAULT_TOKEN })).toBe(200);
-    expect(await status({ authorization: 'Bearer nope', 'x-cap-api-oauth-token': DEFAULT_TOKEN })).toBe(200);
+    // Every credential presented must hold: a wrong one next to a right one is refused, not ignored.
+    expect(await status({ authorization: 'Bearer nope', 'x-cap-api-oauth-token': DEFAULT_TOKEN })).toBe(401);
+    expect(await status({ authorization: `Bearer ${DEFAULT_TOKEN}`, 'x-cap-api-oauth-token': 'nope' })).toBe(
+      401,
+    );
+    expect(
+      await status({ authorization: `Bearer ${DEFAULT_TOKEN}`, 'x-cap-api-oauth-token': DEFAULT_TOKEN }),
+    ).toBe(200);
+    expect(await status({ authorization: '', 'x-cap-api-oauth-token': DEFAULT_TOKEN })).toBe(401);
+    // A read-only credential next to a write one gives the weaker access.
+    expect(
+      await status({
+        authorization: `Bearer ${DEFAULT_TOKEN}`,
+        'x-cap-api-oauth-token': DEFAULT_READONLY_TOKEN,
+      }),
+    ).toBe(403);
+    // Strict base64: junk appended, missing padding or whitespace inside is not a credential.
+    const good = basic(`${DEFAULT_BASIC_USER}:${DEFAULT_BASIC_PASSWORD}`);
+    expect(await status({ authorization: `${good}junk` })).toBe(401);
+    expect(await status({ authorization: `${good}!!` })).toBe(401);
+    expect(await status({ authorization: good.replace(/=+$/, '') })).toBe(good.endsWith('=') ? 401 : 200);
+    expect(
+      await status({ authorization: `Basic ${Buffer.from('directearn:directearnX').toString('base64')}` }),
+    ).toBe(401);
     const res = await post(p, body, JSON_CT);
     expect(res.json).toEqual(example('http-401'));
+    expect(res.res.headers['www-authenticate']).toMatch(
+      /^Basic realm="directearn".*Bearer realm="directearn"$/,
+    );
   });
 
   it('takes the accepted credentials from options (the defaults then no longer work)', async () => {
@@ -604,7 +630,7 @@ describe('provider states', () => {
     p.reset();
     expect((await post(p, example('doc-request'))).res.status).toBe(200);
     expect(() => p.setState(STATES.rateLimitUsedUp, { requestsPerSecond: 0 })).toThrow(
-      /requestsPerSecond of at least 1/,
+      /requestsPerSecond between 1 and 1000000/,
     );
   });
 
@@ -701,7 +727,7 @@ describe('admin routes', () => {
     const ledger = JSON.parse((await admin(p, 'GET', '/_admin/ledger')).body);
     expect(ledger.entries.map((e: { customerId: number }) => e.customerId)).toEqual([98662653, 98662632]);
     expect((await admin(p, 'POST', '/_admin/reset')).status).toBe(200);
-    expect(JSON.parse((await admin(p, 'GET', '/_admin/ledger')).body)).toEqual({ entries: [] });
+    expect(JSON.parse((await admin(p, 'GET', '/_admin/ledger')).body)).toEqual({ entries: [], next: null });
   });
 
   it('answers 400 naming an unknown state or a bad body', async () => {
@@ -715,7 +741,7 @@ describe('admin routes', () => {
         await p.handle({
           method: 'POST',
           url: '/_admin/provider-states',
-          headers: {},
+          headers: { 'content-type': 'application/json' },
           body: 'x',
           remoteAddress: '::1',
         })
@@ -750,8 +776,9 @@ describe('ledger and counters', () => {
     p.reset();
     expect(p.ledger()).toEqual([]);
     expect(p.stats()).toEqual({ earned: 0, requests: 0 });
+    // earnedIds are unique for the provider's lifetime: reset does not rewind them.
     const again = await post(p, request(469, 56799, ids.slice(0, 1)));
-    expect(again.json.response[0]?.result?.earnedId).toBe('1');
+    expect(again.json.response[0]?.result?.earnedId).toBe('13');
   });
 
   it('keeps per-customer counts only for promotions with a limit, and reset restores exhausted customers', async () => {

@@ -55,7 +55,7 @@ export interface Fixtures {
   /** Rule-generated customers for load runs (none when absent). */
   generatedCustomers?: FixtureCustomerRange;
   earnCounts?: FixtureEarnCount[];
-  /** The first earnedId answered (default 1). */
+  /** The first earnedId answered (default 1, up to 2^53 - 1; the sequence then goes on exactly, never repeating). */
   firstEarnedId?: number;
 }
 
@@ -149,6 +149,15 @@ export function checkFixtures(raw: unknown, source = 'fixtures'): Fixtures {
   };
   if (!isObject(raw)) fail('the top level', 'must be an object with programs and customers', raw);
   const top = raw as Record<string, unknown>;
+  const known = (value: Record<string, unknown>, at: string, fields: readonly string[]) => {
+    for (const key of Object.keys(value)) {
+      if (!fields.includes(key))
+        throw new FixturesError(
+          `${source}: ${at === '' ? '' : `${at}.`}${key} is not a fixtures field (${at === '' ? 'the top level' : at} takes ${fields.join(', ')})`,
+        );
+    }
+  };
+  known(top, '', ['programs', 'customers', 'generatedCustomers', 'earnCounts', 'firstEarnedId']);
   const programs = top.programs;
   if (!Array.isArray(programs)) return fail('programs', 'must be a list', programs);
   const customers = top.customers ?? [];
@@ -160,6 +169,7 @@ export function checkFixtures(raw: unknown, source = 'fixtures'): Fixtures {
   programs.forEach((p, i) => {
     const at = `programs[${i}]`;
     if (!isObject(p)) fail(at, 'must be an object with id and promotions', p);
+    known(p, at, ['id', 'promotions']);
     const id = positiveInt(p.id, `${at}.id`, fail);
     if (programIds.has(id)) fail(`${at}.id`, 'repeats a program ID', id);
     programIds.add(id);
@@ -171,6 +181,7 @@ export function checkFixtures(raw: unknown, source = 'fixtures'): Fixtures {
     (promos as unknown[]).forEach((q, j) => {
       const pat = `${at}.promotions[${j}]`;
       if (!isObject(q)) fail(pat, 'must be an object with id and active', q);
+      known(q, pat, ['id', 'identifier', 'name', 'active', 'earnLimitPerCustomer', 'issualId']);
       const promo: FixturePromotion = { id: positiveInt(q.id, `${pat}.id`, fail), active: true };
       if (seenIds.has(promo.id)) fail(`${pat}.id`, 'repeats a promotion ID of this program', promo.id);
       if (q.active !== undefined && typeof q.active !== 'boolean')
@@ -205,6 +216,7 @@ export function checkFixtures(raw: unknown, source = 'fixtures'): Fixtures {
   customers.forEach((c, i) => {
     const at = `customers[${i}]`;
     if (!isObject(c)) fail(at, 'must be an object with id', c);
+    known(c, at, ['id', 'mobile', 'email']);
     const customer: FixtureCustomer = { id: positiveInt(c.id, `${at}.id`, fail) };
     if (customerIds.has(customer.id)) fail(`${at}.id`, 'repeats a customer ID', customer.id);
     customerIds.add(customer.id);
@@ -230,6 +242,7 @@ export function checkFixtures(raw: unknown, source = 'fixtures'): Fixtures {
     const g = top.generatedCustomers;
     if (!isObject(g)) fail('generatedCustomers', 'must be an object with first and count', g);
     const range = g as Record<string, unknown>;
+    known(range, 'generatedCustomers', ['first', 'count']);
     const first = positiveInt(range.first, 'generatedCustomers.first', fail);
     const count = wholeNumber(range.count, 'generatedCustomers.count', fail);
     if (String(first).length !== String(first + Math.max(count - 1, 0)).length)
@@ -243,6 +256,7 @@ export function checkFixtures(raw: unknown, source = 'fixtures'): Fixtures {
     (top.earnCounts as unknown[]).forEach((e, i) => {
       const at = `earnCounts[${i}]`;
       if (!isObject(e)) fail(at, 'must be an object with customerId, programId, promotionId, count', e);
+      known(e, at, ['customerId', 'programId', 'promotionId', 'count']);
       const entry: FixtureEarnCount = {
         customerId: positiveInt(e.customerId, `${at}.customerId`, fail),
         programId: positiveInt(e.programId, `${at}.programId`, fail),

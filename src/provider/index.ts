@@ -1,26 +1,27 @@
 // The reference provider of POST /v2/promotion/bulk/directEarn as a value: `createProvider()` answers
 // requests in-process (no socket), per the spec's cases and catalogue; src/provider/server.ts listens.
-import { isUtf8 } from 'node:buffer';
+// Routing lives here; who may call is in auth.ts, the answers in answer.ts, /_admin in admin.ts.
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  DEFAULT_BASIC_PASSWORD,
-  DEFAULT_BASIC_USER,
   DEFAULT_BODY_LIMIT_BYTES,
   DEFAULT_LEDGER_WINDOW,
-  DEFAULT_READONLY_BASIC_PASSWORD,
-  DEFAULT_READONLY_BASIC_USER,
-  DEFAULT_READONLY_TOKEN,
   DEFAULT_REDIRECTION_BATCH_SIZE,
-  DEFAULT_TOKEN,
 } from '../config/defaults.js';
-import { type DirectEarnRequest, ENDPOINT_PATH, messageFor, type ValidationIssue } from '../spec/index.js';
+import { ENDPOINT_PATH } from '../spec/index.js';
 import type { StateParams } from '../states/index.js';
+import { ADMIN_PREFIX, adminGate, adminRoute } from './admin.js';
+import { type Answer, EarnDesk, httpError, isJson, JSON_HEADERS } from './answer.js';
+import { Credentials, WWW_AUTHENTICATE } from './auth.js';
 import { checkFixtures, DEFAULT_FIXTURES, type Fixtures, loadFixturesFile } from './fixtures.js';
-import { type LedgerEntry, LedgerRing, Model, type Promotion } from './model.js';
-import { applyState, type LiveLimits, ProviderStateError } from './states.js';
-import { checkRequest } from './validate.js';
+import { type LedgerEntry, LedgerRing, Model } from './model.js';
+import { TokenBucket } from './rate-limit.js';
+import { header, type ProviderRequest, splitUrl } from './request.js';
+import { applyState, type LiveLimits, MAX_STATE_BODY_LIMIT } from './states.js';
 
 export type { StateParams } from '../states/index.js';
+export { ADMIN_TOKEN_HEADER, LEDGER_DEFAULT_LIMIT, LEDGER_MAX_LIMIT } from './admin.js';
+export { CUSTOMER_CHECK_ORDER, REQUEST_CHECK_ORDER } from './answer.js';
+export { WWW_AUTHENTICATE } from './auth.js';
 export type {
   FixtureCustomer,
   FixtureCustomerRange,
@@ -31,7 +32,19 @@ export type {
 } from './fixtures.js';
 export { checkFixtures, DEFAULT_FIXTURES, FixturesError, loadFixturesFile } from './fixtures.js';
 export type { LedgerEntry } from './model.js';
-export { handledStates, ProviderStateError } from './states.js';
+export { isLoopback, type ProviderRequest } from './request.js';
+export {
+  describeStates,
+  handledStates,
+  MAX_STATE_BODY_LIMIT,
+  MAX_STATE_RATE_LIMIT,
+  ProviderStateError,
+  type StateDescription,
+  type StateParamSpec,
+} from './states.js';
+
+/** The health route: 200 {"status":"ok"} with no credentials, not counted in stats. */
+export const HEALTH_PATH = '/_health';
 
 export interface ProviderOptions {
   /** Fixtures object, or path to a JSON/YAML file; default = the built-in DEFAULT_FIXTURES. */
@@ -59,20 +72,12 @@ export interface ProviderOptions {
   ledgerWindow?: number;
   /** Serve the /_admin routes (to loopback callers only). */
   admin?: boolean;
+  /** When set, the /_admin routes also need this value in header X-Directearn-Admin-Token. */
+  adminToken?: string;
   /** Random source for faults and jitter (tests pass a seeded one). */
   random?: () => number;
   /** Clock in ms for the rate limiter (tests pass a fake one). */
   now?: () => number;
-}
-
-export interface ProviderRequest {
-  method: string;
-  url: string;
-  headers: Record<string, string | string[] | undefined>;
-  body?: Uint8Array | string;
-  remoteAddress?: string;
-  /** Set by a listener that stopped reading a body over the limit (the body is then incomplete). */
-  bodyOverLimit?: boolean;
 }
 
 export interface ProviderResponse {
@@ -86,11 +91,19 @@ export interface Provider {
   handle(req: ProviderRequest): Promise<ProviderResponse>;
   /** Applies a state of src/states; an unknown name throws an Error naming it. */
   setState(name: string, params?: StateParams, action?: 'setup' | 'teardown'): void;
-  /** Back to the fixtures and the configured limits, empty ledger, earnedIds from the start. */
+  /**
+   * The refusal of a request decided from its head alone (route, method, credentials, content type,
+   * declared length), or undefined when its body is needed: a listener calls it before reading a
+   * body, then passes the request (without body) to `handle` to answer and count it.
+   */
+  preflight(req: ProviderRequest): ProviderResponse | undefined;
+  /** Back to the fixtures and the configured limits, empty ledger; earnedIds go on (unique for the provider's lifetime). */
   reset(): void;
   /** The bounded window of recent earns, oldest first. */
   ledger(): LedgerEntry[];
-  /** Exact counts since start or the last reset. */
+  /** Up to `limit` entries with an earnedId above `after`, oldest first, and whether more follow. */
+  ledgerPage(after: bigint | undefined, limit: number): { entries: LedgerEntry[]; more: boolean };
+  /** Exact counts since start or the last reset (directEarn traffic only: /_admin and /_health are not counted). */
   stats(): { earned: number; requests: number };
   /**
    * The options in effect (defaults filled in). Live: the 413/429 provider states change
@@ -108,13 +121,8 @@ export interface ResolvedOptions {
   bodyLimit: number;
   ledgerWindow: number;
   admin: boolean;
+  adminToken: string | undefined;
 }
-
-const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({
-  'content-type': 'application/json; charset=utf-8',
-});
-
-const ADMIN_PREFIX = '/_admin/';
 
 /** Builds a provider. Throws FixturesError for bad fixtures (naming the file and field). */
 export function createProvider(options: ProviderOptions = {}): Provider {
@@ -129,6 +137,8 @@ function resolveOptions(o: ProviderOptions): ResolvedOptions {
     }
     return v;
   };
+  if (o.adminToken !== undefined && o.adminToken.trim() === '')
+    throw new RangeError('provider option adminToken must not be empty');
   const batchSize = num(o.redirection?.batchSize, 'redirection.batchSize', DEFAULT_REDIRECTION_BATCH_SIZE);
   if (o.redirection?.enabled && batchSize < 1)
     throw new RangeError('provider option redirection.batchSize must be at least 1');
@@ -138,28 +148,22 @@ function resolveOptions(o: ProviderOptions): ResolvedOptions {
     latencyMs: num(o.latencyMs, 'latencyMs', 0),
     jitterMs: num(o.jitterMs, 'jitterMs', 0),
     faultRate: num(o.faultRate, 'faultRate', 0, 1),
-    bodyLimit: num(o.bodyLimit, 'bodyLimit', DEFAULT_BODY_LIMIT_BYTES),
+    bodyLimit: num(o.bodyLimit, 'bodyLimit', DEFAULT_BODY_LIMIT_BYTES, MAX_STATE_BODY_LIMIT),
     ledgerWindow: Math.floor(num(o.ledgerWindow, 'ledgerWindow', DEFAULT_LEDGER_WINDOW, 100_000_000)),
     admin: o.admin === true,
+    adminToken: o.adminToken,
   };
 }
-
-type Access = 'write' | 'read' | 'none';
 
 class ReferenceProvider implements Provider {
   readonly options: ResolvedOptions;
   private readonly model: Model;
   private readonly ring: LedgerRing;
-  private earned = 0;
+  private readonly desk: EarnDesk;
+  private readonly credentials: Credentials;
+  private readonly bucket: TokenBucket;
   private requests = 0;
   private readonly random: () => number;
-  private readonly now: () => number;
-  /** Exact header values (Authorization or X-CAP-API-OAUTH-TOKEN) and the access they give. */
-  private readonly authValues = new Map<string, Access>();
-  private readonly basic = new Map<string, Access>();
-  private readonly tokens = new Map<string, Access>();
-  private tokensLeft: number;
-  private refilledAt: number;
   /** The limits given at creation, which teardown and reset restore after a state changed them. */
   private readonly configured: { rateLimit: number; bodyLimit: number };
   private readonly limits: LiveLimits;
@@ -174,41 +178,19 @@ class ReferenceProvider implements Provider {
           : checkFixtures(o.fixtures);
     this.model = new Model(fixtures);
     this.ring = new LedgerRing(this.options.ledgerWindow);
+    this.desk = new EarnDesk(this.model, this.ring, () => this.options.redirection);
+    this.credentials = new Credentials(o);
     this.random = o.random ?? Math.random;
-    this.now = o.now ?? Date.now;
-    for (const [list, access] of [
-      [o.readOnlyBasic ?? [`${DEFAULT_READONLY_BASIC_USER}:${DEFAULT_READONLY_BASIC_PASSWORD}`], 'read'],
-      [o.basic ?? [`${DEFAULT_BASIC_USER}:${DEFAULT_BASIC_PASSWORD}`], 'write'],
-    ] as const) {
-      for (const cred of list) {
-        if (!cred.includes(':'))
-          throw new RangeError(`provider option basic: "${cred}" must be user:password`);
-        this.basic.set(cred, access);
-        this.authValues.set(`Basic ${Buffer.from(cred, 'utf8').toString('base64')}`, access);
-      }
-    }
-    for (const [list, access] of [
-      [o.readOnlyTokens ?? [DEFAULT_READONLY_TOKEN], 'read'],
-      [o.tokens ?? [DEFAULT_TOKEN], 'write'],
-    ] as const) {
-      for (const token of list) {
-        if (token === '') throw new RangeError('provider option tokens: a token must not be empty');
-        this.tokens.set(token, access);
-        this.authValues.set(`Bearer ${token}`, access);
-      }
-    }
-    this.tokensLeft = Math.max(1, this.options.rateLimit);
-    this.refilledAt = this.now();
-    this.configured = { rateLimit: this.options.rateLimit, bodyLimit: this.options.bodyLimit };
     const options = this.options;
+    this.bucket = new TokenBucket(() => options.rateLimit, o.now ?? Date.now);
+    this.configured = { rateLimit: options.rateLimit, bodyLimit: options.bodyLimit };
     // Whether a state emptied the bucket: only then does restoring refill it (a configured limit's
     // bucket is left as traffic left it).
     let usedUpByState = false;
     this.limits = {
       useUpRateLimit: (requestsPerSecond) => {
         options.rateLimit = requestsPerSecond;
-        this.tokensLeft = 0;
-        this.refilledAt = this.now();
+        this.bucket.empty();
         usedUpByState = true;
       },
       setBodyLimit: (bytes) => {
@@ -219,26 +201,34 @@ class ReferenceProvider implements Provider {
         if (usedUpByState) {
           usedUpByState = false;
           options.rateLimit = this.configured.rateLimit;
-          this.tokensLeft = Math.max(1, options.rateLimit);
-          this.refilledAt = this.now();
+          this.bucket.fill();
         }
       },
     };
   }
 
   async handle(req: ProviderRequest): Promise<ProviderResponse> {
-    this.requests++;
+    const { path } = splitUrl(req.url);
+    if (path === HEALTH_PATH) return health(req.method);
+    const admin = this.options.admin && path.startsWith(ADMIN_PREFIX);
+    if (!admin) this.requests++;
     let res: ProviderResponse;
     try {
-      res = this.route(req);
-    } catch (e) {
+      res = admin ? (adminGate(req, this.options.adminToken) ?? adminRoute(req, this)) : this.route(req);
+    } catch {
       // A bug, not the caller's fault: answer the catalogue's 500 rather than crash or hang.
-      res = httpError(500, messageFor(500, 'http'));
-      void e;
+      res = httpError(500);
     }
     const { latencyMs, jitterMs } = this.options;
-    if (latencyMs > 0 || jitterMs > 0) await sleep(latencyMs + this.random() * jitterMs);
+    if (!admin && (latencyMs > 0 || jitterMs > 0)) await sleep(latencyMs + this.random() * jitterMs);
     return res;
+  }
+
+  preflight(req: ProviderRequest): ProviderResponse | undefined {
+    const { path } = splitUrl(req.url);
+    if (path === HEALTH_PATH) return health(req.method);
+    if (this.options.admin && path.startsWith(ADMIN_PREFIX)) return adminGate(req, this.options.adminToken);
+    return this.gate(path, req);
   }
 
   setState(name: string, params?: StateParams, action?: 'setup' | 'teardown'): void {
@@ -249,7 +239,7 @@ class ReferenceProvider implements Provider {
     this.limits.restore();
     this.model.reset();
     this.ring.clear();
-    this.earned = 0;
+    this.desk.earned = 0;
     this.requests = 0;
   }
 
@@ -257,313 +247,66 @@ class ReferenceProvider implements Provider {
     return this.ring.entries();
   }
 
-  stats(): { earned: number; requests: number } {
-    return { earned: this.earned, requests: this.requests };
+  ledgerPage(after: bigint | undefined, limit: number): { entries: LedgerEntry[]; more: boolean } {
+    return this.ring.page(after, limit);
   }
 
-  private route(req: ProviderRequest): ProviderResponse {
-    const url = req.url;
-    const q = url.indexOf('?');
-    const path = q < 0 ? url : url.slice(0, q);
-    if (path !== ENDPOINT_PATH) {
-      if (this.options.admin && path.startsWith(ADMIN_PREFIX)) return this.admin(path, req);
-      return httpError(404, messageFor(404, 'http'));
-    }
+  stats(): { earned: number; requests: number } {
+    return { earned: this.desk.earned, requests: this.requests };
+  }
+
+  /** The checks that need no body, in the order a listener can apply them before reading one. */
+  private gate(path: string, req: ProviderRequest): ProviderResponse | undefined {
+    if (path !== ENDPOINT_PATH) return httpError(404);
     if (req.method !== 'POST') {
-      const res = httpError(405, messageFor(405, 'http'));
+      const res = httpError(405);
       res.headers.allow = 'POST';
       return res;
     }
-    const access = this.access(req.headers);
-    if (access === 'none') return httpError(401, messageFor(401, 'http'));
-    if (access === 'read') return httpError(403, messageFor(403, 'http'));
+    const access = this.credentials.access(
+      header(req.headers, 'authorization'),
+      header(req.headers, 'x-cap-api-oauth-token'),
+    );
+    if (access === 'none') {
+      const res = httpError(401);
+      res.headers['www-authenticate'] = WWW_AUTHENTICATE;
+      return res;
+    }
+    if (access === 'read') return httpError(403);
+    if (!isJson(header(req.headers, 'content-type'))) return httpError(415);
+    const declared = Number(header(req.headers, 'content-length'));
+    if (declared > this.options.bodyLimit) return httpError(413);
+    return undefined;
+  }
+
+  private route(req: ProviderRequest): ProviderResponse {
+    const refused = this.gate(splitUrl(req.url).path, req);
+    if (refused !== undefined) return refused;
     let rateHeaders: Record<string, string> | undefined;
     if (this.options.rateLimit > 0) {
-      const limited = this.takeToken();
-      if (limited.status === 429) return limited;
-      rateHeaders = limited.headers;
+      const taken = this.bucket.take();
+      if ('limited' in taken) return taken.limited;
+      rateHeaders = taken.headers;
     }
-    if (this.options.faultRate > 0 && this.random() < this.options.faultRate) {
-      return withHeaders(httpError(500, messageFor(500, 'http')), rateHeaders);
-    }
-    return withHeaders(this.directEarn(req), rateHeaders);
-  }
-
-  private directEarn(req: ProviderRequest): ProviderResponse {
-    if (!isJson(header(req.headers, 'content-type'))) return httpError(415, messageFor(415, 'http'));
-    const raw = req.body ?? '';
-    const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength;
-    if (req.bodyOverLimit === true || size > this.options.bodyLimit)
-      return httpError(413, messageFor(413, 'http'));
-    let text: string;
-    if (typeof raw === 'string') text = raw;
-    else {
-      if (!isUtf8(raw)) return badRequest([{ message: 'the body is not valid UTF-8 text', path: '' }]);
-      text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch (e) {
-      const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
-      return badRequest([{ message: `the body is not JSON (${why})`, path: '' }]);
-    }
-    const checked = checkRequest(body);
-    if (!checked.ok) return badRequest(checked.issues);
-    const request = checked.value;
-    const { enabled, batchSize } = this.options.redirection;
-    if (enabled && request.customers.length > batchSize) {
-      return badRequest([
-        {
-          path: '/customers',
-          message: `/customers must have at most ${batchSize} item(s) while BULK_API_REDIRECTION_ENABLED is true (BULK_API_BATCH_SIZE_FOR_REDIRECTION=${batchSize}; received an array of ${request.customers.length})`,
-        },
-      ]);
-    }
-    return { status: 200, headers: { ...JSON_HEADERS }, body: this.answer(request) };
-  }
-
-  /** The 200 body, written as a string directly: no object per customer on the hot path. */
-  private answer(request: DirectEarnRequest): string {
-    const customers = request.customers;
-    const n = customers.length;
-    const pd = request.promotionDetails;
-    let requestError = 0;
-    const program = pd?.programId === undefined ? undefined : this.model.programs.get(pd.programId);
-    const byIdentifier = pd?.promotionId === undefined;
-    let promo: Promotion | undefined;
-    if (request.type === 'USERGROUP2') requestError = 8899;
-    else if (
-      pd === undefined ||
-      pd.programId === undefined ||
-      (pd.promotionId === undefined && pd.promoIdentifier === undefined)
-    )
-      requestError = 8881;
-    else if (program === undefined) requestError = 1101;
-    else {
-      promo = byIdentifier
-        ? program.byIdentifier.get(pd.promoIdentifier as string)
-        : program.byId.get(pd.promotionId as number);
-      if (promo === undefined) requestError = 8874;
-      else if (!promo.active) requestError = 8892;
-    }
-    if (requestError !== 0 || promo === undefined || program === undefined) {
-      const entry = entityError(requestError);
-      return `{"response":[${new Array<string>(n).fill(entry).join(',')}],"totalCount":${n},"failureCount":${n}}`;
-    }
-
-    const promoField = byIdentifier
-      ? `"promoIdentifier":${JSON.stringify(pd?.promoIdentifier)}`
-      : `"promotionId":${promo.id}`;
-    const nameField = promo.name === undefined ? '' : `,"promotionName":${JSON.stringify(promo.name)}`;
-    const tail = `,${promoField}${nameField},"programId":${program.id}`;
-    const earnedMid = `${tail},"issualId":"${promo.issualId}","earnedId":"`;
-    const warned = `${tail}},"errors":[],"warnings":[${WARNING_8890}]}`;
-    const notFound = entityError(8015);
-    const identifierName = request.identifierName;
-    const model = this.model;
-    const ring = this.ring;
-    const counts = promo.counts;
-    const limit = promo.limit ?? 0;
-    let failures = 0;
-    let out = '{"response":[';
-    for (let i = 0; i < n; i++) {
-      if (i > 0) out += ',';
-      const customerId = model.resolve(
-        identifierName,
-        (customers[i] as { identifierValue: string }).identifierValue,
-      );
-      if (customerId < 0) {
-        out += notFound;
-        failures++;
-        continue;
-      }
-      if (counts !== undefined) {
-        const had = counts.get(customerId) ?? 0;
-        if (had >= limit) {
-          out += RESULT_HEAD + customerId + warned;
-          continue;
-        }
-        counts.set(customerId, had + 1);
-      }
-      const earnedId = model.nextEarnedId++;
-      ring.push(earnedId, promo.issualId, program.id, promo.id, customerId);
-      this.earned++;
-      out += `${RESULT_HEAD}${customerId}${earnedMid}${earnedId}${EARNED_END}`;
-    }
-    return `${out}],"totalCount":${n},"failureCount":${failures}}`;
-  }
-
-  private access(headers: ProviderRequest['headers']): Access {
-    const authorization = header(headers, 'authorization');
-    const capToken = header(headers, 'x-cap-api-oauth-token');
-    let best: Access = 'none';
-    if (authorization !== undefined) {
-      best = this.authValues.get(authorization) ?? this.parseAuthorization(authorization);
-      if (best === 'write') return best;
-    }
-    if (capToken !== undefined) {
-      const got = this.tokens.get(capToken.trim()) ?? 'none';
-      if (got === 'write' || best === 'none') best = got;
-    }
-    return best;
-  }
-
-  private parseAuthorization(value: string): Access {
-    const m = /^\s*(\w+)\s+(\S+)\s*$/.exec(value);
-    if (m === null) return 'none';
-    const scheme = (m[1] as string).toLowerCase();
-    const credential = m[2] as string;
-    if (scheme === 'bearer') return this.tokens.get(credential) ?? 'none';
-    if (scheme === 'basic')
-      return this.basic.get(Buffer.from(credential, 'base64').toString('utf8')) ?? 'none';
-    return 'none';
-  }
-
-  private takeToken(): ProviderResponse {
-    const rate = this.options.rateLimit;
-    const capacity = Math.max(1, rate);
-    const now = this.now();
-    this.tokensLeft = Math.min(capacity, this.tokensLeft + ((now - this.refilledAt) / 1000) * rate);
-    this.refilledAt = now;
-    const limited = this.tokensLeft < 1;
-    if (!limited) this.tokensLeft -= 1;
-    const headers: Record<string, string> = {
-      'x-ratelimit-limit': String(Math.ceil(rate)),
-      'x-ratelimit-remaining': String(Math.floor(this.tokensLeft)),
-      'x-ratelimit-reset': String(Math.ceil((capacity - this.tokensLeft) / rate)),
-    };
-    if (!limited) return { status: 200, headers, body: '' };
-    const res = httpError(429, messageFor(429, 'http'));
-    Object.assign(res.headers, headers);
-    res.headers['retry-after'] = String(Math.max(1, Math.ceil((1 - this.tokensLeft) / rate)));
+    const res =
+      this.options.faultRate > 0 && this.random() < this.options.faultRate ? httpError(500) : this.body(req);
+    if (rateHeaders !== undefined) Object.assign(res.headers, rateHeaders);
     return res;
   }
 
-  private admin(path: string, req: ProviderRequest): ProviderResponse {
-    if (!isLoopback(req.remoteAddress))
-      return adminError(403, 'the admin routes answer loopback callers only');
-    if (path === '/_admin/ledger' && req.method === 'GET') return adminJson(200, { entries: this.ledger() });
-    if (path === '/_admin/stats' && req.method === 'GET') return adminJson(200, this.stats());
-    if (path === '/_admin/reset' && req.method === 'POST') {
-      this.reset();
-      return adminJson(200, { reset: true });
-    }
-    if (path === '/_admin/provider-states' && req.method === 'POST') {
-      const raw = req.body ?? '';
-      let body: unknown;
-      try {
-        body = JSON.parse(typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8'));
-      } catch {
-        return adminError(
-          400,
-          'the body must be JSON: {"state": "...", "params": {...}, "action": "setup"|"teardown"}',
-        );
-      }
-      if (
-        body === null ||
-        typeof body !== 'object' ||
-        typeof (body as { state?: unknown }).state !== 'string'
-      ) {
-        return adminError(400, 'the body must name a "state" (a string)');
-      }
-      const { state, params, action } = body as { state: string; params?: unknown; action?: unknown };
-      if (action !== undefined && action !== 'setup' && action !== 'teardown') {
-        return adminError(400, `"action" must be "setup" or "teardown", got ${JSON.stringify(action)}`);
-      }
-      if (params !== undefined && params !== null && (typeof params !== 'object' || Array.isArray(params))) {
-        return adminError(400, '"params" must be an object');
-      }
-      try {
-        this.setState(state, (params ?? {}) as StateParams, action ?? 'setup');
-      } catch (e) {
-        if (e instanceof ProviderStateError) return adminError(400, e.message);
-        throw e;
-      }
-      return adminJson(200, params ?? {});
-    }
-    if (['/_admin/ledger', '/_admin/stats', '/_admin/reset', '/_admin/provider-states'].includes(path)) {
-      return adminError(
-        405,
-        `use ${path === '/_admin/ledger' || path === '/_admin/stats' ? 'GET' : 'POST'} on ${path}`,
-      );
-    }
-    return httpError(404, messageFor(404, 'http'));
+  private body(req: ProviderRequest): Answer {
+    const raw = req.body ?? '';
+    const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength;
+    if (req.bodyOverLimit === true || size > this.options.bodyLimit) return httpError(413);
+    return this.desk.respond(raw);
   }
 }
 
-const RESULT_HEAD = '{"result":{"entityType":"CUSTOMER","entityId":';
-const EARNED_END = '"},"errors":[],"warnings":[]}';
-const WARNING_8890 = `{"status":false,"code":8890,"message":${JSON.stringify(messageFor(8890, 'warning'))}}`;
-
-const entityErrors = new Map<number, string>();
-function entityError(code: number): string {
-  let entry = entityErrors.get(code);
-  if (entry === undefined) {
-    entry = `{"errors":[{"status":false,"code":${code},"message":${JSON.stringify(messageFor(code, 'error'))}}],"warnings":[]}`;
-    entityErrors.set(code, entry);
+function health(method: string): ProviderResponse {
+  if (method !== 'GET' && method !== 'HEAD') {
+    const res = httpError(405, `use GET on ${HEALTH_PATH}`);
+    res.headers.allow = 'GET, HEAD';
+    return res;
   }
-  return entry;
-}
-
-function httpError(status: number, message: string, field?: string): ProviderResponse {
-  const error: { status: false; code: number; message: string; field?: string } = {
-    status: false,
-    code: status,
-    message,
-  };
-  if (field !== undefined) error.field = field;
-  return { status, headers: { ...JSON_HEADERS }, body: JSON.stringify({ errors: [error] }) };
-}
-
-function badRequest(issues: readonly Pick<ValidationIssue, 'message' | 'path'>[]): ProviderResponse {
-  const errors = issues.slice(0, 20).map((i) => {
-    const e: { status: false; code: number; message: string; field?: string } = {
-      status: false,
-      code: 400,
-      message: i.message,
-    };
-    if (i.path !== '') e.field = i.path;
-    return e;
-  });
-  return { status: 400, headers: { ...JSON_HEADERS }, body: JSON.stringify({ errors }) };
-}
-
-function adminJson(status: number, value: unknown): ProviderResponse {
-  return { status, headers: { ...JSON_HEADERS }, body: JSON.stringify(value) };
-}
-
-function adminError(status: number, message: string): ProviderResponse {
-  return adminJson(status, { errors: [{ status: false, code: status, message }] });
-}
-
-function withHeaders(res: ProviderResponse, extra: Record<string, string> | undefined): ProviderResponse {
-  if (extra !== undefined) Object.assign(res.headers, extra);
-  return res;
-}
-
-/** A header by lower-case name; in-process callers may spell it in any case. */
-function header(headers: ProviderRequest['headers'], name: string): string | undefined {
-  let v = headers[name];
-  if (v === undefined) {
-    for (const key of Object.keys(headers)) {
-      if (key.toLowerCase() === name) {
-        v = headers[key];
-        break;
-      }
-    }
-  }
-  return Array.isArray(v) ? v[0] : v;
-}
-
-function isJson(contentType: string | undefined): boolean {
-  if (contentType === undefined) return false;
-  const semi = contentType.indexOf(';');
-  const media = (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
-  return media === 'application/json' || (media.startsWith('application/') && media.endsWith('+json'));
-}
-
-export function isLoopback(address: string | undefined): boolean {
-  if (address === undefined) return true; // in-process: the caller is this process
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+  return { status: 200, headers: { ...JSON_HEADERS }, body: '{"status":"ok"}' };
 }

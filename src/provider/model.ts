@@ -32,7 +32,8 @@ export interface LedgerEntry {
 
 /** Recent earns in typed arrays: a fixed footprint and no allocation per earn. */
 export class LedgerRing {
-  private readonly earnedIds: Float64Array;
+  // earnedIds are exact 64-bit integers (the sequence may start near 2^53 and must not repeat).
+  private readonly earnedIds: BigInt64Array;
   private readonly issualIds: Float64Array;
   private readonly programIds: Float64Array;
   private readonly promotionIds: Float64Array;
@@ -41,14 +42,14 @@ export class LedgerRing {
   private size = 0;
 
   constructor(readonly capacity: number) {
-    this.earnedIds = new Float64Array(capacity);
+    this.earnedIds = new BigInt64Array(capacity);
     this.issualIds = new Float64Array(capacity);
     this.programIds = new Float64Array(capacity);
     this.promotionIds = new Float64Array(capacity);
     this.customerIds = new Float64Array(capacity);
   }
 
-  push(earnedId: number, issualId: number, programId: number, promotionId: number, customerId: number): void {
+  push(earnedId: bigint, issualId: number, programId: number, promotionId: number, customerId: number): void {
     if (this.capacity === 0) return;
     const i = this.next;
     this.earnedIds[i] = earnedId;
@@ -65,11 +66,35 @@ export class LedgerRing {
     this.size = 0;
   }
 
+  /** Entries kept. */
+  get length(): number {
+    return this.size;
+  }
+
   /** Oldest first. */
   entries(): LedgerEntry[] {
+    return this.page(undefined, this.size).entries;
+  }
+
+  /**
+   * Up to `limit` entries with an earnedId above `after` (all when undefined), oldest first, and
+   * whether more follow. earnedIds only grow in push order, so the start is a binary search: a page
+   * costs O(log n + limit) whatever the window holds.
+   */
+  page(after: bigint | undefined, limit: number): { entries: LedgerEntry[]; more: boolean } {
+    let lo = 0;
+    if (after !== undefined) {
+      let hi = this.size;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if ((this.earnedIds[this.slot(mid)] as bigint) <= after) lo = mid + 1;
+        else hi = mid;
+      }
+    }
+    const end = Math.min(this.size, lo + limit);
     const out: LedgerEntry[] = [];
-    let i = (this.next - this.size + this.capacity) % Math.max(this.capacity, 1);
-    for (let k = 0; k < this.size; k++) {
+    for (let k = lo; k < end; k++) {
+      const i = this.slot(k);
       out.push({
         earnedId: String(this.earnedIds[i]),
         issualId: String(this.issualIds[i]),
@@ -77,9 +102,14 @@ export class LedgerRing {
         promotionId: this.promotionIds[i] as number,
         customerId: this.customerIds[i] as number,
       });
-      i = i + 1 === this.capacity ? 0 : i + 1;
     }
-    return out;
+    return { entries: out, more: end < this.size };
+  }
+
+  /** The array slot of the k-th oldest entry. */
+  private slot(k: number): number {
+    const i = this.next - this.size + k;
+    return i < 0 ? i + this.capacity : i;
   }
 }
 
@@ -94,14 +124,19 @@ export class Model {
   private generatedDigits = 0;
   /** Generated customers a provider state removed. */
   removedGenerated = new Set<number>();
-  nextEarnedId = 1;
+  /**
+   * The next earnedId: a bigint, so a sequence started near 2^53 stays exact, and never rewound by
+   * reset or teardown, so an earnedId is unique for the provider's lifetime.
+   */
+  nextEarnedId: bigint;
 
   constructor(private readonly fixtures: Fixtures) {
+    this.nextEarnedId = BigInt(fixtures.firstEarnedId ?? 1);
     this.reset();
   }
 
-  /** Back to the fixtures; `keepSequence` keeps earnedIds unique across a provider-state teardown. */
-  reset(keepSequence = false): void {
+  /** Back to the fixtures (the earnedId sequence goes on). */
+  reset(): void {
     const f = this.fixtures;
     this.programs.clear();
     this.customers.clear();
@@ -129,7 +164,6 @@ export class Model {
     for (const e of f.earnCounts ?? []) {
       this.programs.get(e.programId)?.byId.get(e.promotionId)?.counts?.set(e.customerId, e.count);
     }
-    if (!keepSequence) this.nextEarnedId = f.firstEarnedId ?? 1;
   }
 
   ensureProgram(id: number): Program {

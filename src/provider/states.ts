@@ -21,6 +21,9 @@ export interface LiveLimits {
 
 type Handler = (model: Model, p: Params, limits: LiveLimits) => void;
 
+/** Largest integer a state parameter takes: the spec's bound for int64 IDs (2^53 - 1). */
+const MAX_ID = Number.MAX_SAFE_INTEGER;
+
 class Params {
   constructor(
     private readonly state: string,
@@ -32,13 +35,20 @@ class Params {
     return v !== undefined && v !== null && v !== '';
   }
 
-  int(key: string): number {
+  /** A whole number in [min, max] (IDs by default: up to the spec's int64 bound). */
+  int(key: string, min = 0, max = MAX_ID): number {
     const v = this.params[key];
     const n =
       typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : Number.NaN;
-    if (!Number.isSafeInteger(n) || n < 0) {
+    const shown = v === undefined ? 'nothing' : typeof v === 'string' ? JSON.stringify(v) : String(v);
+    if (!Number.isSafeInteger(n)) {
       throw new ProviderStateError(
-        `provider state "${this.state}" needs parameter ${key} as a whole number (got ${v === undefined ? 'nothing' : JSON.stringify(v)})`,
+        `provider state "${this.state}" needs parameter ${key} as a whole number (got ${shown})`,
+      );
+    }
+    if (n < min || n > max) {
+      throw new ProviderStateError(
+        `provider state "${this.state}" needs parameter ${key} between ${min} and ${max} (got ${shown})`,
       );
     }
     return n;
@@ -55,22 +65,11 @@ class Params {
   /** A promotion named by ID (digits) or identifier (anything else). */
   promotionKey(key: string): number | string {
     const v = this.str(key);
-    return /^\d+$/.test(v) ? Number(v) : v;
+    return /^\d+$/.test(v) ? this.int(key) : v;
   }
 
-  optionalInt(key: string): number | undefined {
-    return this.has(key) ? this.int(key) : undefined;
-  }
-
-  /** A whole number of at least 1 (a limit of 0 means "off" to the provider, not "refuse all"). */
-  positiveInt(key: string): number {
-    const n = this.int(key);
-    if (n < 1) {
-      throw new ProviderStateError(
-        `provider state "${this.state}" needs parameter ${key} of at least 1 (got 0)`,
-      );
-    }
-    return n;
+  optionalInt(key: string, min = 0, max = MAX_ID): number | undefined {
+    return this.has(key) ? this.int(key, min, max) : undefined;
   }
 }
 
@@ -125,7 +124,8 @@ const handlers: Record<StateKey, Handler> = {
       }
     }
     if (p.has('promotionName')) promo.name = p.str('promotionName');
-    if (p.has('earnLimitPerCustomer')) setLimit(model, promo, p.int('earnLimitPerCustomer'));
+    if (p.has('earnLimitPerCustomer'))
+      setLimit(model, promo, p.int('earnLimitPerCustomer', 0, MAX_EARN_LIMIT));
   },
   promotionInactive(model, p) {
     ensurePromotion(model, p.int('programId'), p.int('promotionId')).active = false;
@@ -178,16 +178,125 @@ const handlers: Record<StateKey, Handler> = {
     if (!model.customerExists(customerId)) model.putCustomer({ id: customerId });
     const promo = ensurePromotion(model, p.int('programId'), p.promotionKey('promotion'));
     promo.active = true;
-    if (promo.limit === undefined) setLimit(model, promo, p.optionalInt('earnLimitPerCustomer') ?? 1);
+    if (promo.limit === undefined)
+      setLimit(model, promo, p.optionalInt('earnLimitPerCustomer', 1, MAX_EARN_LIMIT) ?? 1);
     promo.counts?.set(customerId, promo.limit ?? 0);
   },
   rateLimitUsedUp(_model, p, limits) {
-    limits.useUpRateLimit(p.positiveInt('requestsPerSecond'));
+    limits.useUpRateLimit(p.int('requestsPerSecond', 1, MAX_STATE_RATE_LIMIT));
   },
   bodyLimited(_model, p, limits) {
-    limits.setBodyLimit(p.positiveInt('bytes'));
+    limits.setBodyLimit(p.int('bytes', 1, MAX_STATE_BODY_LIMIT));
   },
 };
+
+/** Bounds of the setting states, so a state cannot set a limit no listener could honour (e.g. 2^53 bytes). */
+export const MAX_STATE_BODY_LIMIT = 256 * 1024 * 1024;
+export const MAX_STATE_RATE_LIMIT = 1_000_000;
+const MAX_EARN_LIMIT = 1_000_000_000;
+
+/** One parameter of a state, as GET /_admin/provider-states lists it. */
+export interface StateParamSpec {
+  type: 'integer' | 'string';
+  required: boolean;
+  description: string;
+}
+
+/** A state as GET /_admin/provider-states lists it: the sentence, its parameters and the catalogue case it produces. */
+export interface StateDescription {
+  name: string;
+  params: Record<string, StateParamSpec>;
+  case: string;
+}
+
+const req = (type: StateParamSpec['type'], description: string): StateParamSpec => ({
+  type,
+  required: true,
+  description,
+});
+const opt = (type: StateParamSpec['type'], description: string): StateParamSpec => ({
+  type,
+  required: false,
+  description,
+});
+const PROGRAM = req('integer', "the program ID (up to 2^53 - 1, the bound of the spec's int64 IDs)");
+const PROMOTION_KEY = req('string', 'a promotion ID (digits) or a promoIdentifier');
+
+/** Every parameter each state takes (anything else is refused) and the case it sets up. */
+const SPECS: Record<StateKey, { params: Record<string, StateParamSpec>; case: string }> = {
+  promotionActive: {
+    case: 'earned',
+    params: {
+      programId: PROGRAM,
+      promotionId: req('integer', 'the promotion ID, created active and unlimited when missing'),
+      promoIdentifier: opt('string', 'a promoIdentifier the promotion also answers to'),
+      promotionName: opt('string', 'answered as promotionName'),
+      earnLimitPerCustomer: opt(
+        'integer',
+        `earns allowed per customer, 0..${MAX_EARN_LIMIT} (absent: unchanged)`,
+      ),
+    },
+  },
+  promotionInactive: {
+    case: '8892',
+    params: { promotionId: req('integer', 'the promotion ID'), programId: PROGRAM },
+  },
+  promotionNeverIssued: {
+    case: '8890',
+    params: { promotionId: req('integer', 'the promotion ID (earn limit 0)'), programId: PROGRAM },
+  },
+  programMissing: { case: '1101', params: { programId: PROGRAM } },
+  promotionMissing: { case: '8874', params: { programId: PROGRAM, promotion: PROMOTION_KEY } },
+  customerExists: {
+    case: 'earned',
+    params: {
+      customerId: req('integer', 'the customer ID'),
+      mobile: opt('string', 'the mobile the customer is found by'),
+      email: opt('string', 'the email the customer is found by'),
+    },
+  },
+  customerMissing: {
+    case: '8015',
+    params: {
+      identifierName: req('string', 'id, mobile or email'),
+      identifierValue: req('string', 'the value no customer has afterwards'),
+    },
+  },
+  customerExhausted: {
+    case: '8890',
+    params: {
+      customerId: req('integer', 'the customer ID (created when missing)'),
+      promotion: PROMOTION_KEY,
+      programId: PROGRAM,
+      earnLimitPerCustomer: opt(
+        'integer',
+        `the limit set when the promotion has none, 1..${MAX_EARN_LIMIT} (default 1)`,
+      ),
+    },
+  },
+  rateLimitUsedUp: {
+    case: 'http-429',
+    params: {
+      requestsPerSecond: req(
+        'integer',
+        `the rate limit set, 1..${MAX_STATE_RATE_LIMIT}; the next request gets 429`,
+      ),
+    },
+  },
+  bodyLimited: {
+    case: 'http-413',
+    params: { bytes: req('integer', `the body limit set, 1..${MAX_STATE_BODY_LIMIT} bytes`) },
+  },
+};
+
+/** Every state with its parameters and the case it produces (GET /_admin/provider-states). */
+export function describeStates(): StateDescription[] {
+  return (Object.entries(STATES) as [StateKey, StateName][]).map(([key, name]) => ({
+    name,
+    params: SPECS[key].params,
+    case: SPECS[key].case,
+  }));
+}
 
 const keyByName = new Map<string, StateKey>(
   (Object.entries(STATES) as [StateKey, StateName][]).map(([key, name]) => [name, key]),
@@ -248,8 +357,16 @@ export function applyState(
       `unknown provider state "${name}"; known states: ${STATE_NAMES.join(' | ')}`,
     );
   }
+  const known = SPECS[key].params;
+  for (const param of Object.keys(params)) {
+    if (!Object.hasOwn(known, param)) {
+      throw new ProviderStateError(
+        `provider state "${name}" has no parameter ${param}; it takes: ${Object.keys(known).join(', ')}`,
+      );
+    }
+  }
   if (action === 'teardown') {
-    model.reset(true);
+    model.reset();
     limits.restore();
     return;
   }

@@ -31,8 +31,13 @@ function validatorFor(schemaName: string): ValidateFunction {
     if (ajv === undefined) {
       // strict is off because the schema is the whole OpenAPI document (info, paths, x- keys are
       // not JSON Schema keywords); formats are checked for the numeric ones the spec uses.
+      // int64 is the format's own range; the spec bounds its IDs at 2^53 - 1 with `maximum`, so
+      // that one keyword (and its message) says where the limit is.
       ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: true });
-      ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isSafeInteger(n) });
+      ajv.addFormat('int64', {
+        type: 'number',
+        validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 63) && n <= 2 ** 63,
+      });
       ajv.addFormat('int32', {
         type: 'number',
         validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31,
@@ -133,6 +138,8 @@ function expectedOf(e: ErrorObject): string {
       return `a string matching ${String(p.pattern)}`;
     case 'minimum':
       return `>= ${String(p.limit)}`;
+    case 'maximum':
+      return `<= ${String(p.limit)}`;
     case 'format':
       return `in format ${String(p.format)}`;
     case 'oneOf':
