@@ -313,9 +313,11 @@ describe('directearn serve', () => {
     const admin = await output(run(['--admin', '--host', '0.0.0.0', '--port', '0']));
     expect(admin.code).toBe(2);
     expect(admin.stderr).toContain('--admin needs a loopback --host');
-    const rate = await output(run(['--port', '0'], { DIRECTEARN_FAULT_RATE: '1.5' }));
+    const rate = await output(run(['--port', '0'], { DIRECTEARN_PROVIDER_FAULT_RATE: '1.5' }));
     expect(rate.code).toBe(2);
-    expect(rate.stderr).toContain('--fault-rate must be between 0 and 1');
+    expect(rate.stderr).toContain('DIRECTEARN_PROVIDER_FAULT_RATE must be between 0 and 1');
+    const flag = await output(run(['--port', '0', '--fault-rate', '1.5']));
+    expect(flag.stderr).toContain('--fault-rate must be between 0 and 1');
   });
 
   it('lists every flag with its environment variable and default in --help', async () => {
@@ -336,7 +338,13 @@ describe('directearn serve', () => {
       '--body-limit',
       '--ledger-window',
       '--admin',
-      'DIRECTEARN_PORT',
+      'DIRECTEARN_PROVIDER_PORT',
+      'DIRECTEARN_PROVIDER_ADMIN_TOKEN',
+      '--admin-token',
+      '--ready-file',
+      '--max-connections',
+      '--request-timeout',
+      '--headers-timeout',
       'BULK_API_REDIRECTION_ENABLED',
       'BULK_API_BATCH_SIZE_FOR_REDIRECTION',
       'default 127.0.0.1',

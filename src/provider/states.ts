@@ -41,7 +41,7 @@ class Params {
     const n =
       typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : Number.NaN;
     const shown = v === undefined ? 'nothing' : typeof v === 'string' ? JSON.stringify(v) : String(v);
-    if (!Number.isSafeInteger(n)) {
+    if (!Number.isInteger(n)) {
       throw new ProviderStateError(
         `provider state "${this.state}" needs parameter ${key} as a whole number (got ${shown})`,
       );

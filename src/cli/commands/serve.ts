@@ -1,5 +1,8 @@
 // `directearn serve`: runs the reference provider on a port until SIGINT/SIGTERM. Prints exactly one
-// line to stdout once listening (`directearn provider listening on URL`), which other tools parse.
+// line to stdout once listening (`directearn provider listening on URL`), and with --ready-file writes
+// {"url","port","pid"} atomically, for test runners in any language. Its variables are
+// DIRECTEARN_PROVIDER_*: the client-side names (DIRECTEARN_BASIC, ...) of verify/check/load are not read.
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import {
   DEFAULT_BASIC_PASSWORD,
   DEFAULT_BASIC_USER,
@@ -15,169 +18,251 @@ import {
   LOAD_CUSTOMER_COUNT,
   LOAD_CUSTOMER_ID_FIRST,
 } from '../../config/defaults.js';
-import { createProvider, FixturesError, type Provider } from '../../provider/index.js';
-import { listen } from '../../provider/server.js';
+import {
+  createProvider,
+  FixturesError,
+  MAX_STATE_BODY_LIMIT,
+  type Provider,
+  type ProviderOptions,
+} from '../../provider/index.js';
+import {
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type Listening,
+  listen,
+} from '../../provider/server.js';
 import {
   boolOption,
   type Command,
   intOption,
   numberOption,
   parseFlags,
-  stringOption,
   UsageError,
   UserFacingError,
 } from '../command.js';
+
+const V = 'DIRECTEARN_PROVIDER_';
 
 const help = `Usage: directearn serve [flags]
 
 Runs the reference provider of POST /v2/promotion/bulk/directEarn (a stateful simulator answering
 every documented case) until SIGINT or SIGTERM. Once listening it prints one line to stdout:
   directearn provider listening on http://HOST:PORT
+and, with --ready-file, writes {"url":"http://127.0.0.1:PORT","port":PORT,"pid":PID} to that file
+atomically (removed again on a clean stop). GET /_health answers 200 {"status":"ok"} without
+credentials.
 
-Flags (each also read from its environment variable; the flag wins):
-  --host HOST            DIRECTEARN_HOST                       listen address (default ${DEFAULT_HOST})
-  --port N               DIRECTEARN_PORT                       port, 0 = any free port (default ${DEFAULT_PORT})
-  --fixtures FILE        DIRECTEARN_FIXTURES                   programs, promotions and customers, JSON or YAML
-                                                               (default: built-in fixtures with every ID of the
-                                                               spec's examples plus customers ${LOAD_CUSTOMER_ID_FIRST}..${LOAD_CUSTOMER_ID_FIRST + LOAD_CUSTOMER_COUNT - 1})
-  --basic USER:PASS      DIRECTEARN_BASIC (comma-separated)    accepted Basic credentials, repeatable
-                                                               (default ${DEFAULT_BASIC_USER}:${DEFAULT_BASIC_PASSWORD})
-  --token TOKEN          DIRECTEARN_TOKEN (comma-separated)    accepted OAuth tokens (Authorization: Bearer or
-                                                               X-CAP-API-OAUTH-TOKEN), repeatable (default ${DEFAULT_TOKEN})
-  --readonly-basic U:P   DIRECTEARN_READONLY_BASIC             credentials without write access, answered 403
-                                                               (default ${DEFAULT_READONLY_BASIC_USER}:${DEFAULT_READONLY_BASIC_PASSWORD})
-  --readonly-token T     DIRECTEARN_READONLY_TOKEN             token without write access, answered 403
-                                                               (default ${DEFAULT_READONLY_TOKEN})
+Flags (each also read from its environment variable; the flag wins). The provider reads only
+${V}* (and the doc's two BULK_API_* names), never the client-side DIRECTEARN_BASIC/TOKEN/... of
+verify, check and load:
+  --host HOST            ${V}HOST                    listen address, not empty (default ${DEFAULT_HOST})
+  --port N               ${V}PORT                    port, 0 = any free port (default ${DEFAULT_PORT})
+  --fixtures FILE        ${V}FIXTURES                programs, promotions and customers, JSON or YAML
+                                                             (default: built-in fixtures with every ID of the
+                                                             spec's examples plus customers ${LOAD_CUSTOMER_ID_FIRST}..${LOAD_CUSTOMER_ID_FIRST + LOAD_CUSTOMER_COUNT - 1})
+  --basic USER:PASS      ${V}BASIC (comma-separated) accepted Basic credentials, repeatable
+                                                             (default ${DEFAULT_BASIC_USER}:${DEFAULT_BASIC_PASSWORD})
+  --token TOKEN          ${V}TOKEN (comma-separated) accepted OAuth tokens (Authorization: Bearer or
+                                                             X-CAP-API-OAUTH-TOKEN), repeatable (default ${DEFAULT_TOKEN})
+  --readonly-basic U:P   ${V}READONLY_BASIC          credentials without write access, answered 403
+                                                             (default ${DEFAULT_READONLY_BASIC_USER}:${DEFAULT_READONLY_BASIC_PASSWORD})
+  --readonly-token T     ${V}READONLY_TOKEN          token without write access, answered 403
+                                                             (default ${DEFAULT_READONLY_TOKEN})
   --redirection          BULK_API_REDIRECTION_ENABLED          refuse (400) requests with more customers than the
-                                                               batch size (default false)
+                                                             batch size (default false)
   --batch-size N         BULK_API_BATCH_SIZE_FOR_REDIRECTION   batch size under redirection (default ${DEFAULT_REDIRECTION_BATCH_SIZE})
-  --rate-limit N         DIRECTEARN_RATE_LIMIT                 requests/second (token bucket), 429 beyond; 0 = off (default 0)
-  --latency MS           DIRECTEARN_LATENCY                    added latency per response (default 0)
-  --jitter MS            DIRECTEARN_JITTER                     up to this much more latency, at random (default 0)
-  --fault-rate P         DIRECTEARN_FAULT_RATE                 probability 0..1 of an injected 500 (default 0)
-  --body-limit BYTES     DIRECTEARN_BODY_LIMIT                 largest body, 413 beyond (default ${DEFAULT_BODY_LIMIT_BYTES})
-  --ledger-window N      DIRECTEARN_LEDGER_WINDOW              recent earns kept for GET /_admin/ledger (default ${DEFAULT_LEDGER_WINDOW})
-  --admin                DIRECTEARN_ADMIN                      serve /_admin/provider-states, /_admin/reset,
-                                                               /_admin/ledger to loopback callers (default false)
+  --rate-limit N         ${V}RATE_LIMIT              requests/second (token bucket), 429 beyond; 0 = off (default 0)
+  --latency MS           ${V}LATENCY                 added latency per response (default 0)
+  --jitter MS            ${V}JITTER                  up to this much more latency, at random (default 0)
+  --fault-rate P         ${V}FAULT_RATE              probability 0..1 of an injected 500 (default 0)
+  --body-limit BYTES     ${V}BODY_LIMIT              largest body, 413 beyond, at most ${MAX_STATE_BODY_LIMIT} (default ${DEFAULT_BODY_LIMIT_BYTES})
+  --ledger-window N      ${V}LEDGER_WINDOW           recent earns kept for GET /_admin/ledger (default ${DEFAULT_LEDGER_WINDOW})
+  --admin                ${V}ADMIN                   serve /_admin/provider-states, /_admin/reset, /_admin/ledger,
+                                                             /_admin/stats to loopback callers (default false)
+  --admin-token T        ${V}ADMIN_TOKEN             the /_admin routes also need header X-Directearn-Admin-Token: T
+  --ready-file PATH      ${V}READY_FILE              once listening, write {"url","port","pid"} there (tmp + rename)
+  --headers-timeout MS   ${V}HEADERS_TIMEOUT         time for a request's head to arrive, else 408 (default ${DEFAULT_HEADERS_TIMEOUT_MS})
+  --request-timeout MS   ${V}REQUEST_TIMEOUT         time for a whole request to arrive, else 408 (default ${DEFAULT_REQUEST_TIMEOUT_MS})
+  --max-connections N    ${V}MAX_CONNECTIONS         connections open at once; more are closed (default ${DEFAULT_MAX_CONNECTIONS})
 
-Exit code: 0 after a clean stop, 1 bad fixtures or port in use, 2 bad flags.`;
+Exit code: 0 after a clean stop, 1 bad fixtures or port in use, 2 a bad flag or variable (named).`;
+
+const FLAGS = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  fixtures: { type: 'string' },
+  basic: { type: 'string', multiple: true },
+  token: { type: 'string', multiple: true },
+  'readonly-basic': { type: 'string', multiple: true },
+  'readonly-token': { type: 'string', multiple: true },
+  redirection: { type: 'boolean' },
+  'batch-size': { type: 'string' },
+  'rate-limit': { type: 'string' },
+  latency: { type: 'string' },
+  jitter: { type: 'string' },
+  'fault-rate': { type: 'string' },
+  'body-limit': { type: 'string' },
+  'ledger-window': { type: 'string' },
+  admin: { type: 'boolean' },
+  'admin-token': { type: 'string' },
+  'ready-file': { type: 'string' },
+  'headers-timeout': { type: 'string' },
+  'request-timeout': { type: 'string' },
+  'max-connections': { type: 'string' },
+} as const;
+
+type Values = ReturnType<typeof parseFlags<typeof FLAGS>>['values'];
+
+/** A setting's raw text and the name to blame for it: the flag when given, else the variable. */
+interface Raw {
+  value: string | undefined;
+  name: string;
+}
+
+/** Reads flags and variables into provider and listener options; every problem is a UsageError naming its source. */
+function readOptions(values: Values, env: NodeJS.ProcessEnv) {
+  const raw = (flag: keyof typeof FLAGS, envName: string): Raw => {
+    const given = values[flag];
+    if (typeof given === 'string') return { value: given, name: `--${flag}` };
+    const fromEnv = env[envName];
+    return fromEnv !== undefined && fromEnv !== ''
+      ? { value: fromEnv, name: envName }
+      : { value: undefined, name: `--${flag}` };
+  };
+  const int = (r: Raw, fallback: number, range?: { min?: number; max?: number }) =>
+    intOption(r.value, r.name, fallback, range);
+  const num = (r: Raw, fallback: number, range?: { min?: number; max?: number }) =>
+    numberOption(r.value, r.name, fallback, range);
+  const list = (
+    flag: 'basic' | 'token' | 'readonly-basic' | 'readonly-token',
+    envName: string,
+    fallback: string,
+  ) => {
+    const given = values[flag] as string[] | undefined;
+    if (given !== undefined && given.length > 0) {
+      for (const g of given) if (g.trim() === '') throw new UsageError(`--${flag} must not be empty`);
+      return given;
+    }
+    const fromEnv = env[envName];
+    if (fromEnv === undefined || fromEnv.trim() === '') return [fallback];
+    const items = fromEnv.split(',').map((x) => x.trim());
+    if (items.some((x) => x === '')) throw new UsageError(`${envName} has an empty item: "${fromEnv}"`);
+    return items;
+  };
+  const basicOf = (flag: 'basic' | 'readonly-basic', envName: string, fallback: string) => {
+    const creds = list(flag, envName, fallback);
+    const from = values[flag] !== undefined && (values[flag] as string[]).length > 0 ? `--${flag}` : envName;
+    for (const c of creds)
+      if (!/^[^:]+:/.test(c)) throw new UsageError(`${from} must be USER:PASSWORD, got "${c}"`);
+    return creds;
+  };
+
+  const hostRaw = raw('host', `${V}HOST`);
+  if (values.host !== undefined && (values.host as string).trim() === '')
+    throw new UsageError(
+      '--host must not be empty (it would listen on every interface); give an address such as 127.0.0.1',
+    );
+  const host = hostRaw.value ?? DEFAULT_HOST;
+  const admin = values.admin === true || boolOption(env[`${V}ADMIN`], `${V}ADMIN`, false);
+  if (admin && !isLoopbackHost(host)) {
+    throw new UsageError(`--admin needs a loopback --host (127.0.0.1, ::1 or localhost), got "${host}"`);
+  }
+  const adminToken = raw('admin-token', `${V}ADMIN_TOKEN`);
+  if (values['admin-token'] !== undefined && (values['admin-token'] as string).trim() === '')
+    throw new UsageError('--admin-token must not be empty');
+  const provider: ProviderOptions = {
+    fixtures: raw('fixtures', `${V}FIXTURES`).value,
+    basic: basicOf('basic', `${V}BASIC`, `${DEFAULT_BASIC_USER}:${DEFAULT_BASIC_PASSWORD}`),
+    tokens: list('token', `${V}TOKEN`, DEFAULT_TOKEN),
+    readOnlyBasic: basicOf(
+      'readonly-basic',
+      `${V}READONLY_BASIC`,
+      `${DEFAULT_READONLY_BASIC_USER}:${DEFAULT_READONLY_BASIC_PASSWORD}`,
+    ),
+    readOnlyTokens: list('readonly-token', `${V}READONLY_TOKEN`, DEFAULT_READONLY_TOKEN),
+    redirection: {
+      enabled:
+        values.redirection === true ||
+        boolOption(env.BULK_API_REDIRECTION_ENABLED, 'BULK_API_REDIRECTION_ENABLED', false),
+      batchSize: int(
+        raw('batch-size', 'BULK_API_BATCH_SIZE_FOR_REDIRECTION'),
+        DEFAULT_REDIRECTION_BATCH_SIZE,
+        {
+          min: 1,
+        },
+      ),
+    },
+    rateLimit: num(raw('rate-limit', `${V}RATE_LIMIT`), 0),
+    latencyMs: num(raw('latency', `${V}LATENCY`), 0, { max: 600_000 }),
+    jitterMs: num(raw('jitter', `${V}JITTER`), 0, { max: 600_000 }),
+    faultRate: num(raw('fault-rate', `${V}FAULT_RATE`), 0, { max: 1 }),
+    bodyLimit: int(raw('body-limit', `${V}BODY_LIMIT`), DEFAULT_BODY_LIMIT_BYTES, {
+      min: 1,
+      max: MAX_STATE_BODY_LIMIT,
+    }),
+    ledgerWindow: int(raw('ledger-window', `${V}LEDGER_WINDOW`), DEFAULT_LEDGER_WINDOW, { max: 100_000_000 }),
+    admin,
+    adminToken: adminToken.value,
+  };
+  const readyFile = raw('ready-file', `${V}READY_FILE`);
+  if (values['ready-file'] !== undefined && (values['ready-file'] as string).trim() === '')
+    throw new UsageError('--ready-file must not be empty');
+  return {
+    provider,
+    host,
+    port: int(raw('port', `${V}PORT`), DEFAULT_PORT, { max: 65535 }),
+    readyFile: readyFile.value === undefined ? undefined : { path: readyFile.value, name: readyFile.name },
+    listener: {
+      headersTimeoutMs: int(raw('headers-timeout', `${V}HEADERS_TIMEOUT`), DEFAULT_HEADERS_TIMEOUT_MS, {
+        min: 100,
+        max: 600_000,
+      }),
+      requestTimeoutMs: int(raw('request-timeout', `${V}REQUEST_TIMEOUT`), DEFAULT_REQUEST_TIMEOUT_MS, {
+        min: 100,
+        max: 3_600_000,
+      }),
+      maxConnections: int(raw('max-connections', `${V}MAX_CONNECTIONS`), DEFAULT_MAX_CONNECTIONS, {
+        min: 1,
+        max: 1_000_000,
+      }),
+    },
+  };
+}
 
 export const command: Command = {
   name: 'serve',
   summary: 'run the reference provider of the endpoint',
   help,
   async run(args, io) {
-    const { values } = parseFlags(args, {
-      host: { type: 'string' },
-      port: { type: 'string' },
-      fixtures: { type: 'string' },
-      basic: { type: 'string', multiple: true },
-      token: { type: 'string', multiple: true },
-      'readonly-basic': { type: 'string', multiple: true },
-      'readonly-token': { type: 'string', multiple: true },
-      redirection: { type: 'boolean' },
-      'batch-size': { type: 'string' },
-      'rate-limit': { type: 'string' },
-      latency: { type: 'string' },
-      jitter: { type: 'string' },
-      'fault-rate': { type: 'string' },
-      'body-limit': { type: 'string' },
-      'ledger-window': { type: 'string' },
-      admin: { type: 'boolean' },
-    } as const);
-    const env = io.env;
-    const str = (flag: string, envName: string) =>
-      stringOption(values[flag as keyof typeof values] as string | undefined, env, envName);
-    const list = (flag: string, envName: string, fallback: string): string[] => {
-      const given = values[flag as keyof typeof values] as string[] | undefined;
-      if (given !== undefined && given.length > 0) return given;
-      const fromEnv = env[envName];
-      if (fromEnv !== undefined && fromEnv.trim() !== '')
-        return fromEnv
-          .split(',')
-          .map((s) => s.trim())
-          .filter((s) => s !== '');
-      return [fallback];
-    };
-
-    const host = str('host', 'DIRECTEARN_HOST') ?? DEFAULT_HOST;
-    const port = intOption(str('port', 'DIRECTEARN_PORT'), '--port', DEFAULT_PORT, { max: 65535 });
-    const basic = list('basic', 'DIRECTEARN_BASIC', `${DEFAULT_BASIC_USER}:${DEFAULT_BASIC_PASSWORD}`);
-    const readOnlyBasic = list(
-      'readonly-basic',
-      'DIRECTEARN_READONLY_BASIC',
-      `${DEFAULT_READONLY_BASIC_USER}:${DEFAULT_READONLY_BASIC_PASSWORD}`,
-    );
-    for (const [name, creds] of [
-      ['--basic', basic],
-      ['--readonly-basic', readOnlyBasic],
-    ] as const) {
-      for (const c of creds)
-        if (!/^[^:]+:/.test(c)) throw new UsageError(`${name} must be USER:PASSWORD, got "${c}"`);
-    }
-    const admin = values.admin === true || boolOption(env.DIRECTEARN_ADMIN, 'DIRECTEARN_ADMIN', false);
-    if (admin && !isLoopbackHost(host)) {
-      throw new UsageError(`--admin needs a loopback --host (127.0.0.1, ::1 or localhost), got "${host}"`);
-    }
-    const options = {
-      fixtures: str('fixtures', 'DIRECTEARN_FIXTURES'),
-      basic,
-      tokens: list('token', 'DIRECTEARN_TOKEN', DEFAULT_TOKEN),
-      readOnlyBasic,
-      readOnlyTokens: list('readonly-token', 'DIRECTEARN_READONLY_TOKEN', DEFAULT_READONLY_TOKEN),
-      redirection: {
-        enabled:
-          values.redirection === true ||
-          boolOption(env.BULK_API_REDIRECTION_ENABLED, 'BULK_API_REDIRECTION_ENABLED', false),
-        batchSize: intOption(
-          str('batch-size', 'BULK_API_BATCH_SIZE_FOR_REDIRECTION'),
-          '--batch-size',
-          DEFAULT_REDIRECTION_BATCH_SIZE,
-          { min: 1 },
-        ),
-      },
-      rateLimit: numberOption(str('rate-limit', 'DIRECTEARN_RATE_LIMIT'), '--rate-limit', 0),
-      latencyMs: numberOption(str('latency', 'DIRECTEARN_LATENCY'), '--latency', 0, { max: 600_000 }),
-      jitterMs: numberOption(str('jitter', 'DIRECTEARN_JITTER'), '--jitter', 0, { max: 600_000 }),
-      faultRate: numberOption(str('fault-rate', 'DIRECTEARN_FAULT_RATE'), '--fault-rate', 0, { max: 1 }),
-      bodyLimit: intOption(
-        str('body-limit', 'DIRECTEARN_BODY_LIMIT'),
-        '--body-limit',
-        DEFAULT_BODY_LIMIT_BYTES,
-        {
-          min: 1,
-        },
-      ),
-      ledgerWindow: intOption(
-        str('ledger-window', 'DIRECTEARN_LEDGER_WINDOW'),
-        '--ledger-window',
-        DEFAULT_LEDGER_WINDOW,
-        { max: 100_000_000 },
-      ),
-      admin,
-    };
-
+    const { values } = parseFlags(args, FLAGS);
+    const o = readOptions(values, io.env);
     let provider: Provider;
     try {
-      provider = createProvider(options);
+      provider = createProvider(o.provider);
     } catch (e) {
       if (e instanceof FixturesError) throw new UserFacingError(e.message);
+      // Options the flags above did not catch; the message names the option.
+      if (e instanceof RangeError) throw new UsageError(e.message);
       throw e;
     }
-    let server: Awaited<ReturnType<typeof listen>>;
+    // A ready file left by an earlier run must not announce this one before it listens.
+    if (o.readyFile !== undefined) rmSync(o.readyFile.path, { force: true });
+    let server: Listening;
     try {
-      server = await listen(provider, { host, port });
+      server = await listen(provider, { host: o.host, port: o.port, ...o.listener });
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE')
-        throw new UserFacingError(
-          `port ${port} on ${host} is in use; pick another with --port (0 = any free port)`,
+      throw listenError(e, o.host, o.port);
+    }
+    if (o.readyFile !== undefined) {
+      try {
+        writeReadyFile(o.readyFile.path, server.port, o.host);
+      } catch (e) {
+        await server.close();
+        throw new UsageError(
+          `${o.readyFile.name}: cannot write ${o.readyFile.path} (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
         );
-      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
-        throw new UserFacingError(`cannot listen on host "${host}" (${code}); check --host`);
-      if (code === 'EACCES')
-        throw new UserFacingError(`no permission to listen on port ${port}; use a port above 1023`);
-      throw e;
+      }
     }
     io.out(`directearn provider listening on ${server.url}`);
     const signal = await new Promise<string>((resolve) => {
@@ -192,11 +277,36 @@ export const command: Command = {
       process.once('SIGTERM', onTerm);
     });
     await server.close();
+    if (o.readyFile !== undefined) rmSync(o.readyFile.path, { force: true });
     const { earned, requests } = provider.stats();
     io.err(`directearn serve: stopped on ${signal} after ${requests} request(s), ${earned} earn(s)`);
     return 0;
   },
 };
+
+/** Writes the ready file atomically (a reader sees no file or the whole JSON, never half). */
+function writeReadyFile(path: string, port: number, host: string): void {
+  // A wildcard address is reached on loopback; a specific one as given.
+  const reach = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const shown = reach.includes(':') ? `[${reach}]` : reach;
+  const text = `${JSON.stringify({ url: `http://${shown}:${port}`, port, pid: process.pid })}\n`;
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+function listenError(e: unknown, host: string, port: number): Error {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE')
+    return new UserFacingError(
+      `port ${port} on ${host} is in use; pick another with --port (0 = any free port)`,
+    );
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+    return new UserFacingError(`cannot listen on host "${host}" (${code}); check --host`);
+  if (code === 'EACCES')
+    return new UserFacingError(`no permission to listen on port ${port}; use a port above 1023`);
+  return e instanceof Error ? e : new Error(String(e));
+}
 
 function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
