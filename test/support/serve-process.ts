@@ -60,7 +60,15 @@ export async function startWithReadyFile(
     stdout: () => out,
     stderr: () => err,
     async stop() {
-      if (!ended) child.kill('SIGTERM');
+      // The pid of the ready file is the directearn process itself: through npx, `child` is npm,
+      // which would die of the signal and leave the server running.
+      if (!ended) {
+        try {
+          process.kill(ready.pid, 'SIGTERM');
+        } catch {
+          child.kill('SIGTERM');
+        }
+      }
       const code = await exited;
       return { code, stdout: out, stderr: err };
     },
