@@ -1,7 +1,8 @@
 // The suite installed as a consumer gets it: one `npm pack` tarball installed with
 // `--omit=dev --omit=optional` into an empty folder, run through `npx directearn` with a PATH that
 // holds Node and npm only (no Go, no browser, no TypeScript): serve, validate and docs work; verify
-// says in one line which optional package it needs.
+// says in one line which optional package it needs. The Python example suite passes against the
+// installed stub with its traffic through the installed proxy (the issue's "done when").
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BASIC_PASSWORD, DEFAULT_BASIC_USER } from '../src/config/defaults.js';
 import { ENDPOINT_PATH, example, packageRoot } from '../src/spec/index.js';
+import { runPythonExample } from './support/python-example.js';
 import { startWithReadyFile } from './support/serve-process.js';
 
 const run = promisify(execFile);
@@ -103,6 +105,14 @@ describe('the suite installed from its npm pack tarball', () => {
     expect(readFileSync(join(out, 'index.html'), 'utf8')).toMatch(/directEarn/);
     expect(readFileSync(join(out, 'reference.md'), 'utf8')).toMatch(/8892/);
   });
+
+  it('runs the Python example suite (every state) and its traffic through the installed proxy has zero violations', async () => {
+    const installed = `${process.execPath} ${join(app, 'node_modules', '.bin', 'directearn')}`;
+    const { output, report } = await runPythonExample(installed, join(work, 'proxy.json'));
+    expect(output).toMatch(/^OK$/m);
+    expect(report.violations).toEqual([]);
+    expect(report.checked).toBeGreaterThanOrEqual(14);
+  }, 120_000);
 
   it('says which optional package verify needs, with exit 3, when it was left out', () => {
     const r = npx(['verify']);

@@ -35,10 +35,10 @@ public final class DirectEarnStubExample {
         .redirectError(ProcessBuilder.Redirect.INHERIT).start();
     long pid = -1;
     try {
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (!Files.exists(ready)) {
         if (!stub.isAlive()) throw new IllegalStateException("directearn serve exited with " + stub.exitValue());
-        if (System.nanoTime() > deadline) throw new IllegalStateException("directearn serve was not ready in 30 s");
+        if (System.nanoTime() > deadline) throw new IllegalStateException("directearn serve was not ready in 60 s");
         Thread.sleep(50);
       }
       String readyJson = Files.readString(ready);
@@ -64,7 +64,10 @@ public final class DirectEarnStubExample {
       System.out.println("OK: 8892 for an inactive promotion, earnedId " + earnedId + " in the ledger");
     } finally {
       if (pid > 0) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy); // SIGTERM to directearn itself
-      else stub.destroy();
+      else {
+        stub.descendants().forEach(ProcessHandle::destroy); // under npx, directearn is a descendant
+        stub.destroy();
+      }
       stub.waitFor();
     }
   }

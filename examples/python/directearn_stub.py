@@ -50,7 +50,7 @@ def _request(url, method="GET", body=None, headers=None):
         return Answer(e.code, e.headers, e.read())
 
 
-def _start(args, what, timeout=30.0):
+def _start(args, what, timeout=60.0):
     """Runs `directearn ARGS --ready-file F` and returns (process, ready dict) once F exists."""
     ready_file = os.path.join(tempfile.mkdtemp(prefix="directearn-"), "ready.json")
     cmd = shlex.split(os.environ.get("DIRECTEARN_CMD", "npx --no directearn"))
@@ -58,13 +58,14 @@ def _start(args, what, timeout=30.0):
         cmd + args + ["--ready-file", ready_file],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group: a failed start ends npx and node alike
     )
     deadline = time.monotonic() + timeout
     while not os.path.exists(ready_file):
         if proc.poll() is not None:
             raise RuntimeError(f"{what} exited with {proc.returncode}: {proc.stderr.read().decode()}")
         if time.monotonic() > deadline:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
             raise RuntimeError(f"{what} was not ready within {timeout} s")
         time.sleep(0.05)
     with open(ready_file, encoding="utf-8") as f:
@@ -96,10 +97,14 @@ class Stub:
         self.proxy = None
         self.report_path = os.environ.get("DIRECTEARN_PROXY_REPORT")
         if self.report_path:
-            self.proxy, self.proxy_ready = _start(
-                ["proxy", "--upstream", self.admin_url, "--port", "0", "--json", self.report_path],
-                "directearn proxy",
-            )
+            try:
+                self.proxy, self.proxy_ready = _start(
+                    ["proxy", "--upstream", self.admin_url, "--port", "0", "--json", self.report_path],
+                    "directearn proxy",
+                )
+            except Exception:
+                _stop(self.proc, self.ready)
+                raise
             self.url = self.proxy_ready["url"]
 
     def earn(self, request, headers=None):

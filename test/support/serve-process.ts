@@ -33,6 +33,8 @@ export async function startWithReadyFile(
     cwd: options.cwd,
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so a start that fails can be ended whole (npx -> sh -> node).
+    detached: true,
   });
   let out = '';
   let err = '';
@@ -43,12 +45,13 @@ export async function startWithReadyFile(
   let ended = false;
   void exited.then(() => (ended = true));
 
-  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+  // Generous: a loaded CI machine (2 shared cores) can take long to start node through npx.
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   let ready: Ready | undefined;
   while (ready === undefined) {
     if (ended) throw new Error(`${command} ${args.join(' ')} exited before it was ready:\n${err}`);
     if (Date.now() > deadline) {
-      child.kill('SIGKILL');
+      killGroup(child);
       throw new Error(`${command} ${args.join(' ')} was not ready in time:\n${err}`);
     }
     if (existsSync(readyFile)) ready = JSON.parse(readFileSync(readyFile, 'utf8')) as Ready;
@@ -66,11 +69,19 @@ export async function startWithReadyFile(
         try {
           process.kill(ready.pid, 'SIGTERM');
         } catch {
-          child.kill('SIGTERM');
+          killGroup(child, 'SIGTERM');
         }
       }
       const code = await exited;
       return { code, stdout: out, stderr: err };
     },
   };
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal);
+  }
 }
