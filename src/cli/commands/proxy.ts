@@ -1,7 +1,7 @@
 // `directearn proxy --upstream URL`: a validating proxy a consumer puts between its own service and
 // the upstream (staging CRM or `directearn serve`); it forwards everything unchanged and reports
 // every request and answer of the endpoint that breaks the spec, the catalogue or the doc's facts.
-import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { durationSeconds, isLoopbackUrl } from '../../load/run.js';
@@ -42,7 +42,8 @@ Flags (environment variable in brackets):
                         the proxy ISSUE REAL PROMOTIONS there
   --host HOST           listen address (default 127.0.0.1) [DIRECTEARN_PROXY_HOST]
   --port N              listen port, 0 = any free port (default ${DEFAULT_PROXY_PORT}) [DIRECTEARN_PROXY_PORT]
-  --ready-file PATH     once listening, write {"url","port","pid","upstream"} there (atomically)
+  --ready-file PATH     once listening, write {"url","port","pid","upstream"} there (atomically;
+                        removed again when the proxy stops)
   --max-requests N      stop after N checked exchanges of the endpoint
   --duration D          stop after D (e.g. 30s, 5m, 1h)
   --json FILE           write the report as JSON
@@ -196,6 +197,7 @@ export const command: Command = {
     process.off('SIGTERM', onTerm);
     if (timer !== undefined) clearTimeout(timer);
     await proxy.close();
+    if (readyPath !== undefined) rmSync(readyPath, { force: true });
 
     const report = tally.result();
     io.err(`directearn proxy: stopped (${why})`);
