@@ -294,6 +294,15 @@ describe('int64 IDs and earnedIds', () => {
     expect(json.errors[0]?.field).toBe('/promotionDetails/programId');
     expect(json.errors[0]?.message).toContain('9007199254740993');
     expect(json.errors[0]?.message).toContain('<= 9007199254740991');
+    const low = await fetch(`${server.url}${ENDPOINT_PATH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: AUTH },
+      body: ONE.replace('"promotionId":56799', '"promotionId":-9223372036854775809'),
+    });
+    const lowJson = (await low.json()) as { errors: { field?: string; message: string }[] };
+    expect(low.status).toBe(400);
+    expect(lowJson.errors[0]?.field).toBe('/promotionDetails/promotionId');
+    expect(lowJson.errors[0]?.message).toContain('>= -9007199254740991 (received -9223372036854775809)');
     await server.close();
   });
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CUSTOMER_CHECK_ORDER, createProvider, REQUEST_CHECK_ORDER } from '../src/provider/index.js';
 import { rawNumberAt } from '../src/provider/json-numbers.js';
+import { LedgerRing } from '../src/provider/model.js';
 import { entityCasesByPrecedence } from '../src/spec/index.js';
 
 describe('the order of the entity checks', () => {
@@ -65,5 +66,22 @@ describe('numbers as sent', () => {
     expect(rawNumberAt(text, '/a2/k')).toBe('12345678901234567890');
     expect(rawNumberAt(text, '/a/1/s')).toBeUndefined();
     expect(rawNumberAt(text, '/nope')).toBeUndefined();
+  });
+});
+
+describe('the ledger window', () => {
+  it('pages by earnedId across the ring wrap, bounded by limit, oldest first', () => {
+    const ring = new LedgerRing(100_000);
+    for (let i = 1; i <= 250_000; i++) ring.push(BigInt(i), 1, 2, 3, i);
+    expect(ring.length).toBe(100_000);
+    const first = ring.page(undefined, 3);
+    expect(first.entries.map((e) => e.earnedId)).toEqual(['150001', '150002', '150003']);
+    expect(first.more).toBe(true);
+    // An `after` older than the window starts at the window's oldest entry.
+    expect(ring.page(5n, 1).entries[0]?.earnedId).toBe('150001');
+    const last = ring.page(249_998n, 10);
+    expect(last.entries.map((e) => e.earnedId)).toEqual(['249999', '250000']);
+    expect(last.more).toBe(false);
+    expect(ring.page(250_000n, 10)).toEqual({ entries: [], more: false });
   });
 });

@@ -31,7 +31,7 @@ function validatorFor(schemaName: string): ValidateFunction {
     if (ajv === undefined) {
       // strict is off because the schema is the whole OpenAPI document (info, paths, x- keys are
       // not JSON Schema keywords); formats are checked for the numeric ones the spec uses.
-      // int64 is the format's own range; the spec bounds its IDs at 2^53 - 1 with `maximum`, so
+      // int64 is the format's own range; the spec bounds its IDs at ±(2^53 - 1) with `minimum` and `maximum`, so
       // that one keyword (and its message) says where the limit is.
       ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: true });
       ajv.addFormat('int64', {

@@ -72,14 +72,14 @@ export interface components {
             /**
              * Format: int64
              * @description The ID of the loyalty program. Inferred bound: the doc says int64 but JSON numbers past
-             *     2^53 - 1 (9007199254740991) are not exact in JavaScript and most JSON parsers (RFC 8259
-             *     §6, I-JSON), so the suite states that bound and a larger ID is answered 400 naming the
-             *     field and the number as sent.
+             *     ±(2^53 - 1) (9007199254740991) are not exact in JavaScript and most JSON parsers (RFC 8259
+             *     §6, I-JSON), so the suite states that bound and an ID beyond it is answered 400 naming
+             *     the field and the number as sent.
              */
             programId?: number;
             /**
              * Format: int64
-             * @description The ID of the specific promotion (bounded at 2^53 - 1, as programId).
+             * @description The ID of the specific promotion (bounded at ±(2^53 - 1), as programId).
              */
             promotionId?: number;
             /** @description The identifier of the promotion, an alternative to `promotionId` (seen in the doc's examples and its 8881 message). */
