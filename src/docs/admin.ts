@@ -35,6 +35,26 @@ export function renderStatesMarkdown(states: readonly StateDescription[] = descr
   ];
 }
 
+/**
+ * A Markdown table without its column padding: Biome aligns README's tables, so the generated
+ * section is compared cell by cell, not byte by byte.
+ */
+export function normalizeTables(markdown: string): string {
+  return markdown
+    .trim()
+    .split('\n')
+    .map((line) =>
+      line.startsWith('|')
+        ? line
+            .split('|')
+            .map((cell) => cell.trim())
+            .map((cell) => (/^-+$/.test(cell) ? '---' : cell))
+            .join('|')
+        : line.trim(),
+    )
+    .join('\n');
+}
+
 /** The generated tail of admin.yaml: the example listing every state, as GET answers it. */
 export function renderAdminStatesExample(states: readonly StateDescription[] = describeStates()): string {
   const body = stringify({ states }, { indent: 2, lineWidth: 0, aliasDuplicateObjects: false })
