@@ -12,7 +12,7 @@ import { main } from '../src/cli/main.js';
 import { DEFAULT_TOKEN } from '../src/config/defaults.js';
 import { createProvider } from '../src/provider/index.js';
 import { startProvider } from '../src/provider/server.js';
-import { checkResponse } from '../src/proxy/check.js';
+import { checkResponse, RULES } from '../src/proxy/check.js';
 import type { ProxyReport } from '../src/proxy/report.js';
 import {
   type DirectEarnRequest,
@@ -20,6 +20,7 @@ import {
   ENDPOINT_PATH,
   example,
   exampleNames,
+  validateResponse,
 } from '../src/spec/index.js';
 import { captureIO } from './support/cli-io.js';
 
@@ -103,6 +104,37 @@ describe('directearn proxy in front of the reference provider', () => {
       ['request', '/type', 'request-schema'],
     ]);
     expect(stdout.some((l) => /^VIOLATION #1 request \/type \[request-schema\]/.test(l))).toBe(true);
+  });
+
+  it('writes JUnit with one case per rule, the broken rule failed with its violation', async () => {
+    const junit = join(work, 'proxy.xml');
+    await throughProxy(
+      upstream.url,
+      1,
+      async (url) => {
+        await post(url, { ...example<object>('doc-request'), identifierName: 'phone' });
+      },
+      ['--junit', junit],
+    );
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml.match(/<testcase /g)).toHaveLength(RULES.length);
+    expect(xml).toMatch(
+      /<testcase classname="directearn.proxy" name="request-schema">\s*<failure message="1 violation\(s\)">#1 POST \/v2\/promotion\/bulk\/directEarn \(request\) \/identifierName:/,
+    );
+    expect(xml.match(/<failure /g)).toHaveLength(1);
+  });
+
+  it('answers 502 in the spec error shape when the upstream goes away, and exits 3', async () => {
+    const gone = await startProvider({ port: 0 });
+    const { code, report } = await throughProxy(gone.url, 1, async (url) => {
+      await gone.close();
+      const res = await post(url, example('doc-request'));
+      expect(res.status).toBe(502);
+      expect(validateResponse(502, await res.json()).ok).toBe(true);
+    });
+    expect(report.upstreamFailures).toHaveLength(1);
+    expect(report.violations).toEqual([]);
+    expect(code).toBe(3);
   });
 
   it('refuses a non-loopback upstream without --allow-real-issue (exit 2) and a dead one (exit 3)', async () => {

@@ -66,8 +66,10 @@ export function startProxy(options: ProxyOptions): Promise<ProxyListening> {
       }
       forward(options, `${base}${url}`, method, req.headers, body, (answer) => {
         if ('error' in answer) {
-          res.writeHead(502, { 'content-type': 'text/plain' });
-          res.end(`directearn proxy: upstream ${options.upstream.origin} did not answer: ${answer.error}\n`);
+          // In the spec's error shape, so a consumer's client reads it like any 5XX of the endpoint.
+          const message = `directearn proxy: upstream ${options.upstream.origin} did not answer (${answer.error})`;
+          res.writeHead(502, { 'content-type': 'application/json; charset=utf-8' });
+          res.end(JSON.stringify({ errors: [{ status: false, code: 502, message }] }));
           exchange.upstreamError = answer.error;
           options.onExchange(exchange);
           return;

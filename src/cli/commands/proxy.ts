@@ -34,7 +34,7 @@ request calls for them). Other paths (e.g. /_admin) are forwarded and not checke
 
 Prints one line when listening (directearn proxy listening on URL -> UPSTREAM), a line per
 violation as it happens (VIOLATION #N request|response FIELD [rule]: message), and a summary per
-rule when it stops: on SIGINT/SIGTERM, after --max-requests checked exchanges or --duration.
+rule when it stops: on SIGINT/SIGTERM, after --max-requests requests to the endpoint or --duration.
 
 Flags (environment variable in brackets):
   --upstream URL        where to forward, http(s)://host:port[/base-path] [DIRECTEARN_PROXY_UPSTREAM]
@@ -44,7 +44,7 @@ Flags (environment variable in brackets):
   --port N              listen port, 0 = any free port (default ${DEFAULT_PROXY_PORT}) [DIRECTEARN_PROXY_PORT]
   --ready-file PATH     once listening, write {"url","port","pid","upstream"} there (atomically;
                         removed again when the proxy stops)
-  --max-requests N      stop after N checked exchanges of the endpoint
+  --max-requests N      stop after N requests to the endpoint
   --duration D          stop after D (e.g. 30s, 5m, 1h)
   --json FILE           write the report as JSON
   --junit FILE          write JUnit XML: one test case per rule
@@ -160,6 +160,7 @@ export const command: Command = {
     const stopped = new Promise<string>((r) => {
       stop = r;
     });
+    let endpointCalls = 0;
     let proxy: Awaited<ReturnType<typeof startProxy>>;
     try {
       proxy = await startProxy({
@@ -168,8 +169,10 @@ export const command: Command = {
         port,
         onExchange(x) {
           for (const line of tally.add(x)) io.out(line);
-          if (maxRequests !== undefined && tally.result().checked >= maxRequests)
-            stop(`${maxRequests} checked exchange(s)`);
+          // Endpoint calls count whether or not the upstream answered them.
+          if (x.checked) endpointCalls++;
+          if (maxRequests !== undefined && endpointCalls >= maxRequests)
+            stop(`${maxRequests} request(s) to the endpoint`);
         },
       });
     } catch (e) {
