@@ -216,6 +216,7 @@ export function badRequest(issues: readonly Pick<ValidationIssue, 'message' | 'p
 /** Whether a Content-Type is JSON (application/json or application/*+json). */
 export function isJson(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
+  if (contentType === 'application/json') return true; // the common case, without parsing
   const semi = contentType.indexOf(';');
   const media = (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
   return media === 'application/json' || (media.startsWith('application/') && media.endsWith('+json'));

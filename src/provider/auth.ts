@@ -30,6 +30,8 @@ export interface CredentialLists {
 export class Credentials {
   private readonly basic = new Map<string, Access>();
   private readonly tokens = new Map<string, Access>();
+  /** Exact Authorization values of the configured credentials: the common case skips parsing. */
+  private readonly exact = new Map<string, Access>();
 
   /** Throws RangeError naming the option for a malformed credential. */
   constructor(o: CredentialLists) {
@@ -41,6 +43,7 @@ export class Credentials {
         if (!/^[^:]+:/.test(cred))
           throw new RangeError(`provider option basic: "${cred}" must be user:password`);
         this.basic.set(cred, access);
+        this.exact.set(`Basic ${Buffer.from(cred, 'utf8').toString('base64')}`, access);
       }
     }
     for (const [list, access] of [
@@ -50,6 +53,7 @@ export class Credentials {
       for (const token of list) {
         if (token.trim() === '') throw new RangeError('provider option tokens: a token must not be empty');
         this.tokens.set(token, access);
+        this.exact.set(`Bearer ${token}`, access);
       }
     }
   }
@@ -62,7 +66,7 @@ export class Credentials {
     if (authorization === undefined && capToken === undefined) return 'none';
     let result: Access = 'write';
     if (authorization !== undefined) {
-      const a = this.fromAuthorization(authorization);
+      const a = this.exact.get(authorization) ?? this.fromAuthorization(authorization);
       if (a === 'none') return 'none';
       if (a === 'read') result = 'read';
     }
