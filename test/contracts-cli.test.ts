@@ -36,22 +36,48 @@ describe('directearn verify', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out.match(/^PASS/gm)).toHaveLength(total);
-    expect(r.out).toContain(`${total} interaction(s): ${total} passed, 0 failed, 0 not verified`);
+    expect(r.out).toContain(`${total} interaction(s): ${total} passed, 0 failed, 0 skipped, 0 not verified`);
+    expect(r.out).toMatch(/^Verdict: PASSED$/m);
     const xml = await readFile(join(dir, 'out', 'verify.xml'), 'utf8');
     expect(xml.match(/<testcase /g)).toHaveLength(total);
     expect(xml).toContain('failures="0" skipped="0"');
   });
 
-  it('a target without a states file verifies nothing and exits 1, every interaction NOT VERIFIED', async () => {
+  it('a target without a states file verifies nothing and exits 1: NOT VERIFIED or SKIPPED, each with its reason', async () => {
     const r = await cli(
       ['--target', target.url, '--basic', 'directearn:directearn', '--junit', 'nv.xml'],
       dir,
     );
     expect(r.code).toBe(1);
-    expect(r.out.match(/^NOT VERIFIED/gm)).toHaveLength(total);
+    expect((r.out.match(/^NOT VERIFIED/gm) ?? []).length + (r.out.match(/^SKIPPED/gm) ?? []).length).toBe(
+      total,
+    );
+    // Skipped: the Bearer, header-token and read-only interactions (credential not given), 413, 429.
+    expect(r.out.match(/^SKIPPED/gm)).toHaveLength(5);
+    expect(r.out).toMatch(
+      /^SKIPPED\s+earned\s+answers earned when authenticated with an OAuth Bearer token\n\s+sends Authorization: Bearer: give --token TOKEN/m,
+    );
     expect(r.out).not.toMatch(/^PASS/m);
+    expect(r.out).toMatch(/^Verdict: FAILED: .*documented case earned was not verified/m);
     const xml = await readFile(join(dir, 'nv.xml'), 'utf8');
     expect(xml.match(/<skipped /g)).toHaveLength(total);
+  });
+
+  it('an unreachable target or one refusing every credential is one line and exit 3, within seconds', async () => {
+    const refused = await cli(['--target', 'http://127.0.0.1:1', '--basic', 'a:b'], dir);
+    expect(refused.code).toBe(3);
+    expect(refused.err).toBe(
+      'directearn verify: target http://127.0.0.1:1 is unreachable: connection refused (ECONNREFUSED)',
+    );
+    expect(refused.out).toBe('');
+    const dns = await cli(['--target', 'http://no-such-host.invalid', '--basic', 'a:b'], dir);
+    expect(dns.code).toBe(3);
+    expect(dns.err).toMatch(/no-such-host\.invalid is unreachable: DNS/);
+    const creds = await cli(['--target', target.url, '--basic', 'a:b', '--token', 'nope'], dir);
+    expect(creds.code).toBe(3);
+    expect(creds.err).toMatch(
+      /refused every credential given \(401 to --basic, --token as Bearer, --token as X-CAP-API-OAUTH-TOKEN\)/,
+    );
   });
 
   it('a states file maps real IDs: mapped interactions pass, the others are NOT VERIFIED, exit 1', async () => {
@@ -84,8 +110,10 @@ describe('directearn verify', () => {
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^PASS\s+earned\s+answers earned for both customers/m);
     expect(r.out).toMatch(/^PASS\s+8899/m);
-    expect(r.out).toMatch(/^NOT VERIFIED\s+8892/m);
-    expect(r.out).toMatch(/not mapped in the states file/);
+    // The unmapped state is named under the interaction it belongs to.
+    expect(r.out).toMatch(
+      /^NOT VERIFIED\s+8892\s+answers 8892 when the promotion is inactive\n\s+state "promotion \{promotionId\} of program \{programId\} is inactive" is not mapped in the states file/m,
+    );
     expect(r.out).not.toMatch(/^FAIL/m);
   });
 
@@ -105,7 +133,7 @@ describe('directearn verify', () => {
       ],
       dir,
     );
-    expect(r.out).toContain(`${total} passed, 0 failed, 0 not verified`);
+    expect(r.out).toContain(`${total} passed, 0 failed, 0 skipped, 0 not verified`);
     expect(r.code).toBe(0);
   });
 

@@ -1,6 +1,6 @@
 // The per-case table of a check run: for each catalogue case, is it in the spec (examples), in a
 // pact (interactions written by the consumer contracts), verified against the target, and smoked.
-import { readFileSync } from 'node:fs';
+import { readPact } from '../contracts/pacts.js';
 import { catalogue, exampleNames } from '../spec/index.js';
 import type { CaseRow, Cell, StageResult } from './model.js';
 import type { CheckContext } from './stages.js';
@@ -15,8 +15,8 @@ export interface InteractionRef {
 export function pactDescriptions(files: readonly string[]): Set<string> {
   const found = new Set<string>();
   for (const file of files) {
-    const pact = JSON.parse(readFileSync(file, 'utf8')) as { interactions?: { description?: string }[] };
-    for (const i of pact.interactions ?? []) if (typeof i.description === 'string') found.add(i.description);
+    for (const i of readPact(file).json.interactions)
+      if (typeof i.description === 'string') found.add(i.description);
   }
   return found;
 }

@@ -41,7 +41,10 @@ export interface CaseRow {
   /** The spec examples of the case. */
   examples: string[];
   /** The pact interactions (descriptions) of the case. */
-  interactions: { description: string; verification: 'passed' | 'failed' | 'not-verified' | 'not-run' }[];
+  interactions: {
+    description: string;
+    verification: 'passed' | 'failed' | 'skipped' | 'not-verified' | 'not-run';
+  }[];
   inSpec: Cell;
   inPact: Cell;
   verified: Cell;

@@ -3,6 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { interactions } from '../contracts/interactions.js';
+import { preflight } from '../contracts/preflight.js';
 import { buildCaseRows, type InteractionRef } from './cases.js';
 import { writeJUnit } from './junit.js';
 import { type CheckSummary, runPassed, type StageResult } from './model.js';
@@ -89,6 +90,10 @@ export async function runCheck(options: RunCheckOptions, io: Output): Promise<Ch
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const maxLines = options.maxProblemLines ?? 8;
+
+  // An unreachable target (or one refusing every credential) is said in one line within seconds
+  // (UnreachableError, exit 3), before minutes of stages that could only fail against it.
+  if (ctx.target !== undefined) await preflight(ctx.target, ctx.credentials);
 
   const results: StageResult[] = [];
   for (const [i, stage] of stages.entries()) {

@@ -165,18 +165,19 @@ export const verifyStage: Stage = {
       }),
     );
     if (tests.length === 0) return { status: 'failed', detail: 'no interaction was verified', tests };
-    const { passed, failed, notVerified, total } = r.counts;
+    const { passed, failed, skipped, notVerified, total } = r.counts;
     const where = r.embedded ? 'the embedded provider' : r.target;
+    const rest = `${skipped > 0 ? `, ${skipped} skipped` : ''}${notVerified > 0 ? `, ${notVerified} not verified` : ''}`;
+    // The same verdict as `directearn verify`: skipped interactions of inferred cases do not fail it.
     if (r.ok)
       return {
         status: 'passed',
-        detail: `${passed} of ${total} interactions verified against ${where}`,
+        detail: `${passed} of ${total} interactions verified against ${where}${rest}`,
         tests,
       };
-    const firstBad = r.interactions.find((i) => i.status !== 'passed');
     return {
       status: 'failed',
-      detail: `${passed} passed, ${failed} failed, ${notVerified} not verified against ${where}${firstBad ? `; first: ${firstBad.case}: ${(firstBad.message ?? firstBad.status).split('\n')[0]}` : ''}`,
+      detail: `${passed} passed, ${failed} failed${rest} against ${where}; ${r.reasons.join('; ')}`,
       tests,
     };
   },

@@ -38,7 +38,8 @@ interface Row {
   response: string;
   status: number;
   auth: AuthKind;
-  states: (req: DirectEarnRequest) => InteractionState[];
+  /** The states, from the request and the expected response (entityIds name the customers found). */
+  states: (req: DirectEarnRequest, res: DirectEarnResponse) => InteractionState[];
   /** Response headers pinned by pattern, besides Content-Type. */
   responseHeaders?: Record<string, PinnedHeader>;
   /** Changes a copy of the request example (the 400 needs a body that breaks the schema). */
@@ -79,6 +80,17 @@ const exists = (r: DirectEarnRequest, i = 0): InteractionState => ({
   name: STATES.customerExists,
   params: { customerId: customer(r, i) },
 });
+/**
+ * "customer N exists" for the customer a response entry answers, with the identifier the request
+ * names it by (mobile, email), so a states file or pool maps both and the entityId is pinned.
+ */
+const existsAs = (r: DirectEarnRequest, res: DirectEarnResponse, i = 0): InteractionState => {
+  const entityId = res.response[i]?.result?.entityId;
+  if (typeof entityId !== 'number') throw new Error(`response entry ${i} names no entityId`);
+  const params: StateParams = { customerId: entityId };
+  if (r.identifierName !== 'id') params[r.identifierName] = r.customers[i]?.identifierValue ?? '';
+  return { name: STATES.customerExists, params };
+};
 /** States that make a request valid and processable: a refusal then comes from the condition under test. */
 const docRequestIssuable = (r: DirectEarnRequest): InteractionState[] => [
   active(r),
@@ -121,6 +133,52 @@ const ROWS: readonly Row[] = [
     status: 200,
     auth: 'bearer',
     states: (r) => [active(r), exists(r)],
+  },
+  {
+    case: 'earned',
+    description: 'answers earned when the customer is named by mobile',
+    request: 'request-earned-by-mobile',
+    response: 'earned-one-customer',
+    status: 200,
+    auth: 'basic',
+    states: (r, res) => [active(r), existsAs(r, res)],
+  },
+  {
+    case: 'earned',
+    description: 'answers earned when the customer is named by email',
+    request: 'request-earned-by-email',
+    response: 'earned-one-customer',
+    status: 200,
+    auth: 'basic',
+    states: (r, res) => [active(r), existsAs(r, res)],
+  },
+  {
+    case: '8015',
+    description: 'answers 8015 for the unknown customer only, the known one of the batch earns',
+    request: 'request-known-and-unknown-customer',
+    response: 'known-and-unknown-customer',
+    status: 200,
+    auth: 'basic',
+    states: (r, res) => [
+      active(r),
+      existsAs(r, res, 0),
+      {
+        name: STATES.customerMissing,
+        params: { identifierName: r.identifierName, identifierValue: r.customers[1]?.identifierValue ?? '' },
+      },
+    ],
+  },
+  {
+    case: '8890',
+    description: 'answers warning 8890 without ids when the promotion can never be issued',
+    request: 'request-earned-one-customer',
+    response: 'warning-8890-never-issued',
+    status: 200,
+    auth: 'basic',
+    states: (r) => [
+      { name: STATES.promotionNeverIssued, params: { programId: program(r), promotionId: promotion(r) } },
+      exists(r),
+    ],
   },
   {
     case: '8892',
@@ -210,7 +268,15 @@ const ROWS: readonly Row[] = [
     response: 'error-8881-promotion-missing',
     status: 200,
     auth: 'basic',
-    states: (r) => [exists(r)],
+    // The program exists (with some promotion): a host that looks the program up first must not
+    // answer 1101, so the states file maps the program to a real one.
+    states: (r) => [
+      {
+        name: STATES.promotionActive,
+        params: { programId: program(r), promotionId: promotion(example<DirectEarnRequest>('doc-request')) },
+      },
+      exists(r),
+    ],
   },
   {
     case: '8890',
@@ -335,7 +401,7 @@ export function interactions(): readonly Interaction[] {
     return {
       case: row.case,
       description: row.description,
-      states: row.states(request),
+      states: row.states(request, responseBody as DirectEarnResponse),
       request: row.request,
       response: row.response,
       status: row.status,

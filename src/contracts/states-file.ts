@@ -6,11 +6,75 @@
 //     promotionId: 5678
 //   "customer {customerId} exists":
 //     customerId: 424242
+//   pool:                       # optional: fresh customers for the interactions that earn (src/contracts/pool.ts)
+//     customers:
+//       - { customerId: 5001, mobile: "919800005001", email: "c5001@example.com" }
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { isStateName, placeholders, STATE_NAMES, type StateParams } from '../states/index.js';
 
 export type StatesMap = Record<string, StateParams>;
+
+/** One customer of the ID pool: an existing customer that has not earned the mapped promotions yet. */
+export interface PoolCustomer {
+  customerId: string;
+  mobile?: string;
+  email?: string;
+}
+
+/** A states file as read: the state mappings, and the ID pool when it has one. */
+export interface StatesFile {
+  /** The file's path (names it in messages; the pool's record of used IDs sits beside it). */
+  path: string | undefined;
+  states: StatesMap;
+  pool: PoolCustomer[] | undefined;
+}
+
+/** The key of a states file that holds the ID pool rather than a state. */
+export const POOL_KEY = 'pool';
+
+/** Checks the `pool:` section: `customers:` a list of IDs or {customerId, mobile?, email?}. */
+export function checkPool(doc: unknown, source = 'the states file'): PoolCustomer[] {
+  const where = `${source}: pool`;
+  const list = (doc as { customers?: unknown } | null)?.customers;
+  if (doc === null || typeof doc !== 'object' || !Array.isArray(list)) {
+    throw new Error(`${where} must hold customers: a list of customer IDs or {customerId, mobile, email}`);
+  }
+  const seen = new Set<string>();
+  return list.map((item, i): PoolCustomer => {
+    const entry: Record<string, unknown> =
+      typeof item === 'object' && item !== null ? (item as Record<string, unknown>) : { customerId: item };
+    const text = (key: string): string | undefined => {
+      const v = entry[key];
+      if (v === undefined || v === null) return undefined;
+      if (typeof v !== 'string' && typeof v !== 'number')
+        throw new Error(`${where}.customers[${i}].${key} must be a string or number`);
+      return String(v);
+    };
+    const customerId = text('customerId');
+    if (customerId === undefined || customerId === '')
+      throw new Error(`${where}.customers[${i}] needs customerId`);
+    if (seen.has(customerId))
+      throw new Error(`${where}.customers[${i}]: customer ${customerId} is listed twice`);
+    seen.add(customerId);
+    const mobile = text('mobile');
+    const email = text('email');
+    return {
+      customerId,
+      ...(mobile === undefined ? {} : { mobile }),
+      ...(email === undefined ? {} : { email }),
+    };
+  });
+}
+
+/** Checks a parsed states document: the state mappings plus an optional `pool:` section. */
+export function checkStatesDocument(doc: unknown, source = 'the states file'): Omit<StatesFile, 'path'> {
+  if (doc !== null && typeof doc === 'object' && !Array.isArray(doc) && POOL_KEY in doc) {
+    const { [POOL_KEY]: pool, ...rest } = doc as Record<string, unknown>;
+    return { states: checkStatesMap(rest, source), pool: checkPool(pool, source) };
+  }
+  return { states: checkStatesMap(doc, source), pool: undefined };
+}
 
 /** Checks a parsed states document; every problem names the state and the parameter. */
 export function checkStatesMap(doc: unknown, source = 'the states file'): StatesMap {
@@ -45,8 +109,8 @@ export function checkStatesMap(doc: unknown, source = 'the states file'): States
   return out;
 }
 
-/** Reads and checks a YAML (or JSON) states file, naming the file in every error. */
-export function loadStatesFile(path: string): StatesMap {
+/** Reads and checks a YAML (or JSON) states file with its pool, naming the file in every error. */
+export function readStatesFile(path: string): StatesFile {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -59,5 +123,10 @@ export function loadStatesFile(path: string): StatesMap {
   } catch (e) {
     throw new Error(`states file ${path} is not YAML: ${(e as Error).message.split('\n')[0]}`);
   }
-  return checkStatesMap(doc, `states file ${path}`);
+  return { path, ...checkStatesDocument(doc, `states file ${path}`) };
+}
+
+/** Reads and checks a states file's state mappings (its pool aside). */
+export function loadStatesFile(path: string): StatesMap {
+  return readStatesFile(path).states;
 }

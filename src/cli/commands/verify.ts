@@ -5,27 +5,22 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { verificationJUnit } from '../../contracts/junit.js';
 import { PACT_DIR, pactFiles } from '../../contracts/pacts.js';
-import { type Credentials, verifyPacts } from '../../contracts/run.js';
-import { loadStatesFile, type StatesMap } from '../../contracts/states-file.js';
+import { type Credentials, type VerifyResult, verifyPacts } from '../../contracts/run.js';
+import { readStatesFile, type StatesFile } from '../../contracts/states-file.js';
+import { UnreachableError } from '../../errors.js';
 import { MissingPackageError, requirePackages } from '../../util/process.js';
-import {
-  type Command,
-  parseFlags,
-  stringOption,
-  UnreachableError,
-  UsageError,
-  UserFacingError,
-} from '../command.js';
+import { type Command, parseFlags, stringOption, UsageError, UserFacingError } from '../command.js';
 
 /** What verify runs besides Node: optional dependencies, absent after `npm install --omit=optional`. */
 const VERIFY_PACKAGES = ['@pact-foundation/pact-cli', '@pactflow/swagger-mock-validator'] as const;
 
-const help = `Usage: directearn verify [--target URL] [--basic USER:PASS | --token TOKEN] [--readonly-basic USER:PASS]
-                         [--states FILE.yaml]
-                         [--state-change-url URL] [--pacts DIR] [--junit FILE]
+const help = `Usage: directearn verify [--target URL] [--basic USER:PASS] [--token TOKEN] [--readonly-basic USER:PASS]
+                         [--states FILE.yaml] [--state-change-url URL] [--strict]
+                         [--pacts DIR] [--junit FILE]
 
 Replays every interaction of the pacts (contracts/pacts) against a provider with the Rust
-pact-verifier and prints, per interaction, PASS, FAIL (with the mismatch) or NOT VERIFIED.
+pact-verifier and prints, per interaction, PASS, FAIL (with the mismatch or the broken invariant
+of the doc), SKIPPED or NOT VERIFIED (with the reason).
 
 Without --target it verifies against the embedded reference provider (started on a free loopback
 port; provider states are set through its admin route).
@@ -33,10 +28,13 @@ port; provider states are set through its admin route).
   --target URL            a real host, e.g. https://eucrm.cc.capillarytech.com [DIRECTEARN_TARGET]
                           Verifying against a real host SENDS the pacts' requests: the "earned"
                           interactions issue real promotions to the customers your states file names.
-  --basic USER:PASS       Basic credentials sent instead of the pacts' example ones [DIRECTEARN_BASIC]
-  --token TOKEN           OAuth token: sent as Authorization: Bearer and as X-CAP-API-OAUTH-TOKEN [DIRECTEARN_TOKEN]
+  Each interaction sends the credential of its kind, whatever else is given; one whose credential
+  is not given is SKIPPED with the flag it needs:
+  --basic USER:PASS       Basic credentials, for the Basic interactions [DIRECTEARN_BASIC]
+  --token TOKEN           OAuth token: the Bearer interaction sends Authorization: Bearer, the
+                          header-token one X-CAP-API-OAUTH-TOKEN [DIRECTEARN_TOKEN]
   --readonly-basic U:P    credentials WITHOUT write access to the customer group resource, for the 403
-                          interaction (not verified without them when credentials are given) [DIRECTEARN_READONLY_BASIC]
+                          interaction [DIRECTEARN_READONLY_BASIC]
   --states FILE.yaml      maps each provider-state sentence to real IDs of your organisation
                           [DIRECTEARN_STATES], e.g.
                             "program {programId} has active promotion {promotionId}":
@@ -47,16 +45,22 @@ port; provider states are set through its admin route).
                           Their IDs replace the pacts' IDs in requests and expected bodies. An
                           interaction with a state the file does not map is NOT VERIFIED (never passed).
                           With --target and neither --states nor --state-change-url, nothing is mapped.
-                          The 413 and 429 interactions' states lower the provider's own body and rate
-                          limits, which no states file can do: on a --target they are NOT VERIFIED
-                          (never sent), mapped or not, unless --state-change-url sets them.
+                          A "pool:" section lists fresh customers for the interactions that earn, so
+                          runs repeat on a host with earn limits (README "ID pool"); the IDs used are
+                          recorded in FILE.yaml.pool-used.json and each run says how many runs are left.
+                          The 413 and 429 interactions pin inferred limits no states file can set: on a
+                          --target they are SKIPPED (never sent) unless --state-change-url sets them.
   --state-change-url URL  a URL of the target that sets provider states (Pact's {state, params, action}),
                           e.g. http://127.0.0.1:8080/_admin/provider-states of \`directearn serve --admin\`
   --pacts DIR             folder of pact files (default contracts/pacts of this package)
-  --junit FILE            also write JUnit XML (one test case per interaction; not verified = skipped)
+  --strict                fail on every interaction not verified, skipped ones included
+  --junit FILE            also write JUnit XML (one test case per interaction; skipped and not
+                          verified are <skipped> with the reason)
 
-Exit code: 0 only when every interaction was verified and passed (none failed, none not verified);
-1 otherwise; 2 bad flags.`;
+Exit code: 0 no interaction failed and every documented case (catalogue entries not marked
+inferred) was verified; 1 an interaction failed or a documented case was not verified; 2 bad flags
+; 3 the --target is unreachable or answered 401 to every credential given (one line
+naming the URL and the cause, after a preflight of a few seconds).`;
 
 function userPass(value: string, flag: string): { user: string; password: string } {
   const at = value.indexOf(':');
@@ -107,6 +111,7 @@ export const command: Command = {
       'state-change-url': { type: 'string' },
       pacts: { type: 'string' },
       junit: { type: 'string' },
+      strict: { type: 'boolean' },
     });
     const env = io.env;
     const targetRaw = stringOption(values.target, env, 'DIRECTEARN_TARGET');
@@ -125,13 +130,13 @@ export const command: Command = {
       );
     }
     const statesRaw = stringOption(values.states, env, 'DIRECTEARN_STATES');
-    let states: StatesMap | undefined;
+    let states: StatesFile | undefined;
     if (statesRaw !== undefined) {
       const path = resolve(io.cwd, statesRaw);
       if (!existsSync(path) || !statSync(path).isFile())
         throw new UsageError(`--states file ${statesRaw} does not exist`);
       try {
-        states = loadStatesFile(path);
+        states = readStatesFile(path);
       } catch (e) {
         throw new UserFacingError((e as Error).message);
       }
@@ -150,7 +155,7 @@ export const command: Command = {
         `verify needs the npm package ${e.pkg} (an optional dependency of the suite): install the suite without --omit=optional, or npm install ${e.pkg}`,
       );
     }
-    let result: Awaited<ReturnType<typeof verifyPacts>>;
+    let result: VerifyResult;
     try {
       result = await verifyPacts({
         dir,
@@ -158,19 +163,13 @@ export const command: Command = {
         ...(states === undefined ? {} : { states }),
         ...(credentials === undefined ? {} : { credentials }),
         ...(stateChangeUrl === undefined ? {} : { stateChangeUrl }),
+        strict: values.strict === true,
       });
     } catch (e) {
+      if (e instanceof UnreachableError) throw e;
       throw new UserFacingError(`verification could not run: ${(e as Error).message}`);
     }
-    io.out(`Verifying ${result.counts.total} interaction(s) against ${result.target}`);
-    for (const i of result.interactions) {
-      const mark =
-        i.status === 'passed' ? 'PASS        ' : i.status === 'failed' ? 'FAIL        ' : 'NOT VERIFIED';
-      io.out(`${mark}  ${i.case.padEnd(8)}  ${i.description}`);
-      if (i.message) for (const line of i.message.split('\n')) io.out(`              ${line}`);
-    }
-    const { passed, failed, notVerified, total } = result.counts;
-    io.out(`${total} interaction(s): ${passed} passed, ${failed} failed, ${notVerified} not verified`);
+    for (const line of report(result)) io.out(line);
     if (junitPath !== undefined) {
       try {
         await mkdir(dirname(junitPath), { recursive: true });
@@ -182,6 +181,39 @@ export const command: Command = {
       }
       io.out(`JUnit XML written to ${junitPath}`);
     }
-    return result.ok && failed === 0 && notVerified === 0 ? 0 : 1;
+    return result.ok ? 0 : 1;
   },
 };
+
+const MARK = {
+  passed: 'PASS        ',
+  failed: 'FAIL        ',
+  skipped: 'SKIPPED     ',
+  'not-verified': 'NOT VERIFIED',
+};
+
+/** The report lines: one per interaction (reasons indented), the counts, the pool, the verdict. */
+export function report(result: VerifyResult): string[] {
+  const lines = [`Verifying ${result.counts.total} interaction(s) against ${result.target}`];
+  for (const i of result.interactions) {
+    lines.push(`${MARK[i.status]}  ${i.case.padEnd(8)}  ${i.description}`);
+    if (i.message) for (const line of i.message.split('\n')) lines.push(`              ${line}`);
+  }
+  const { passed, failed, skipped, notVerified, total } = result.counts;
+  lines.push(
+    `${total} interaction(s): ${passed} passed, ${failed} failed, ${skipped} skipped, ${notVerified} not verified`,
+  );
+  const pool = result.pool;
+  if (pool !== undefined) {
+    if (pool.usedUp)
+      lines.push(
+        `ID pool USED UP: ${pool.used} of ${pool.size} customers used, this run needs ${pool.perRun}; add fresh customers under pool.customers of the states file (or delete ${pool.record ?? 'the pool record'} if the host was reset)`,
+      );
+    else
+      lines.push(
+        `ID pool: ${pool.used} of ${pool.size} customers used (${pool.perRun} per run): ${pool.runsLeft} more run(s) left`,
+      );
+  }
+  lines.push(result.ok ? 'Verdict: PASSED' : `Verdict: FAILED: ${result.reasons.join('; ')}`);
+  return lines;
+}

@@ -1,0 +1,40 @@
+// Runs the suite's helper tools (vitest, the Rust pact-verifier) as child processes from the package root.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { packageRoot } from '../spec/index.js';
+
+/** Path of an executable of the package's node_modules/.bin. */
+export function toolPath(name: string): string {
+  return join(packageRoot, 'node_modules', '.bin', name);
+}
+
+/** What a tool run left: its exit code (1 when it could not start or timed out) and its output. */
+export interface ToolRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `cmd args` in the package root, never rejecting: a tool that cannot start or times out comes
+ * back with a non-zero code and the reason appended to stderr, for the caller to report.
+ */
+export function runTool(
+  cmd: string,
+  args: string[],
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ToolRun> {
+  return new Promise((resolve) => {
+    execFile(
+      cmd,
+      args,
+      { cwd: packageRoot, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+        const extra = error !== null && typeof error.code !== 'number' ? `\n${error.message}` : '';
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) + extra });
+      },
+    );
+  });
+}

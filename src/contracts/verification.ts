@@ -1,0 +1,295 @@
+// Provider verification: replays the pacts with the Rust pact-verifier against the embedded
+// reference provider or a --target, through a recording proxy so the doc's invariants are checked
+// on every answer, and says per interaction passed / failed / skipped / not verified.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PACT_PROVIDER } from '../config/defaults.js';
+import { ENDPOINT_PATH } from '../spec/index.js';
+import { packageBin } from '../util/process.js';
+import { checkInvariants, type SentState } from './invariants.js';
+import { PACT_DIR, type PactInteraction, pactFiles, pactInteractions, readPact } from './pacts.js';
+import { PoolDraw, type PoolStatus } from './pool.js';
+import { preflight } from './preflight.js';
+import { type Credentials, mapIds, type Planned, plan } from './prepare.js';
+import { runTool } from './process.js';
+import { type Exchange, startRecordingProxy } from './recording-proxy.js';
+import { readStatesFile, type StatesFile, type StatesMap } from './states-file.js';
+import { verdict } from './verdict.js';
+
+export type { Credentials } from './prepare.js';
+
+/** Where and how to verify. */
+export interface VerifyOptions {
+  /** A real host (scheme, host, port, optional base path). Absent: the embedded reference provider. */
+  providerBaseUrl?: string;
+  /** Path of a YAML states file, the file as read, or a bare map (no pool). */
+  states?: string | StatesFile | StatesMap;
+  credentials?: Credentials;
+  dir?: string;
+  files?: string[];
+  /** Where to POST state changes on a real host (Pact format); none by default (data must exist). */
+  stateChangeUrl?: string;
+  /** Every interaction not verified (skipped ones too) fails the run. */
+  strict?: boolean;
+  timeoutMs?: number;
+  /** Preflight timeout per request, ms (default 5 s). */
+  preflightTimeoutMs?: number;
+}
+
+/**
+ * passed: replayed and matched, invariants held. failed: a mismatch or a broken invariant. skipped:
+ * not sent by choice or by a limit of the run (credential not given, inferred limit no states file
+ * can set). not-verified: should have run but could not (state unmapped, pool used up, not replayed).
+ */
+export type VerificationStatus = 'passed' | 'failed' | 'skipped' | 'not-verified';
+
+/** One interaction's outcome. */
+export interface VerifiedInteraction {
+  description: string;
+  case: string;
+  status: VerificationStatus;
+  message?: string;
+}
+
+/** The outcome of a verification run; `ok` is the verdict the exit code follows. */
+export interface VerifyResult {
+  ok: boolean;
+  /** Why `ok` is false, one line each. */
+  reasons: string[];
+  target: string;
+  embedded: boolean;
+  interactions: VerifiedInteraction[];
+  counts: { total: number; passed: number; failed: number; skipped: number; notVerified: number };
+  /** The ID pool of the states file, when it has one. */
+  pool?: PoolStatus;
+}
+
+function asStatesFile(states: VerifyOptions['states']): StatesFile | undefined {
+  if (states === undefined) return undefined;
+  if (typeof states === 'string') return readStatesFile(states);
+  if ('states' in states && typeof states.states === 'object' && !Array.isArray(states.states))
+    return states as StatesFile;
+  return { path: undefined, states: states as StatesMap, pool: undefined };
+}
+
+/** Sorted-key JSON, so a recorded body and a pact body compare equal whatever the key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(value);
+}
+
+function parse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The request key of a planned interaction and of a recorded exchange: body and credential headers. */
+function plannedKey(p: Planned): string {
+  const req = p.raw.request as { body?: { content?: unknown }; headers?: Record<string, string[]> };
+  const h = req.headers ?? {};
+  return `${canonical(req.body?.content ?? null)}|${h.Authorization?.[0] ?? ''}|${h['X-CAP-API-OAUTH-TOKEN']?.[0] ?? ''}`;
+}
+function exchangeKey(x: Exchange): string {
+  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? (v[0] ?? '') : (v ?? ''));
+  const body = x.requestBody === '' ? null : parse(x.requestBody);
+  return `${canonical(body ?? null)}|${one(x.requestHeaders.authorization)}|${one(x.requestHeaders['x-cap-api-oauth-token'])}`;
+}
+
+interface VerifierReport {
+  interactionResults?: { description: string; result: unknown }[];
+  errors?: {
+    interaction: string;
+    mismatch?: { mismatches?: { mismatch?: string; path?: string; key?: string }[]; message?: string };
+  }[];
+}
+
+/** Draws pool customers for the earning interactions; marks them not verified when the pool is short. */
+function drawPool(
+  runnable: Planned[],
+  pool: PoolDraw,
+  states: StatesMap,
+): { perRun: number; usedUp: boolean } {
+  const perRun = runnable.reduce((n, p) => n + p.earners.length, 0);
+  if (!pool.has(perRun)) {
+    for (const p of runnable.filter((x) => x.earners.length > 0)) {
+      p.withheld = {
+        status: 'not-verified',
+        message: `the ID pool of the states file is used up: this run needs ${perRun} fresh customer(s); add customers under pool.customers`,
+      };
+    }
+    return { perRun, usedUp: true };
+  }
+  for (const p of runnable) {
+    const draws = new Map(p.earners.map((id) => [id, pool.take()]));
+    const why = mapIds(p, states, draws);
+    if (why !== undefined) p.withheld = why;
+  }
+  return { perRun, usedUp: false };
+}
+
+/** Turns the verifier's report and the recorded answers into one outcome per replayed interaction. */
+function judge(
+  runnable: Planned[],
+  parsed: VerifierReport | undefined,
+  exchanges: Exchange[],
+  exitNote: string,
+): Map<PactInteraction, VerifiedInteraction> {
+  const out = new Map<PactInteraction, VerifiedInteraction>();
+  const recorded = exchanges.filter((x) => x.path.split('?')[0]?.endsWith(ENDPOINT_PATH));
+  const used = new Set<Exchange>();
+  for (const p of runnable) {
+    const base = { description: p.pi.description, case: p.pi.case ?? '?' };
+    const entry = parsed?.interactionResults?.find((x) => x.description === p.pi.description);
+    if (entry === undefined) {
+      const why =
+        parsed === undefined
+          ? `pact-verifier produced no report: ${exitNote}`
+          : 'pact-verifier did not replay it';
+      out.set(p.pi, { ...base, status: 'not-verified', message: why });
+      continue;
+    }
+    const key = plannedKey(p);
+    const exchange = recorded.find((x) => !used.has(x) && exchangeKey(x) === key);
+    if (exchange !== undefined) used.add(exchange);
+    const lines = (parsed?.errors ?? [])
+      .filter((e) => e.interaction.endsWith(` - ${p.pi.description}`))
+      .flatMap(
+        (e) =>
+          e.mismatch?.mismatches?.map(
+            (m) => `${m.path ?? m.key ?? ''}${(m.path ?? m.key) ? ': ' : ''}${m.mismatch ?? ''}`,
+          ) ?? [e.mismatch?.message ?? JSON.stringify(e.mismatch)],
+      );
+    if (exchange !== undefined && exchange.status === 200 && p.row?.status === 200) {
+      const req = (p.raw.request as { body?: { content?: unknown } }).body?.content;
+      const states = (p.raw.providerStates as SentState[] | undefined) ?? p.pi.states;
+      lines.push(...checkInvariants(req, parse(exchange.responseBody), states));
+    }
+    if (entry.result === 'OK' && lines.length === 0) out.set(p.pi, { ...base, status: 'passed' });
+    else
+      out.set(p.pi, { ...base, status: 'failed', message: lines.join('\n') || JSON.stringify(entry.result) });
+  }
+  return out;
+}
+
+/** Writes one pact file per source file holding only the interactions to replay; returns the -f args. */
+async function writeRunnablePacts(runnable: Planned[], dir: string): Promise<string[]> {
+  const args: string[] = [];
+  for (const file of new Set(runnable.map((p) => p.pi.file))) {
+    const pact = readPact(file).json;
+    const out = join(dir, `${args.length}-${file.split('/').pop()}`);
+    const mine = runnable.filter((p) => p.pi.file === file).map((p) => p.raw);
+    await writeFile(out, JSON.stringify({ ...pact, interactions: mine }));
+    args.push('-f', out);
+  }
+  return args;
+}
+
+/**
+ * Verifies the pacts against a provider; never passes an interaction it could not replay. A
+ * --target is preflighted first: unreachable, or 401 to every credential, throws UnreachableError.
+ */
+export async function verifyPacts(options: VerifyOptions = {}): Promise<VerifyResult> {
+  const files = options.files ?? pactFiles(options.dir ?? PACT_DIR);
+  const all = pactInteractions(options.dir ?? PACT_DIR, files);
+  const embedded = options.providerBaseUrl === undefined;
+  const canSetStates = embedded || options.stateChangeUrl !== undefined;
+  const statesFile = asStatesFile(options.states);
+  // On a real host nothing sets the states unless a state-change URL does: without a states file
+  // every interaction is then unmapped (not verified), never replayed with the pacts' example IDs.
+  const states = statesFile?.states ?? (canSetStates ? undefined : {});
+  const pool =
+    !canSetStates && statesFile?.pool !== undefined
+      ? new PoolDraw(statesFile.pool, statesFile.path)
+      : undefined;
+  const planned = all.map((pi) =>
+    plan(pi, { embedded, canSetStates, credentials: options.credentials, states, pool: pool !== undefined }),
+  );
+  let poolRun: { perRun: number; usedUp: boolean } | undefined;
+  if (states !== undefined) {
+    const ready = planned.filter((p) => p.withheld === undefined);
+    if (pool !== undefined) poolRun = drawPool(ready, pool, states);
+    else for (const p of ready) p.withheld = mapIds(p, states, new Map());
+  }
+  const results = new Map<PactInteraction, VerifiedInteraction>();
+  for (const p of planned) {
+    if (p.withheld !== undefined)
+      results.set(p.pi, { description: p.pi.description, case: p.pi.case ?? '?', ...p.withheld });
+  }
+  const runnable = planned.filter((p) => p.withheld === undefined);
+
+  if (!embedded)
+    await preflight(options.providerBaseUrl as string, options.credentials, options.preflightTimeoutMs);
+  let embeddedProvider: { url: string; close(): Promise<void> } | undefined;
+  let target = options.providerBaseUrl ?? '';
+  const dir = await mkdtemp(join(tmpdir(), 'directearn-verify-'));
+  try {
+    if (runnable.length > 0) {
+      if (embedded) {
+        const { startProvider } = await import('../provider/server.js');
+        embeddedProvider = await startProvider({ admin: true, host: '127.0.0.1', port: 0 });
+        target = embeddedProvider.url;
+      }
+      const url = new URL(target);
+      const proxy = await startRecordingProxy(url.origin);
+      try {
+        const args = await writeRunnablePacts(runnable, dir);
+        const report = join(dir, 'report.json');
+        args.push('-h', '127.0.0.1', '-p', new URL(proxy.url).port, '--transport', 'http');
+        if (url.pathname !== '/' && url.pathname !== '')
+          args.push('--base-path', url.pathname.replace(/\/+$/, ''));
+        args.push('-n', PACT_PROVIDER, '--json', report, '--no-colour');
+        const stateChangeUrl = embedded ? `${target}/_admin/provider-states` : options.stateChangeUrl;
+        if (stateChangeUrl !== undefined)
+          args.push('--state-change-url', stateChangeUrl, '--state-change-teardown');
+        // Through node's lookup, not packageRoot/node_modules/.bin: installed as a dependency, the suite's
+        // packages are hoisted beside it.
+        const verifier = packageBin('@pact-foundation/pact-cli', 'pact-verifier');
+        const r = await runTool(process.execPath, [verifier, ...args], options.timeoutMs ?? 120_000);
+        let parsed: VerifierReport | undefined;
+        try {
+          parsed = JSON.parse(await readFile(report, 'utf8')) as VerifierReport;
+        } catch {
+          parsed = undefined;
+        }
+        const note = `exit ${r.code}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')}`;
+        for (const [pi, v] of judge(runnable, parsed, proxy.exchanges, note)) results.set(pi, v);
+      } finally {
+        await proxy.close();
+      }
+    }
+    // The requests were sent: their pool customers have earned, whatever the verdict.
+    pool?.commit();
+  } finally {
+    await embeddedProvider?.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+  const interactions = all.map((pi) => results.get(pi) as VerifiedInteraction);
+  const count = (s: VerificationStatus) => interactions.filter((i) => i.status === s).length;
+  const counts = {
+    total: interactions.length,
+    passed: count('passed'),
+    failed: count('failed'),
+    skipped: count('skipped'),
+    notVerified: count('not-verified'),
+  };
+  const v = verdict(interactions, options.strict === true);
+  return {
+    ...v,
+    target: embedded ? `embedded reference provider (${target || 'not started'})` : target,
+    embedded,
+    interactions,
+    counts,
+    ...(pool !== undefined && poolRun !== undefined
+      ? { pool: pool.status(poolRun.perRun, poolRun.usedUp) }
+      : {}),
+  };
+}
