@@ -1,9 +1,9 @@
-// The facts the public doc states about one answer that no schema can: one entry per customer in
-// request order, counts that agree, entityId = the answered customer, unique earnedIds, nothing
-// issued under warning 8890, and the request-level cases the request alone decides.
-// (Written here for the proxy; helper "verify" is writing the same facts in
-// src/contracts/invariants.ts for verified answers: the two should become one module.)
-import { catalogue, messageFor } from '../spec/index.js';
+// The facts the public doc states about one answer that no schema can, for the proxy: the doc's
+// invariants of src/contracts/invariants.ts (the same checks `verify` runs on the answers it
+// receives), each given the JSON pointer of the field at fault, plus the request-level cases the
+// request alone decides (8899, 8881).
+import { checkInvariants, INVARIANTS } from '../contracts/invariants.js';
+import { messageFor } from '../spec/index.js';
 import type { DirectEarnRequest, DirectEarnResponse } from '../spec/types.js';
 
 /** One broken fact: the rule's name, the JSON pointer in the answer, and what is wrong. */
@@ -23,8 +23,32 @@ export const INVARIANT_RULES = [
   'request-level-case',
 ] as const;
 
-const failureCodes = (): Set<number> =>
-  new Set(catalogue().flatMap((c) => (c.kind === 'error' && c.failure && c.code !== null ? [c.code] : [])));
+/** The proxy's rule name of each invariant of src/contracts/invariants.ts. */
+const RULE_OF: Record<string, (typeof INVARIANT_RULES)[number]> = {
+  [INVARIANTS.oneEntryPerCustomer]: 'one-entry-per-customer',
+  [INVARIANTS.entityId]: 'entity-id-is-customer',
+  [INVARIANTS.earnedIdsUnique]: 'earned-ids-unique',
+  [INVARIANTS.warnedNotIssued]: 'warned-8890-issues-nothing',
+  [INVARIANTS.counts]: 'counts-agree',
+};
+
+/** The field a line of checkInvariants is about: the entry it names, or the count. */
+function fieldOf(rule: string, detail: string): string {
+  const entries = /^entries \d+ and (\d+)/.exec(detail) ?? /^entry (\d+)/.exec(detail);
+  const at = entries === null ? '' : `/response/${entries[1]}`;
+  switch (rule) {
+    case 'entity-id-is-customer':
+      return `${at}/result/entityId`;
+    case 'earned-ids-unique':
+      return `${at}/result/earnedId`;
+    case 'warned-8890-issues-nothing':
+      return `${at}/result/${/carries (issualId|earnedId)/.exec(detail)?.[1] ?? 'earnedId'}`;
+    case 'counts-agree':
+      return detail.startsWith('failureCount') ? '/failureCount' : '/totalCount';
+    default:
+      return '/response';
+  }
+}
 
 /** The code every entry must carry when the request alone decides it (8899, 8881), else undefined. */
 function requestLevelCode(request: DirectEarnRequest): number | undefined {
@@ -41,74 +65,24 @@ export function invariantViolations(
   answer: DirectEarnResponse,
 ): InvariantViolation[] {
   const out: InvariantViolation[] = [];
-  const entries = answer.response;
-  const customers = request.customers;
-  if (entries.length !== customers.length) {
-    out.push({
-      rule: 'one-entry-per-customer',
-      field: '/response',
-      message: `/response has ${entries.length} entries for ${customers.length} customer(s) in the request`,
-    });
+  for (const line of checkInvariants(request, answer)) {
+    // A line is `invariant "<name>": <detail>`; names may hold quotes, so match them whole.
+    const name = Object.keys(RULE_OF).find((n) => line.startsWith(`invariant "${n}": `));
+    const detail = name === undefined ? line : line.slice(`invariant "${name}": `.length);
+    const named = name === undefined ? 'one-entry-per-customer' : (RULE_OF[name] as string);
+    const field = fieldOf(named, detail);
+    out.push({ rule: named, field, message: `${field}: ${detail}` });
   }
-  if (answer.totalCount !== entries.length) {
-    out.push({
-      rule: 'counts-agree',
-      field: '/totalCount',
-      message: `/totalCount is ${answer.totalCount} but /response has ${entries.length} entries`,
-    });
-  }
-  const failing = failureCodes();
-  const failed = entries.filter((e) => e.errors.some((x) => failing.has(x.code))).length;
-  if (answer.failureCount !== failed) {
-    out.push({
-      rule: 'counts-agree',
-      field: '/failureCount',
-      message: `/failureCount is ${answer.failureCount} but ${failed} entr${failed === 1 ? 'y has' : 'ies have'} an error`,
-    });
-  }
-  const seen = new Map<string, number>();
   const forced = requestLevelCode(request);
-  entries.forEach((entry, i) => {
-    const result = entry.result as (Record<string, unknown> & { entityId?: unknown }) | undefined;
-    const customer = customers[i];
-    if (request.identifierName === 'id' && result !== undefined && customer !== undefined) {
-      if (String(result.entityId) !== customer.identifierValue) {
-        out.push({
-          rule: 'entity-id-is-customer',
-          field: `/response/${i}/result/entityId`,
-          message: `/response/${i}/result/entityId is ${String(result.entityId)} but customer ${i} of the request is id ${customer.identifierValue}`,
-        });
-      }
-    }
-    if (result?.earnedId !== undefined) {
-      const id = String(result.earnedId);
-      const first = seen.get(id);
-      if (first !== undefined) {
-        out.push({
-          rule: 'earned-ids-unique',
-          field: `/response/${i}/result/earnedId`,
-          message: `/response/${i}/result/earnedId ${id} repeats /response/${first}/result/earnedId`,
-        });
-      } else seen.set(id, i);
-    }
-    if (entry.warnings.some((w) => w.code === 8890) && result !== undefined) {
-      for (const key of ['issualId', 'earnedId'] as const) {
-        if (result[key] !== undefined) {
-          out.push({
-            rule: 'warned-8890-issues-nothing',
-            field: `/response/${i}/result/${key}`,
-            message: `/response/${i}/result/${key} is present although the entry is warned 8890 (nothing was issued)`,
-          });
-        }
-      }
-    }
-    if (forced !== undefined && !entry.errors.some((x) => x.code === forced)) {
+  if (forced !== undefined) {
+    answer.response.forEach((entry, i) => {
+      if (entry.errors.some((x) => x.code === forced)) return;
       out.push({
         rule: 'request-level-case',
         field: `/response/${i}/errors`,
         message: `/response/${i}/errors lacks ${forced} ("${messageFor(forced, 'error')}"), which the request itself calls for`,
       });
-    }
-  });
+    });
+  }
   return out;
 }
