@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } fr
 import { connect } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { durationSeconds, isLoopbackUrl } from '../../load/run.js';
-import { ProxyTally, proxyJUnit, summaryLines } from '../../proxy/report.js';
+import { type ProxyReport, ProxyTally, proxyJUnit, summaryLines } from '../../proxy/report.js';
 import { startProxy } from '../../proxy/server.js';
 import {
   type CliIO,
@@ -122,91 +122,122 @@ function parseUpstream(raw: string | undefined, allowRealIssue: boolean): URL {
   return url;
 }
 
+/** The flags, checked and typed: what one proxy run needs. */
+interface ProxyRun {
+  upstream: URL;
+  host: string;
+  port: number;
+  maxRequests?: number;
+  duration?: { ms: number; text: string };
+  jsonPath?: string;
+  junitPath?: string;
+  readyPath?: string;
+}
+
+function parseRun(args: string[], io: CliIO): ProxyRun {
+  const { values } = parseFlags(args, FLAGS);
+  const run: ProxyRun = {
+    upstream: parseUpstream(
+      stringOption(values.upstream, io.env, 'DIRECTEARN_PROXY_UPSTREAM'),
+      values['allow-real-issue'] === true,
+    ),
+    host: stringOption(values.host, io.env, 'DIRECTEARN_PROXY_HOST', '127.0.0.1') as string,
+    port: intOption(
+      stringOption(values.port, io.env, 'DIRECTEARN_PROXY_PORT'),
+      '--port',
+      DEFAULT_PROXY_PORT,
+      {
+        max: 65535,
+      },
+    ),
+    jsonPath: outputPath(io, values.json, '--json'),
+    junitPath: outputPath(io, values.junit, '--junit'),
+    readyPath: outputPath(io, values['ready-file'], '--ready-file'),
+  };
+  if (typeof values['max-requests'] === 'string')
+    run.maxRequests = intOption(values['max-requests'], '--max-requests', 0, { min: 1 });
+  if (typeof values.duration === 'string') {
+    const s = durationSeconds(values.duration);
+    if (s === undefined || s <= 0)
+      throw new UsageError(`--duration must be like 30s, 5m or 1h, got "${values.duration}"`);
+    run.duration = { ms: s * 1000, text: values.duration };
+  }
+  return run;
+}
+
+/** Resolves with why the run ended: a signal, --max-requests or --duration. */
+function stopSignals(run: ProxyRun): { stopped: Promise<string>; stop(why: string): void } {
+  let stop: (why: string) => void = () => undefined;
+  const stopped = new Promise<string>((resolve) => {
+    const onInt = () => stop('SIGINT');
+    const onTerm = () => stop('SIGTERM');
+    const timer =
+      run.duration === undefined
+        ? undefined
+        : setTimeout(() => stop(`--duration ${run.duration?.text}`), run.duration.ms);
+    stop = (why) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      if (timer !== undefined) clearTimeout(timer);
+      resolve(why);
+    };
+    process.once('SIGINT', onInt);
+    process.once('SIGTERM', onTerm);
+  });
+  return { stopped, stop: (why) => stop(why) };
+}
+
+/** Listens, reports each exchange as it comes, and returns the report once stopped. */
+async function proxyUntilStopped(run: ProxyRun, io: CliIO): Promise<ProxyReport> {
+  const tally = new ProxyTally(run.upstream.href.replace(/\/$/, ''));
+  const { stopped, stop } = stopSignals(run);
+  let endpointCalls = 0;
+  let proxy: Awaited<ReturnType<typeof startProxy>>;
+  try {
+    proxy = await startProxy({
+      upstream: run.upstream,
+      host: run.host,
+      port: run.port,
+      onExchange(x) {
+        for (const line of tally.add(x)) io.out(line);
+        // Endpoint calls count whether or not the upstream answered them.
+        if (x.checked) endpointCalls++;
+        if (run.maxRequests !== undefined && endpointCalls >= run.maxRequests)
+          stop(`${run.maxRequests} request(s) to the endpoint`);
+      },
+    });
+  } catch (e) {
+    stop('could not listen');
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserFacingError(
+      `cannot listen on ${run.host}:${run.port} (${code ?? (e as Error).message}); pick another --port`,
+    );
+  }
+  const upstream = tally.result().upstream;
+  io.out(`directearn proxy listening on ${proxy.url} -> ${upstream}`);
+  if (run.readyPath !== undefined) {
+    const ready = { url: proxy.url, port: proxy.port, pid: process.pid, upstream };
+    writeOut(`${run.readyPath}.tmp`, `${JSON.stringify(ready)}\n`, '--ready-file');
+    renameSync(`${run.readyPath}.tmp`, run.readyPath);
+  }
+  const why = await stopped;
+  await proxy.close();
+  if (run.readyPath !== undefined) rmSync(run.readyPath, { force: true });
+  io.err(`directearn proxy: stopped (${why})`);
+  return tally.result();
+}
+
 export const command: Command = {
   name: 'proxy',
   summary: 'forward traffic to an upstream and report every exchange that breaks the spec',
   help,
   async run(args, io) {
-    const { values } = parseFlags(args, FLAGS);
-    const upstream = parseUpstream(
-      stringOption(values.upstream, io.env, 'DIRECTEARN_PROXY_UPSTREAM'),
-      values['allow-real-issue'] === true,
-    );
-    const host = stringOption(values.host, io.env, 'DIRECTEARN_PROXY_HOST', '127.0.0.1') as string;
-    const port = intOption(
-      stringOption(values.port, io.env, 'DIRECTEARN_PROXY_PORT'),
-      '--port',
-      DEFAULT_PROXY_PORT,
-      { max: 65535 },
-    );
-    const maxRequests =
-      values['max-requests'] === undefined
-        ? undefined
-        : intOption(values['max-requests'] as string, '--max-requests', 0, { min: 1 });
-    let durationMs: number | undefined;
-    if (typeof values.duration === 'string') {
-      const s = durationSeconds(values.duration);
-      if (s === undefined || s <= 0)
-        throw new UsageError(`--duration must be like 30s, 5m or 1h, got "${values.duration}"`);
-      durationMs = s * 1000;
-    }
-    const jsonPath = outputPath(io, values.json, '--json');
-    const junitPath = outputPath(io, values.junit, '--junit');
-    const readyPath = outputPath(io, values['ready-file'], '--ready-file');
-
-    await probe(upstream);
-    const tally = new ProxyTally(upstream.href.replace(/\/$/, ''));
-    let stop: (why: string) => void = () => undefined;
-    const stopped = new Promise<string>((r) => {
-      stop = r;
-    });
-    let endpointCalls = 0;
-    let proxy: Awaited<ReturnType<typeof startProxy>>;
-    try {
-      proxy = await startProxy({
-        upstream,
-        host,
-        port,
-        onExchange(x) {
-          for (const line of tally.add(x)) io.out(line);
-          // Endpoint calls count whether or not the upstream answered them.
-          if (x.checked) endpointCalls++;
-          if (maxRequests !== undefined && endpointCalls >= maxRequests)
-            stop(`${maxRequests} request(s) to the endpoint`);
-        },
-      });
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new UserFacingError(
-        `cannot listen on ${host}:${port} (${code ?? (e as Error).message}); pick another --port`,
-      );
-    }
-    io.out(`directearn proxy listening on ${proxy.url} -> ${tally.result().upstream}`);
-    if (readyPath !== undefined) {
-      const ready = { url: proxy.url, port: proxy.port, pid: process.pid, upstream: tally.result().upstream };
-      writeOut(`${readyPath}.tmp`, `${JSON.stringify(ready)}\n`, '--ready-file');
-      renameSync(`${readyPath}.tmp`, readyPath);
-    }
-    const onInt = () => stop('SIGINT');
-    const onTerm = () => stop('SIGTERM');
-    process.once('SIGINT', onInt);
-    process.once('SIGTERM', onTerm);
-    const timer =
-      durationMs === undefined
-        ? undefined
-        : setTimeout(() => stop(`--duration ${values.duration}`), durationMs);
-    const why = await stopped;
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
-    if (timer !== undefined) clearTimeout(timer);
-    await proxy.close();
-    if (readyPath !== undefined) rmSync(readyPath, { force: true });
-
-    const report = tally.result();
-    io.err(`directearn proxy: stopped (${why})`);
+    const run = parseRun(args, io);
+    await probe(run.upstream);
+    const report = await proxyUntilStopped(run, io);
     for (const line of summaryLines(report)) io.out(line);
-    if (jsonPath !== undefined) writeOut(jsonPath, `${JSON.stringify(report, null, 2)}\n`, '--json');
-    if (junitPath !== undefined) writeOut(junitPath, proxyJUnit(report), '--junit');
+    if (run.jsonPath !== undefined) writeOut(run.jsonPath, `${JSON.stringify(report, null, 2)}\n`, '--json');
+    if (run.junitPath !== undefined) writeOut(run.junitPath, proxyJUnit(report), '--junit');
     return report.exitCode;
   },
 };
