@@ -99,6 +99,18 @@ describe('the listener under hostile input', () => {
     expect(text).toMatch(/^HTTP\/1\.1 415 /);
   });
 
+  it('answers Expect: 100-continue with the refusal when the head is refused, else with 100 Continue', async () => {
+    const refused = await raw(port, head(1000, 'Expect: 100-continue\r\n'), /\}\]\}/);
+    expect(refused).toMatch(/^HTTP\/1\.1 401 /);
+    const body = ONE;
+    const accepted = await raw(
+      port,
+      head(Buffer.byteLength(body), `Authorization: ${AUTH}\r\nExpect: 100-continue\r\n`),
+      /100 Continue/,
+    );
+    expect(accepted).toMatch(/^HTTP\/1\.1 100 Continue/);
+  });
+
   it('answers a body slower than the request deadline 408', async () => {
     const got = await raw(port, `${head(100, `Authorization: ${AUTH}\r\n`)}{"type":`);
     expect(got).toMatch(/^HTTP\/1\.1 408 /);

@@ -126,6 +126,18 @@ export function listen(provider: Provider, opts: ListenOptions = {}): Promise<Li
       void answer({ ...head, body, bodyOverLimit: overLimit }, early);
     });
   });
+  // `Expect: 100-continue` (curl sends it for large bodies): a request refused from its head gets
+  // its answer instead of the 100, so the client never sends the body at all.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    const refused = provider.preflight({
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: req.headers,
+      remoteAddress: req.url?.startsWith('/_admin') ? (req.socket.remoteAddress ?? '') : undefined,
+    });
+    if (refused === undefined) res.writeContinue();
+    server.emit('request', req, res);
+  });
   server.headersTimeout = headersTimeout;
   // node's own deadline backs up the body timer above (and bounds bodies of refused requests).
   server.requestTimeout = Math.max(requestTimeoutMs + 5_000, server.headersTimeout);
