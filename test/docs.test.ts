@@ -60,12 +60,14 @@ beforeAll(async () => {
 }, 60_000);
 
 describe('directearn docs', () => {
-  it('writes the four pages and says where, without Redocly banners', () => {
+  it('writes the six pages (endpoint, admin interface, coverage) and says where, without Redocly banners', () => {
     expect(exitCode).toBe(0);
     expect(stderr).toEqual([]);
     expect(stdout.filter((l) => l.startsWith('wrote ')).map((l) => l.split('/').pop())).toEqual([
       'index.html',
       'reference.md',
+      'admin.html',
+      'admin.md',
       'coverage.md',
       'coverage.html',
     ]);

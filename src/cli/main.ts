@@ -32,6 +32,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'compare two spec versions: what breaks consumers (oasdiff, catalogue, pacts)',
     load: async () => (await import('./commands/diff.js')).command,
   },
+  proxy: {
+    summary: 'forward traffic to an upstream and report every exchange that breaks the spec',
+    load: async () => (await import('./commands/proxy.js')).command,
+  },
   validate: {
     summary: 'validate a JSON payload file against the spec',
     load: async () => (await import('./commands/validate.js')).command,

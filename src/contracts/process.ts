@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { packageRoot } from '../spec/index.js';
+import { packageBin } from '../util/process.js';
 
 /** Path of an executable of the package's node_modules/.bin. */
 export function toolPath(name: string): string {
@@ -24,9 +25,10 @@ export function pactVerifierCommand(): [string, ...string[]] {
     const path = standalone().pactFullPath;
     if (existsSync(path)) return [path, 'verifier'];
   } catch {
-    // Another layout of the package: the wrapper still works.
+    // Another layout of the package: its Node wrapper still works, found through node's lookup
+    // (installed as a dependency, the suite's packages are hoisted beside it).
   }
-  return [toolPath('pact-verifier')];
+  return [process.execPath, packageBin('@pact-foundation/pact-cli', 'pact-verifier')];
 }
 
 /** What a tool run left: its exit code (1 when it could not start or timed out) and its output. */

@@ -1,6 +1,7 @@
 // `directearn docs`: writes the HTML reference, the Markdown reference and the coverage pages.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { buildAdminReference } from './admin.js';
 import { coverageRows, readSummary, renderCoverageHtml, renderCoverageMarkdown } from './coverage.js';
 import { buildHtmlReference } from './html.js';
 import { renderMarkdownReference } from './markdown.js';
@@ -22,6 +23,9 @@ export async function buildDocs(options: { outDir: string; summaryPath: string }
   const reference = join(outDir, 'reference.md');
   await writeFile(reference, renderMarkdownReference());
   files.push(reference);
+
+  // The reference provider's admin interface (openapi/admin.yaml), for consumers using it as a stub.
+  files.push(...(await buildAdminReference(outDir)));
 
   const source = readSummary(options.summaryPath);
   const rows = coverageRows(source.summary);

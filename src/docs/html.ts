@@ -53,7 +53,8 @@ export function docsSpec(doc: SpecDocument = loadSpec()): SpecDocument {
     ...compactCodeTable(),
     '',
     'See also the [coverage page](coverage.html) (case → example → pact → verification) and the',
-    '[Markdown reference](reference.md).',
+    "[Markdown reference](reference.md); the reference provider's admin interface (provider states, ledger,",
+    'health) is in [admin.html](admin.html).',
     '',
   ].join('\n');
   return copy;

@@ -1,6 +1,7 @@
 // Runs a child process to completion and collects its output: for the tools the suite drives
 // (Redocly lint and build-docs).
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -37,4 +38,42 @@ export function runRedocly(args: string[], cwd: string): Promise<Collected> {
     cwd,
     env: { ...process.env, NO_COLOR: '1', REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
   });
+}
+
+/**
+ * The folder of an installed npm package, found along node's lookup path (this repo's node_modules,
+ * or the folders an app hoists the suite's dependencies into). Reading the folder rather than
+ * `require.resolve(pkg/package.json)` works for packages whose `exports` hide their manifest.
+ */
+export function packageDir(pkg: string): string {
+  const require = createRequire(import.meta.url);
+  for (const base of require.resolve.paths(pkg) ?? []) {
+    const dir = join(base, pkg);
+    if (existsSync(join(dir, 'package.json'))) return dir;
+  }
+  throw new MissingPackageError(pkg);
+}
+
+/** The script behind an npm package's `bin` entry; MissingPackageError when it is not installed. */
+export function packageBin(pkg: string, name: string): string {
+  const dir = packageDir(pkg);
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    bin?: string | Record<string, string>;
+  };
+  const rel = typeof manifest.bin === 'string' ? manifest.bin : manifest.bin?.[name];
+  if (rel === undefined) throw new Error(`${pkg} has no "${name}" executable`);
+  return join(dir, rel);
+}
+
+/** An optional npm package a command needs is not installed (e.g. after `npm install --omit=optional`). */
+export class MissingPackageError extends Error {
+  override name = 'MissingPackageError';
+  constructor(readonly pkg: string) {
+    super(`the npm package ${pkg} is not installed`);
+  }
+}
+
+/** Throws MissingPackageError for the first of `pkgs` that is not installed. */
+export function requirePackages(pkgs: readonly string[]): void {
+  for (const pkg of pkgs) packageDir(pkg);
 }

@@ -19,6 +19,8 @@ Generates the endpoint's reference from openapi/directEarn.yaml:
                       examples, documented vs inferred (for wikis and pull requests)
   DIR/coverage.html   each case -> its spec examples -> its pact interactions -> the last
   DIR/coverage.md     verification result (from the last \`directearn check\` summary)
+  DIR/admin.html      the reference provider's admin interface (openapi/admin.yaml): provider
+  DIR/admin.md        states with their parameters and cases, reset, ledger, stats, health
 
 Flags (environment variable in brackets):
   --out DIR           output folder (default ${DEFAULT_DOCS_DIR}) [DIRECTEARN_DOCS_OUT]

@@ -11,6 +11,7 @@ import { UnreachableError } from '../../errors.js';
 import { parseToken, parseUserPass } from '../../input/credentials.js';
 import { parseHttpUrl } from '../../input/url.js';
 import { prepareOutputFile } from '../../util/output-path.js';
+import { MissingPackageError, requirePackages } from '../../util/process.js';
 import {
   type Command,
   optionSource,
@@ -19,6 +20,9 @@ import {
   UsageError,
   UserFacingError,
 } from '../command.js';
+
+/** What verify runs besides Node: optional dependencies, absent after `npm install --omit=optional`. */
+const VERIFY_PACKAGES = ['@pact-foundation/pact-cli', '@pactflow/swagger-mock-validator'] as const;
 
 const help = `Usage: directearn verify [--target URL] [--basic USER:PASS] [--token TOKEN] [--readonly-basic USER:PASS]
                          [--states FILE.yaml] [--state-change-url URL] [--strict]
@@ -136,6 +140,14 @@ export const command: Command = {
     // Refused before replaying anything: a path that cannot be written must not cost a whole run.
     if (junitPath !== undefined) prepareOutputFile(junitPath, '--junit', values.junit as string);
 
+    try {
+      requirePackages(VERIFY_PACKAGES);
+    } catch (e) {
+      if (!(e instanceof MissingPackageError)) throw e;
+      throw new UnreachableError(
+        `verify needs the npm package ${e.pkg} (an optional dependency of the suite): install the suite without --omit=optional, or npm install ${e.pkg}`,
+      );
+    }
     let result: VerifyResult;
     try {
       result = await verifyPacts({

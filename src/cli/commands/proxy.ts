@@ -1,0 +1,243 @@
+// `directearn proxy --upstream URL`: a validating proxy a consumer puts between its own service and
+// the upstream (staging CRM or `directearn serve`); it forwards everything unchanged and reports
+// every request and answer of the endpoint that breaks the spec, the catalogue or the doc's facts.
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { durationSeconds, isLoopbackUrl } from '../../load/run.js';
+import { type ProxyReport, ProxyTally, proxyJUnit, summaryLines } from '../../proxy/report.js';
+import { startProxy } from '../../proxy/server.js';
+import {
+  type CliIO,
+  type Command,
+  intOption,
+  parseFlags,
+  stringOption,
+  UnreachableError,
+  UsageError,
+  UserFacingError,
+} from '../command.js';
+
+/** Default port of the proxy (serve's default is 8080). */
+export const DEFAULT_PROXY_PORT = 8081;
+
+const help = `Usage: directearn proxy --upstream URL [flags]
+
+A validating proxy: point your service at it instead of the upstream (the staging CRM, or
+\`directearn serve\`). Every request is forwarded unchanged (method, path, headers, body bytes;
+Host names the upstream) and the upstream's answer returned unchanged. Each exchange of
+POST /v2/promotion/bulk/directEarn is then checked: the request and the answer against the spec's
+schemas, every code and message against the catalogue (x-directearn-catalogue), and the doc's facts
+(one entry per customer in request order, counts agree, entityId is the answered customer for id
+lookups, earnedIds unique in an answer, nothing issued under warning 8890, 8899/8881 when the
+request calls for them). Other paths (e.g. /_admin) are forwarded and not checked.
+
+Prints one line when listening (directearn proxy listening on URL -> UPSTREAM), a line per
+violation as it happens (VIOLATION #N request|response FIELD [rule]: message), and a summary per
+rule when it stops: on SIGINT/SIGTERM, after --max-requests requests to the endpoint or --duration.
+
+Flags (environment variable in brackets):
+  --upstream URL        where to forward, http(s)://host:port[/base-path] [DIRECTEARN_PROXY_UPSTREAM]
+  --allow-real-issue    allow a non-loopback upstream: the requests your service sends through
+                        the proxy ISSUE REAL PROMOTIONS there
+  --host HOST           listen address (default 127.0.0.1) [DIRECTEARN_PROXY_HOST]
+  --port N              listen port, 0 = any free port (default ${DEFAULT_PROXY_PORT}) [DIRECTEARN_PROXY_PORT]
+  --ready-file PATH     once listening, write {"url","port","pid","upstream"} there (atomically;
+                        removed again when the proxy stops)
+  --max-requests N      stop after N requests to the endpoint
+  --duration D          stop after D (e.g. 30s, 5m, 1h)
+  --json FILE           write the report as JSON
+  --junit FILE          write JUnit XML: one test case per rule
+
+Exit code: 0 no violation, 1 violations, 2 bad flags, 3 the upstream cannot be reached (at start,
+or it left a request unanswered while nothing else was wrong).`;
+
+const FLAGS = {
+  upstream: { type: 'string' },
+  'allow-real-issue': { type: 'boolean' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'ready-file': { type: 'string' },
+  'max-requests': { type: 'string' },
+  duration: { type: 'string' },
+  json: { type: 'string' },
+  junit: { type: 'string' },
+} as const;
+
+/** A report path: its folder is created now, so a bad path fails before any traffic. */
+function outputPath(io: CliIO, raw: string | boolean | undefined, flag: string): string | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const path = resolve(io.cwd, raw);
+  if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`${flag} ${raw} is a folder`);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (e) {
+    throw new UsageError(`${flag} ${raw}: cannot create its folder (${(e as NodeJS.ErrnoException).code})`);
+  }
+  return path;
+}
+
+function writeOut(path: string, text: string, flag: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (e) {
+    throw new UserFacingError(`cannot write ${flag} ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+  }
+}
+
+/** Resolves when a TCP connection to the upstream opens; UnreachableError otherwise. */
+function probe(upstream: URL, timeoutMs = 5_000): Promise<void> {
+  const port = Number(upstream.port || (upstream.protocol === 'https:' ? 443 : 80));
+  const host = upstream.hostname.replace(/^\[|\]$/g, '');
+  return new Promise((ok, fail) => {
+    const socket = connect({ host, port, timeout: timeoutMs });
+    socket.once('connect', () => {
+      socket.destroy();
+      ok();
+    });
+    const no = (why: string) => {
+      socket.destroy();
+      fail(new UnreachableError(`upstream ${upstream.origin} cannot be reached (${why})`));
+    };
+    socket.once('timeout', () => no(`no connection within ${timeoutMs} ms`));
+    socket.once('error', (e: NodeJS.ErrnoException) => no(e.code ?? e.message));
+  });
+}
+
+function parseUpstream(raw: string | undefined, allowRealIssue: boolean): URL {
+  if (raw === undefined) throw new UsageError('--upstream URL is required (or DIRECTEARN_PROXY_UPSTREAM)');
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`--upstream "${raw}" is not a URL (expected http://host:port)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`--upstream "${raw}" must be an http:// or https:// URL`);
+  if (!isLoopbackUrl(raw) && !allowRealIssue) {
+    throw new UsageError(
+      `refusing to proxy to ${url.host}: it is not loopback, and every request your service sends there issues real promotions to real customers. Pass --allow-real-issue if that is what you want.`,
+    );
+  }
+  return url;
+}
+
+/** The flags, checked and typed: what one proxy run needs. */
+interface ProxyRun {
+  upstream: URL;
+  host: string;
+  port: number;
+  maxRequests?: number;
+  duration?: { ms: number; text: string };
+  jsonPath?: string;
+  junitPath?: string;
+  readyPath?: string;
+}
+
+function parseRun(args: string[], io: CliIO): ProxyRun {
+  const { values } = parseFlags(args, FLAGS);
+  const run: ProxyRun = {
+    upstream: parseUpstream(
+      stringOption(values.upstream, io.env, 'DIRECTEARN_PROXY_UPSTREAM'),
+      values['allow-real-issue'] === true,
+    ),
+    host: stringOption(values.host, io.env, 'DIRECTEARN_PROXY_HOST', '127.0.0.1') as string,
+    port: intOption(
+      stringOption(values.port, io.env, 'DIRECTEARN_PROXY_PORT'),
+      '--port',
+      DEFAULT_PROXY_PORT,
+      {
+        max: 65535,
+      },
+    ),
+    jsonPath: outputPath(io, values.json, '--json'),
+    junitPath: outputPath(io, values.junit, '--junit'),
+    readyPath: outputPath(io, values['ready-file'], '--ready-file'),
+  };
+  if (typeof values['max-requests'] === 'string')
+    run.maxRequests = intOption(values['max-requests'], '--max-requests', 0, { min: 1 });
+  if (typeof values.duration === 'string') {
+    const s = durationSeconds(values.duration);
+    if (s === undefined || s <= 0)
+      throw new UsageError(`--duration must be like 30s, 5m or 1h, got "${values.duration}"`);
+    run.duration = { ms: s * 1000, text: values.duration };
+  }
+  return run;
+}
+
+/** Resolves with why the run ended: a signal, --max-requests or --duration. */
+function stopSignals(run: ProxyRun): { stopped: Promise<string>; stop(why: string): void } {
+  let stop: (why: string) => void = () => undefined;
+  const stopped = new Promise<string>((resolve) => {
+    const onInt = () => stop('SIGINT');
+    const onTerm = () => stop('SIGTERM');
+    const timer =
+      run.duration === undefined
+        ? undefined
+        : setTimeout(() => stop(`--duration ${run.duration?.text}`), run.duration.ms);
+    stop = (why) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      if (timer !== undefined) clearTimeout(timer);
+      resolve(why);
+    };
+    process.once('SIGINT', onInt);
+    process.once('SIGTERM', onTerm);
+  });
+  return { stopped, stop: (why) => stop(why) };
+}
+
+/** Listens, reports each exchange as it comes, and returns the report once stopped. */
+async function proxyUntilStopped(run: ProxyRun, io: CliIO): Promise<ProxyReport> {
+  const tally = new ProxyTally(run.upstream.href.replace(/\/$/, ''));
+  const { stopped, stop } = stopSignals(run);
+  let endpointCalls = 0;
+  let proxy: Awaited<ReturnType<typeof startProxy>>;
+  try {
+    proxy = await startProxy({
+      upstream: run.upstream,
+      host: run.host,
+      port: run.port,
+      onExchange(x) {
+        for (const line of tally.add(x)) io.out(line);
+        // Endpoint calls count whether or not the upstream answered them.
+        if (x.checked) endpointCalls++;
+        if (run.maxRequests !== undefined && endpointCalls >= run.maxRequests)
+          stop(`${run.maxRequests} request(s) to the endpoint`);
+      },
+    });
+  } catch (e) {
+    stop('could not listen');
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserFacingError(
+      `cannot listen on ${run.host}:${run.port} (${code ?? (e as Error).message}); pick another --port`,
+    );
+  }
+  const upstream = tally.result().upstream;
+  io.out(`directearn proxy listening on ${proxy.url} -> ${upstream}`);
+  if (run.readyPath !== undefined) {
+    const ready = { url: proxy.url, port: proxy.port, pid: process.pid, upstream };
+    writeOut(`${run.readyPath}.tmp`, `${JSON.stringify(ready)}\n`, '--ready-file');
+    renameSync(`${run.readyPath}.tmp`, run.readyPath);
+  }
+  const why = await stopped;
+  await proxy.close();
+  if (run.readyPath !== undefined) rmSync(run.readyPath, { force: true });
+  io.err(`directearn proxy: stopped (${why})`);
+  return tally.result();
+}
+
+export const command: Command = {
+  name: 'proxy',
+  summary: 'forward traffic to an upstream and report every exchange that breaks the spec',
+  help,
+  async run(args, io) {
+    const run = parseRun(args, io);
+    await probe(run.upstream);
+    const report = await proxyUntilStopped(run, io);
+    for (const line of summaryLines(report)) io.out(line);
+    if (run.jsonPath !== undefined) writeOut(run.jsonPath, `${JSON.stringify(report, null, 2)}\n`, '--json');
+    if (run.junitPath !== undefined) writeOut(run.junitPath, proxyJUnit(report), '--junit');
+    return report.exitCode;
+  },
+};

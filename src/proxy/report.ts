@@ -1,0 +1,131 @@
+// What a proxy run found: a tally fed one exchange at a time, the live line of each violation, and
+// the summary, JSON report, JUnit XML (one test case per rule, so CI sees the same cases however much
+// traffic crossed) and exit code at the end.
+import { ExitCode } from '../errors.js';
+import { xmlEscape } from '../util/xml.js';
+import { RULES, type Violation } from './check.js';
+import type { Exchange } from './server.js';
+
+/** A violation with the exchange it was found in. */
+export interface FoundViolation extends Violation {
+  exchange: number;
+  method: string;
+  url: string;
+  status?: number;
+}
+
+/** The whole run, as `--json` writes it. */
+export interface ProxyReport {
+  upstream: string;
+  /** Every request that crossed the proxy. */
+  requests: number;
+  /** Endpoint exchanges checked against the spec. */
+  checked: number;
+  /** Checked exchanges with at least one violation. */
+  failedExchanges: number;
+  /** Requests the upstream did not answer (the consumer got 502). */
+  upstreamFailures: { exchange: number; method: string; url: string; error: string }[];
+  violations: FoundViolation[];
+  /** Per rule: how many violations. Every rule is listed, 0 included. */
+  rules: Record<string, number>;
+  exitCode: number;
+}
+
+/** Collects exchanges as they come. */
+export class ProxyTally {
+  private readonly report: ProxyReport;
+
+  constructor(upstream: string) {
+    this.report = {
+      upstream,
+      requests: 0,
+      checked: 0,
+      failedExchanges: 0,
+      upstreamFailures: [],
+      violations: [],
+      rules: Object.fromEntries(RULES.map((r) => [r, 0])),
+      exitCode: ExitCode.ok,
+    };
+  }
+
+  /** Records an exchange; returns the live lines to print for it (none when it is clean). */
+  add(x: Exchange): string[] {
+    const r = this.report;
+    r.requests++;
+    if (x.upstreamError !== undefined) {
+      r.upstreamFailures.push({ exchange: x.seq, method: x.method, url: x.url, error: x.upstreamError });
+      return [
+        `UPSTREAM  #${x.seq} ${x.method} ${x.url}: no answer (${x.upstreamError}); the consumer got 502`,
+      ];
+    }
+    if (!x.checked) return [];
+    r.checked++;
+    if (x.violations.length > 0) r.failedExchanges++;
+    return x.violations.map((v) => {
+      r.violations.push({ ...v, exchange: x.seq, method: x.method, url: x.url, status: x.status });
+      r.rules[v.rule] = (r.rules[v.rule] ?? 0) + 1;
+      return `VIOLATION #${x.seq} ${v.side} ${v.field === '' ? '(body)' : v.field} [${v.rule}]: ${v.message}`;
+    });
+  }
+
+  /** 1 when anything broke the spec; else 3 when the upstream failed to answer; else 0. */
+  exitCode(): number {
+    if (this.report.violations.length > 0) return ExitCode.failed;
+    if (this.report.upstreamFailures.length > 0) return ExitCode.unreachable;
+    return ExitCode.ok;
+  }
+
+  /** The report with its exit code filled in. */
+  result(): ProxyReport {
+    return { ...this.report, exitCode: this.exitCode() };
+  }
+}
+
+/** The lines printed when the proxy stops. */
+export function summaryLines(r: ProxyReport): string[] {
+  const lines = [
+    `directearn proxy: ${r.requests} request(s) forwarded to ${r.upstream}, ${r.checked} exchange(s) of the endpoint checked, ${r.failedExchanges} with violations, ${r.upstreamFailures.length} not answered by the upstream`,
+  ];
+  for (const [rule, count] of Object.entries(r.rules)) {
+    lines.push(`  ${count === 0 ? 'ok  ' : 'FAIL'}  ${rule.padEnd(27)} ${count} violation(s)`);
+  }
+  const verdict =
+    r.exitCode === ExitCode.ok
+      ? 'no violation'
+      : r.exitCode === ExitCode.failed
+        ? `${r.violations.length} violation(s)`
+        : 'the upstream did not answer every request';
+  lines.push(`result: ${verdict} (exit ${r.exitCode})`);
+  return lines;
+}
+
+/** JUnit XML: one test case per rule, failed with the violations that broke it. */
+export function proxyJUnit(r: ProxyReport, timestamp = new Date().toISOString()): string {
+  const cases = Object.entries(r.rules).map(([rule, count]) => {
+    const open = `    <testcase classname="directearn.proxy" name="${xmlEscape(rule)}">`;
+    if (count === 0) return `${open}</testcase>`;
+    const text = r.violations
+      .filter((v) => v.rule === rule)
+      .map((v) => `#${v.exchange} ${v.method} ${v.url} (${v.side}) ${v.field}: ${v.message}`)
+      .join('\n');
+    return `${open}\n      <failure message="${count} violation(s)">${xmlEscape(text)}</failure>\n    </testcase>`;
+  });
+  const unreachable =
+    r.upstreamFailures.length === 0
+      ? []
+      : [
+          `    <testcase classname="directearn.proxy" name="upstream-answers">\n      <error message="${r.upstreamFailures.length} request(s) not answered">${xmlEscape(r.upstreamFailures.map((u) => `#${u.exchange} ${u.method} ${u.url}: ${u.error}`).join('\n'))}</error>\n    </testcase>`,
+        ];
+  const failures = Object.values(r.rules).filter((c) => c > 0).length;
+  const tests = cases.length + unreachable.length;
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="directearn proxy" tests="${tests}" failures="${failures}" errors="${unreachable.length}">`,
+    `  <testsuite name="traffic to ${xmlEscape(r.upstream)} (${r.checked} exchange(s) checked)" tests="${tests}" failures="${failures}" errors="${unreachable.length}" skipped="0" timestamp="${timestamp}">`,
+    ...cases,
+    ...unreachable,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
