@@ -1,6 +1,7 @@
 // Who a request is: every credential it presents (Authorization and X-CAP-API-OAUTH-TOKEN) must be
 // valid, so a wrong one next to a right one is refused (401) rather than ignored, and Basic is
 // decoded as strict base64 only.
+
 import {
   DEFAULT_BASIC_PASSWORD,
   DEFAULT_BASIC_USER,
@@ -9,6 +10,7 @@ import {
   DEFAULT_READONLY_TOKEN,
   DEFAULT_TOKEN,
 } from '../config/defaults.js';
+import { parseUserPass } from '../input/credentials.js';
 
 /** What a request may do: issue (write), authenticate without write access (read), or nothing. */
 export type Access = 'write' | 'read' | 'none';
@@ -33,15 +35,14 @@ export class Credentials {
   /** Exact Authorization values of the configured credentials: the common case skips parsing. */
   private readonly exact = new Map<string, Access>();
 
-  /** Throws RangeError naming the option for a malformed credential. */
+  /** Throws (UsageError or RangeError) naming the option for a malformed credential. */
   constructor(o: CredentialLists) {
     for (const [list, access] of [
       [o.readOnlyBasic ?? [`${DEFAULT_READONLY_BASIC_USER}:${DEFAULT_READONLY_BASIC_PASSWORD}`], 'read'],
       [o.basic ?? [`${DEFAULT_BASIC_USER}:${DEFAULT_BASIC_PASSWORD}`], 'write'],
     ] as const) {
       for (const cred of list) {
-        if (!/^[^:]+:/.test(cred))
-          throw new RangeError(`provider option basic: "${cred}" must be user:password`);
+        parseUserPass(cred, `provider option ${access === 'read' ? 'readOnlyBasic' : 'basic'}`);
         this.basic.set(cred, access);
         this.exact.set(`Basic ${Buffer.from(cred, 'utf8').toString('base64')}`, access);
       }
