@@ -2,7 +2,6 @@
 // compiles while the contract stages run; the k6 stages wait for it, and it is reported on its own.
 import { findGo, findK6, installK6, K6_VERSION } from '../load/k6.js';
 import type { ToolBuild } from './model.js';
-import type { CheckContext } from './stages.js';
 
 /** How the background build ended. */
 export type K6BuildResult =
@@ -21,7 +20,7 @@ export interface K6Build {
  * progress line at least every 5 s.
  */
 export function prepareK6Build(
-  ctx: Pick<CheckContext, 'skipLoad' | 'loadAllowed'>,
+  ctx: { skipLoad: boolean; loadAllowed: { ok: boolean } },
   needsK6: boolean,
   say: (line: string) => void,
   env: NodeJS.ProcessEnv = process.env,
