@@ -1,8 +1,4 @@
 // Checks every pact against openapi/directEarn.yaml with swagger-mock-validator, per interaction.
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { specPath } from '../spec/index.js';
 import { interactions as tableInteractions } from './interactions.js';
 import { PACT_DIR, pactFiles, readPact } from './pacts.js';
@@ -15,29 +11,22 @@ export interface SpecCheckResult {
   interactions: { file: string; description: string; case?: string; ok: boolean; problems: string[] }[];
 }
 
-type SmvIssue = import('@pactflow/swagger-mock-validator').SmvIssue;
-
-let specCopy: Promise<string> | undefined;
+export type SmvIssue = import('@pactflow/swagger-mock-validator').SmvIssue;
 
 /**
- * swagger-mock-validator's OpenAPI 3.1 schema refuses `description` on a server variable (which
- * 3.1 allows), so it reads a copy of the spec without those descriptions; nothing the pacts are
- * checked against changes.
+ * swagger-mock-validator on one pact file against a spec, as strict as `check` and `diff` ask:
+ * responses carry their required fields and nothing extra. Throws when the validator cannot read
+ * the spec or the pact (its message says why).
  */
-function specForValidator(): Promise<string> {
-  specCopy ??= (async () => {
-    const spec = parseYaml(await readFile(specPath, 'utf8')) as {
-      servers?: { variables?: Record<string, { description?: string }> }[];
-    };
-    for (const server of spec.servers ?? []) {
-      for (const v of Object.values(server.variables ?? {})) delete v.description;
-    }
-    const dir = await mkdtemp(join(tmpdir(), 'directearn-smv-'));
-    const path = join(dir, 'directEarn.json');
-    await writeFile(path, JSON.stringify(spec));
-    return path;
-  })();
-  return specCopy;
+export async function validatePactFile(spec: string, file: string): Promise<SmvIssue[]> {
+  const { SwaggerMockValidatorFactory } = await import('@pactflow/swagger-mock-validator');
+  const r = await SwaggerMockValidatorFactory.create().validate({
+    specPathOrUrl: spec,
+    mockPathOrUrl: file,
+    additionalPropertiesInResponse: 'false',
+    requiredPropertiesInResponse: 'true',
+  });
+  return r.errors;
 }
 
 /** Checks every pact against openapi/directEarn.yaml (strict: responses must carry required fields, nothing extra). */
@@ -54,22 +43,14 @@ export async function checkPactsAgainstSpec(
       interactions: [],
     };
   }
-  const { SwaggerMockValidatorFactory } = await import('@pactflow/swagger-mock-validator');
-  const validator = SwaggerMockValidatorFactory.create();
-  const spec = await specForValidator();
   const problems: string[] = [];
   const out: SpecCheckResult['interactions'] = [];
   const caseOf = new Map(tableInteractions().map((i) => [i.description, i.case]));
   for (const file of files) {
     let errors: SmvIssue[];
     try {
-      const r = await validator.validate({
-        specPathOrUrl: spec,
-        mockPathOrUrl: file,
-        additionalPropertiesInResponse: 'false',
-        requiredPropertiesInResponse: 'true',
-      });
-      errors = r.errors;
+      // The committed spec as users upload it to PactFlow: no stripped copy.
+      errors = await validatePactFile(specPath, file);
     } catch (e) {
       const msg = `${file}: swagger-mock-validator could not read it: ${(e as Error).message.split('\n')[0]}`;
       problems.push(msg);

@@ -3,9 +3,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { PACT_DIR, pactFiles, pactInteractions } from '../contracts/pacts.js';
+import { type SmvIssue, validatePactFile } from '../contracts/spec-check.js';
 import type { Finding, PactCheckSummary } from './model.js';
-
-type SmvIssue = import('@pactflow/swagger-mock-validator').SmvIssue;
 
 /** Problems per interaction description, or the reason the validator refused the spec itself. */
 type Outcome = { refused: string } | { byInteraction: Map<string, string[]> };
@@ -30,20 +29,11 @@ async function validate(specPath: string, label: string, files: readonly string[
 const SPEC = '\u0000spec\u0000';
 
 async function validateNow(specPath: string, files: readonly string[]): Promise<Outcome> {
-  const { SwaggerMockValidatorFactory } = await import('@pactflow/swagger-mock-validator');
-  const validator = SwaggerMockValidatorFactory.create();
   const byInteraction = new Map<string, string[]>();
   for (const file of files) {
     let errors: SmvIssue[];
     try {
-      // The same strictness as `directearn check`: responses carry required fields, nothing extra.
-      const r = await validator.validate({
-        specPathOrUrl: specPath,
-        mockPathOrUrl: file,
-        additionalPropertiesInResponse: 'false',
-        requiredPropertiesInResponse: 'true',
-      });
-      errors = r.errors;
+      errors = await validatePactFile(specPath, file);
     } catch (e) {
       const lines = (e as Error).message.split('\n').map((l) => l.trim());
       const why = lines
