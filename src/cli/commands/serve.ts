@@ -43,6 +43,7 @@ import {
   numberOption,
   parseFlags,
   UsageError,
+  UnreachableError,
   UserFacingError,
 } from '../command.js';
 
@@ -93,7 +94,8 @@ verify, check and load:
   --request-timeout MS   ${V}REQUEST_TIMEOUT         time for a whole request to arrive, else 408 (default ${DEFAULT_REQUEST_TIMEOUT_MS})
   --max-connections N    ${V}MAX_CONNECTIONS         connections open at once; more are closed (default ${DEFAULT_MAX_CONNECTIONS})
 
-Exit code: 0 after a clean stop, 1 bad fixtures or port in use, 2 a bad flag or variable (named).`;
+Exit code: 0 after a clean stop, 1 bad fixtures, 2 a bad flag or variable (named), 3 cannot listen
+(port in use, no permission, no such host).`;
 
 const FLAGS = {
   host: { type: 'string' },
@@ -313,12 +315,12 @@ function writeReadyFile(path: string, port: number, host: string): void {
 function listenError(e: unknown, host: string, port: number): Error {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE')
-    return new UserFacingError(
+    return new UnreachableError(
       `port ${port} on ${host} is in use; pick another with --port (0 = any free port)`,
     );
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
-    return new UserFacingError(`cannot listen on host "${host}" (${code}); check --host`);
+    return new UnreachableError(`cannot listen on host "${host}" (${code}); check --host`);
   if (code === 'EACCES')
-    return new UserFacingError(`no permission to listen on port ${port}; use a port above 1023`);
+    return new UnreachableError(`no permission to listen on port ${port}; use a port above 1023`);
   return e instanceof Error ? e : new Error(String(e));
 }
