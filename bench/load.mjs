@@ -1,10 +1,12 @@
 // `npm run bench:load`: the request rate k6 reaches with load/throughput.ts (pooled bodies, and
-// DIRECTEARN_POOL_CUSTOMERS=0 fresh bodies) next to a minimal k6 script posting one fixed body
-// (bench/k6-minimal.ts) against the same embedded provider, so the scripts' own overhead is known.
+// DIRECTEARN_POOL_CUSTOMERS=0 fresh bodies) next to a minimal k6 script posting the pooled mode's
+// bodies and reading nothing (bench/k6-minimal.ts; BENCH_MINIMAL_FIXED=1: one fixed body) against
+// the same embedded provider, so the scripts' own overhead is known.
 // Other jobs share the machine, so the three runs of a batch size alternate for BENCH_ROUNDS rounds
 // (the order rotates each round) and the best of each counts: noise only ever slows a run down.
 // A benchmark, not a test. Variables: BENCH_SECONDS (5), BENCH_ROUNDS (3), BENCH_VUS (16),
-// BENCH_BATCH_SIZES (1,100,1000), BENCH_SCRIPT (load/throughput.ts: compare another script).
+// BENCH_BATCH_SIZES (1,100,1000), BENCH_SCRIPT (load/throughput.ts: compare another script),
+// BENCH_MINIMAL_FIXED (1: the minimal script posts one fixed body, the yardstick before).
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -68,6 +68,8 @@ export class RangeBodies {
   private readonly hasId: boolean;
   /** Per k (digits of L), built on first use: index L+1 holds piece L, index 0 is a placeholder. */
   private readonly pieces = new Map<number, string[]>();
+  /** Per k, the parts of a whole aligned block (see blockOf). */
+  private readonly blocks = new Map<number, string[]>();
   /** Chars to cut from a run's end: the comma and next-entry start the last piece carries. */
   private readonly cut: number;
 
@@ -90,6 +92,11 @@ export class RangeBodies {
     let offset = n % count;
     const start = first + offset;
     const startLow = start % step;
+    if (this.hasId && start >= step && startLow === 0 && batchSize === step && batchSize <= count - offset) {
+      // A whole aligned block (every fresh body at batch 1, 10, 100, 1000...): one join of a cached
+      // array, nothing allocated but the body.
+      return this.blockOf(k).join(String(start / step));
+    }
     if (this.hasId && start >= step && batchSize <= step - startLow && batchSize <= count - offset) {
       // One run (every aligned batch): the whole body is one join, no copy of it afterwards.
       const parts = this.piecesOf(k).slice(startLow, startLow + batchSize + 1);
@@ -130,6 +137,19 @@ export class RangeBodies {
       .slice(low + 1, low + len + 1)
       .join(h);
     return `${ENTRY_HEAD}${this.before}${h}${joined.slice(0, joined.length - this.cut)}`;
+  }
+
+  /** The parts of a whole block of 10^k ids sharing H, to be joined by H (built on first use). */
+  private blockOf(k: number): string[] {
+    let block = this.blocks.get(k);
+    if (block === undefined) {
+      const step = 10 ** k;
+      block = this.piecesOf(k).slice(0, step + 1);
+      block[0] = `${this.head}${ENTRY_HEAD}${this.before}`;
+      block[step] = `${this.digits(step - 1, k)}${this.entryEnd}${BODY_END}`;
+      this.blocks.set(k, block);
+    }
+    return block;
   }
 
   private piecesOf(k: number): string[] {

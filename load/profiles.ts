@@ -34,7 +34,7 @@ export function throughputScenarios(): Record<string, Scenario> {
       maxVUs: config.maxVus,
       startTime: `${index * (config.durationSeconds + GRACEFUL_STOP_SECONDS)}s`,
       gracefulStop: `${GRACEFUL_STOP_SECONDS}s`,
-      tags: { batch: String(batchSize) },
+      // No tags of its own: every sample already carries the scenario's name (batch_N).
       env: { [SCENARIO_BATCH_ENV]: String(batchSize) },
     };
   });

@@ -13,7 +13,7 @@ function thresholdLines(data: SummaryData): string[] {
   const lines: string[] = [];
   for (const [name, metric] of Object.entries(data.metrics)) {
     for (const [expr, result] of Object.entries(metric.thresholds ?? {})) {
-      if (expr === 'count>=0') continue;
+      if (expr === 'count>=0' || expr === 'value>=0') continue;
       lines.push(`  ${result.ok ? 'ok  ' : 'FAIL'} ${name} ${expr}`);
     }
   }

@@ -71,6 +71,12 @@ describe('load/bodies.ts', () => {
     for (const n of [0, 1000, 999_000, 999_500]) {
       expect(bodies.body(n, 1000)).toBe(expected(shape, rangeValues(shape, n, 1000)));
     }
+    // Whole aligned blocks reuse one cached array per size: consecutive bodies must not share ids.
+    for (const batchSize of [1, 10, 100]) {
+      for (const n of [0, batchSize, 7 * batchSize, 1_000_000 - batchSize]) {
+        expect(bodies.body(n, batchSize)).toBe(expected(shape, rangeValues(shape, n, batchSize)));
+      }
+    }
     expect(JSON.parse(bodies.body(999_500, 1000)).customers[500].identifierValue).toBe('500000000');
   });
 

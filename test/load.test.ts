@@ -68,6 +68,8 @@ withK6('k6 scripts against the embedded reference provider', () => {
       // schemaVersion 2: what k6 offered, and with how many VUs.
       expect(b.offeredRequestsPerSecond).toBe(offeredRps(b.batchSize));
       expect(b.maxVus).toBe(defaults.DEFAULT_LOAD_MAX_VUS);
+      // Failed and warned customers come from one answer in 10 (load/answers.ts); requests are exact.
+      expect(b.sampled, `batch ${b.batchSize} sampled`).toEqual({ every: 10 });
     }
     expect(summary.schemaVersion).toBe(2);
     expect(throughput.slos.map((r) => `${r.batchSize} ${r.slo} ${r.ok}`)).toEqual([

@@ -22,6 +22,11 @@ export interface BatchFigures {
   offeredRequestsPerSecond?: number;
   /** Concurrency cap of the scenario: k6's maxVUs (schemaVersion 2; absent in version 1 files). */
   maxVus?: number;
+  /**
+   * Present when entityFailureRate and warningRate come from a sample: one answer in `every` was
+   * read (load/answers.ts). Requests, latency, failed requests and customers/s are always exact.
+   */
+  sampled?: { every: number };
 }
 
 /** Requests k6 got answers for in one second of the rate run. */
@@ -104,6 +109,7 @@ export function batchFigures(
   const requests = value(data, m('http_reqs'), 'count');
   const answered = value(data, m('directearn_customers_answered'), 'count');
   const requestsPerSecond = round(seconds > 0 ? requests / seconds : 0);
+  const every = value(data, m('directearn_answers_read_every'), 'value');
   return {
     batchSize,
     requests,
@@ -124,6 +130,7 @@ export function batchFigures(
       4,
     ),
     droppedIterations: value(data, m('dropped_iterations'), 'count'),
+    ...(every > 1 ? { sampled: { every } } : {}),
   };
 }
 
@@ -140,12 +147,13 @@ export function rateFigures(data: K6SummaryData, configuredLimitRps: number | un
   };
 }
 
-/** Every threshold k6 evaluated, except the always-true ones that only make k6 report a figure. */
+/** Every threshold k6 evaluated, except the always-true ones (count>=0, value>=0) that only make k6 report a figure. */
 export function thresholdResults(data: K6SummaryData): ThresholdResult[] {
   const results: ThresholdResult[] = [];
   for (const [metric, m] of Object.entries(data.metrics)) {
     for (const [expression, r] of Object.entries(m.thresholds ?? {})) {
-      if (expression !== 'count>=0') results.push({ metric, expression, ok: r.ok });
+      if (expression !== 'count>=0' && expression !== 'value>=0')
+        results.push({ metric, expression, ok: r.ok });
     }
   }
   return results.sort((a, b) => a.metric.localeCompare(b.metric));
@@ -185,6 +193,8 @@ export function summaryProblem(value: unknown): string | undefined {
     for (const k of ['offeredRequestsPerSecond', 'maxVus'] as const) {
       if (b[k] !== undefined && typeof b[k] !== 'number') return `batches[${i}].${k} is not a number`;
     }
+    if (b.sampled !== undefined && typeof b.sampled?.every !== 'number')
+      return `batches[${i}].sampled.every is not a number`;
   }
   return undefined;
 }
