@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACT_PROVIDER } from '../config/defaults.js';
 import { ENDPOINT_PATH } from '../spec/index.js';
-import { packageBin } from '../util/process.js';
 import { checkInvariants, type SentState } from './invariants.js';
 import { PACT_DIR, type PactInteraction, pactFiles, pactInteractions, readPact } from './pacts.js';
 import { PoolDraw, type PoolStatus } from './pool.js';

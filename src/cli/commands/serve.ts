@@ -42,8 +42,8 @@ import {
   intOption,
   numberOption,
   parseFlags,
-  UsageError,
   UnreachableError,
+  UsageError,
   UserFacingError,
 } from '../command.js';
 
