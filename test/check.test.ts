@@ -27,6 +27,7 @@ import {
   DEFAULT_TOKEN,
 } from '../src/config/defaults.js';
 import { interactions } from '../src/contracts/interactions.js';
+import { pactFiles } from '../src/contracts/pacts.js';
 import { startProvider } from '../src/provider/server.js';
 import { catalogue, messageFor, packageRoot } from '../src/spec/index.js';
 import { preparedFixtures, preparedStates } from './support/real-host.js';
@@ -99,6 +100,9 @@ function row(stdout: string, caseId: string): string[] | undefined {
     .slice(2);
 }
 
+/** Left in the copy's pacts folder before the check: the consumer stage must remove it. */
+const STALE_PACT = 'stale-consumer-stale-provider.json';
+
 let root: string;
 beforeAll(() => {
   root = copyPackage();
@@ -107,6 +111,8 @@ beforeAll(() => {
 describe('directearn check against the embedded provider', () => {
   let result: Awaited<ReturnType<typeof runCli>>;
   beforeAll(async () => {
+    // A stale pact from an earlier run must not survive: the consumer stage empties the folder first.
+    writeFileSync(join(root, 'contracts', 'pacts', STALE_PACT), '{"interactions":[]}');
     // One second per batch size instead of three: the same stages and table, less CPU for the suite.
     result = await runCli(root, ['check', '--duration', '1', '--junit', 'junit', '--json', 'out/check.json']);
   }, 240_000);
@@ -143,6 +149,26 @@ describe('directearn check against the embedded provider', () => {
     for (const code of ['earned', '8892', '8015', '1101', '8874', '8899', '8881', '8890']) {
       expect(row(result.stdout, code)?.[3], code).toBe('✓');
     }
+  });
+
+  it('runs the consumer contracts into an emptied folder: one passed test per interaction, the committed pact again', () => {
+    // The only consumer run of the suite (test/contracts.test.ts relies on this one): the pacts the
+    // check wrote into its copy of the package are the committed ones, and nothing stale is left.
+    const summary = JSON.parse(readFileSync(join(root, 'out', 'check.json'), 'utf8')) as CheckSummary;
+    const contracts = summary.stages.find((s) => s.id === 'contracts');
+    expect(contracts?.tests.map((t) => [t.name, t.status]).sort()).toEqual(
+      interactions()
+        .map((i) => [i.description, 'passed'])
+        .sort(),
+    );
+    expect(contracts?.detail).toContain(`${interactions().length} in 1 pact file(s)`);
+    const pacts = join(root, 'contracts', 'pacts');
+    expect(readdirSync(pacts)).toEqual(['directearn-client-loyalty-directearn.json']);
+    const written = JSON.parse(
+      readFileSync(join(pacts, 'directearn-client-loyalty-directearn.json'), 'utf8'),
+    );
+    const committed = JSON.parse(readFileSync(pactFiles()[0] as string, 'utf8'));
+    expect(written.interactions).toEqual(committed.interactions);
   });
 
   it('writes no colour codes to a pipe', () => {

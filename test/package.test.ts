@@ -110,6 +110,7 @@ describe('the suite installed from its npm pack tarball', () => {
     const installed = `${process.execPath} ${join(app, 'node_modules', '.bin', 'directearn')}`;
     const { output, report } = await runPythonExample(installed, join(work, 'proxy.json'));
     expect(output).toMatch(/^OK$/m);
+    expect(output).toMatch(/Ran 1\d tests/);
     expect(report.violations).toEqual([]);
     expect(report.checked).toBeGreaterThanOrEqual(14);
   }, 120_000);

@@ -6,6 +6,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { CliIO } from '../src/cli/command.js';
+import { main } from '../src/cli/main.js';
 import { ENDPOINT_PATH } from '../src/spec/index.js';
 
 const bin = join(import.meta.dirname, '..', 'bin', 'directearn.js');
@@ -90,6 +92,9 @@ describe('directearn serve for other test runners', () => {
   });
 
   it('refuses bad flags and variables in one usage line naming them (exit 2)', async () => {
+    // In-process through main(), as bin/directearn.js calls it: each case is parsing only, and a
+    // child process per case cost about 0.4 s of CPU each. The last case runs the real executable
+    // (exit code, empty stdout, one stderr line), with a flag whose check needs the file system.
     const cases: [string[], Record<string, string>, string][] = [
       [['--token', ''], {}, '--token must not be empty'],
       [['--host', ''], {}, '--host must not be empty'],
@@ -100,21 +105,29 @@ describe('directearn serve for other test runners', () => {
       [[], { DIRECTEARN_PROVIDER_TOKEN: 'a,,b' }, 'DIRECTEARN_PROVIDER_TOKEN has an empty item'],
       [[], { DIRECTEARN_PROVIDER_BASIC: 'nocolon' }, 'DIRECTEARN_PROVIDER_BASIC must be USER:PASSWORD'],
       [['--body-limit', String(2 ** 53)], {}, '--body-limit must be between 1 and'],
-      [
-        ['--ready-file', '/proc/nope/ready.json', '--port', '0'],
-        {},
-        '--ready-file: cannot write /proc/nope/ready.json',
-      ],
     ];
-    await Promise.all(
-      cases.map(async ([args, env, message]) => {
-        const { code, stdout, stderr } = await output(run(args, env));
-        expect(code, message).toBe(2);
-        expect(stdout, message).toBe('');
-        const lines = stderr.trim().split('\n');
-        expect(lines[0], message).toContain(message);
-        expect(stderr, message).not.toMatch(/\n\s+at /);
-      }),
+    for (const [args, env, message] of cases) {
+      const out: string[] = [];
+      const err: string[] = [];
+      const io: CliIO = {
+        out: (l) => out.push(l),
+        err: (l) => err.push(l),
+        color: false,
+        env,
+        cwd: tmpdir(),
+      };
+      expect(await main(['serve', ...args], io), message).toBe(2);
+      expect(out, message).toEqual([]);
+      expect(err[0], message).toContain(message);
+      expect(err.join('\n'), message).not.toMatch(/\n\s+at /);
+    }
+    const message = '--ready-file: cannot write /proc/nope/ready.json';
+    const { code, stdout, stderr } = await output(
+      run(['--ready-file', '/proc/nope/ready.json', '--port', '0']),
     );
+    expect(code, message).toBe(2);
+    expect(stdout, message).toBe('');
+    expect(stderr.trim().split('\n')[0], message).toContain(message);
+    expect(stderr, message).not.toMatch(/\n\s+at /);
   });
 });
