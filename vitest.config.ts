@@ -9,7 +9,7 @@ export default defineConfig({
     // The provider verification files run here too (npm run pact:verify runs them alone); only the
     // consumer files need a run of their own.
     include: ['test/**/*.test.ts', 'contracts/provider/**/*.test.ts'],
-    globalSetup: ['test/support/chromium-setup.ts'],
+    globalSetup: ['test/support/tools-setup.ts'],
     // vitest's default is one worker per CPU but one, i.e. a single worker on 2 cores, so every file
     // ran after the other although most of their time is spent waiting on child processes (k6,
     // pact-verifier, directearn check, Chromium): one worker more than CPUs overlaps those waits
