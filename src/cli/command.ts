@@ -1,6 +1,7 @@
 // What every CLI command is, and the helpers they share to read flags and report bad input.
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
+import { parseHttpUrl } from '../input/url.js';
 
 export interface CliIO {
   out(line: string): void;
@@ -125,4 +126,18 @@ export function optionSource(
   envName: string,
 ): string {
   return typeof flag === 'string' ? flagName : envName;
+}
+
+/**
+ * The target host: `--target`, else DIRECTEARN_TARGET, checked as an http(s) URL by the one URL
+ * rule (src/input/url.ts), the error naming whichever was given; undefined when neither is.
+ */
+export function targetOption(
+  flag: string | boolean | string[] | undefined,
+  env: NodeJS.ProcessEnv,
+): string | undefined {
+  const raw = stringOption(flag, env, 'DIRECTEARN_TARGET');
+  return raw === undefined
+    ? undefined
+    : parseHttpUrl(raw, optionSource(flag, '--target', 'DIRECTEARN_TARGET'));
 }

@@ -7,10 +7,17 @@ import type { CheckContext } from '../../check/stages.js';
 import { DEFAULT_CHECK_DIR, DEFAULT_CHECK_THROUGHPUT } from '../../config/defaults.js';
 import { diffSinceBase, printBaseDiff } from '../../diff/base.js';
 import { optionalUserPass } from '../../input/credentials.js';
-import { parseHttpUrl } from '../../input/url.js';
 import { type IdentityOptions, resolveIdentity } from '../../load/identity.js';
 import { prepareOutputDir, prepareOutputFile } from '../../util/output-path.js';
-import { type Command, intOption, optionSource, parseFlags, stringOption, UsageError } from '../command.js';
+import {
+  type Command,
+  intOption,
+  optionSource,
+  parseFlags,
+  stringOption,
+  targetOption,
+  UsageError,
+} from '../command.js';
 
 const help = `Usage: directearn check [flags]
 
@@ -105,11 +112,7 @@ export const command: Command = {
     const { values } = parseFlags(args, CHECK_FLAGS);
     const env = io.env;
     const loadIdentity = loadIdentityOptions(values, env);
-    const targetRaw = stringOption(values.target, env, 'DIRECTEARN_TARGET');
-    const target =
-      targetRaw === undefined
-        ? undefined
-        : parseHttpUrl(targetRaw, optionSource(values.target, '--target', 'DIRECTEARN_TARGET'));
+    const target = targetOption(values.target, env);
     const basic = optionalUserPass(
       stringOption(values.basic, env, 'DIRECTEARN_BASIC'),
       optionSource(values.basic, '--basic', 'DIRECTEARN_BASIC'),

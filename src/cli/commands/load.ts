@@ -12,7 +12,7 @@ import {
 } from '../../config/defaults.js';
 import { parseToken, parseUserPass } from '../../input/credentials.js';
 import { isLoopbackUrl } from '../../input/loopback.js';
-import { hostOf, parseHttpUrl } from '../../input/url.js';
+import { hostOf } from '../../input/url.js';
 import { comparisonLines, parseRegression } from '../../load/baseline.js';
 import { PREFLIGHT_CUSTOMERS } from '../../load/identity.js';
 import type { LoadOptions, LoadResult } from '../../load/run.js';
@@ -28,6 +28,7 @@ import {
   optionSource,
   parseFlags,
   stringOption,
+  targetOption,
   UsageError,
 } from '../command.js';
 
@@ -155,9 +156,7 @@ export const command: Command = {
     if (scenario !== 'throughput' && scenario !== 'rate' && scenario !== 'smoke') {
       throw new UsageError(`--scenario must be throughput, rate or smoke, got "${scenario}"`);
     }
-    const target = stringOption(values.target, io.env, 'DIRECTEARN_TARGET');
-    if (target !== undefined)
-      parseHttpUrl(target, optionSource(values.target, '--target', 'DIRECTEARN_TARGET'));
+    const target = targetOption(values.target, io.env);
     const duration = values.duration as string | undefined;
     const { durationSeconds, runLoad } = await import('../../load/run.js');
     if (duration !== undefined) {

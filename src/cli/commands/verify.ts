@@ -14,9 +14,9 @@ import { prepareOutputFile } from '../../util/output-path.js';
 import { MissingPackageError, requirePackages } from '../../util/process.js';
 import {
   type Command,
-  optionSource,
   parseFlags,
   stringOption,
+  targetOption,
   UsageError,
   UserFacingError,
 } from '../command.js';
@@ -102,11 +102,7 @@ export const command: Command = {
       strict: { type: 'boolean' },
     });
     const env = io.env;
-    const targetRaw = stringOption(values.target, env, 'DIRECTEARN_TARGET');
-    const target =
-      targetRaw === undefined
-        ? undefined
-        : parseHttpUrl(targetRaw, optionSource(values.target, '--target', 'DIRECTEARN_TARGET'));
+    const target = targetOption(values.target, env);
     const credentials = parseCredentials(
       stringOption(values.basic, env, 'DIRECTEARN_BASIC'),
       stringOption(values.token, env, 'DIRECTEARN_TOKEN'),
