@@ -4,6 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DiffReport, Finding, Severity } from '../diff/model.js';
 import { SEVERITIES } from '../diff/model.js';
+import { simplePageHead } from './html.js';
 
 const TITLES: Record<Severity, string> = {
   breaking: 'Breaking changes',
@@ -69,25 +70,13 @@ ${findings.map((f) => `<tr><td><code>${esc(f.subject)}</code></td><td>${esc(f.te
 </table>`,
     )
     .join('\n');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>directEarn changelog</title>
-<style>
-  body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem; color: #1f2328; }
-  h1 { font-size: 1.4rem; } h2 { font-size: 1.1rem; margin-top: 1.6rem; }
-  table { border-collapse: collapse; width: 100%; }
-  th, td { border: 1px solid #d0d7de; padding: .4rem .6rem; vertical-align: top; text-align: left; }
-  th { background: #f6f8fa; }
-  code { font-size: 12px; background: #f6f8fa; padding: 0 .2rem; }
+  return `${simplePageHead(
+    'directEarn changelog',
+    `  h2 { font-size: 1.1rem; margin-top: 1.6rem; }
   .muted { color: #656d76; }
   .bad { color: #cf222e; }
-  .warn { color: #9a6700; }
-</style>
-</head>
+  .warn { color: #9a6700; }`,
+  )}
 <body>
 <h1>directEarn API changelog: ${esc(report.base)} → ${esc(report.new)}</h1>
 <p id="counts">${esc(countsLine(report))}. Structure by oasdiff ${esc(report.oasdiff.version)}, codes and messages from <code>x-directearn-catalogue</code>, ${report.pacts.interactions} committed pact interaction(s) checked against the new spec.</p>

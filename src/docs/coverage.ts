@@ -5,6 +5,7 @@ import { type CheckSummary, OUTCOME_MEANING } from '../check/model.js';
 import { interactions, NOT_PINNED } from '../contracts/interactions.js';
 import { catalogue } from '../spec/index.js';
 import { describeState } from '../states/index.js';
+import { simplePageHead } from './html.js';
 import { cell } from './markdown.js';
 
 export interface CoverageInteraction {
@@ -151,26 +152,13 @@ export function renderCoverageHtml(rows: readonly CoverageRow[], source: Coverag
         .join('\n');
     })
     .join('\n');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>directEarn coverage</title>
-<style>
-  body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem; color: #1f2328; }
-  h1 { font-size: 1.4rem; }
-  table { border-collapse: collapse; width: 100%; }
-  th, td { border: 1px solid #d0d7de; padding: .4rem .6rem; vertical-align: top; text-align: left; }
-  th { background: #f6f8fa; }
-  code { font-size: 12px; background: #f6f8fa; padding: 0 .2rem; }
-  .muted { color: #656d76; font-size: 12px; }
+  return `${simplePageHead(
+    'directEarn coverage',
+    `  .muted { color: #656d76; font-size: 12px; }
   .ok { color: #1a7f37; font-weight: 600; }
   .bad { color: #cf222e; font-weight: 600; }
-  .warn { color: #9a6700; font-weight: 600; }
-</style>
-</head>
+  .warn { color: #9a6700; font-weight: 600; }`,
+  )}
 <body>
 <h1>Coverage: case → spec example → pact interaction → verification</h1>
 <p id="source">${esc(source.note)}</p>

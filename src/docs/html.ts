@@ -101,3 +101,27 @@ export async function buildHtmlReference(outFile: string, doc: SpecDocument = lo
     await rm(work, { recursive: true, force: true });
   }
 }
+
+/**
+ * The head of a small self-contained page of the docs (coverage, changelog): no network (CSP), one
+ * plain table style; `extraCss` adds the page's own rules.
+ */
+export function simplePageHead(title: string, extraCss: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<style>
+  body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem; color: #1f2328; }
+  h1 { font-size: 1.4rem; }
+  table { border-collapse: collapse; width: 100%; }
+  th, td { border: 1px solid #d0d7de; padding: .4rem .6rem; vertical-align: top; text-align: left; }
+  th { background: #f6f8fa; }
+  code { font-size: 12px; background: #f6f8fa; padding: 0 .2rem; }
+${extraCss}
+</style>
+</head>`;
+}
