@@ -1,6 +1,7 @@
 // The reference provider over a real socket (listen/startProvider) and as `directearn serve`:
 // concurrency on a limited promotion, body limit while reading, admin routes, and the CLI's contract.
-import { type ChildProcess, spawn } from 'node:child_process';
+
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
@@ -12,6 +13,7 @@ import { startProvider } from '../src/provider/server.js';
 import { ENDPOINT_PATH, example, validateResponse } from '../src/spec/index.js';
 import { STATES } from '../src/states/index.js';
 import { type Answer, codes, request } from './provider-helpers.js';
+import { childOutput, spawnServe } from './support/serve-process.js';
 
 const HEADERS = { 'content-type': 'application/json', authorization: `Bearer ${DEFAULT_TOKEN}` };
 
@@ -237,33 +239,11 @@ describe('over a socket', () => {
 });
 
 describe('directearn serve', () => {
-  const bin = join(import.meta.dirname, '..', 'bin', 'directearn.js');
   const built = join(import.meta.dirname, '..', 'dist', 'cli', 'commands', 'serve.js');
 
   beforeAll(() => {
     if (!existsSync(built)) throw new Error('dist/ is missing: run `npm run build` before these tests');
   });
-
-  function run(args: string[], env: Record<string, string> = {}): ChildProcess {
-    return spawn(process.execPath, [bin, 'serve', ...args], {
-      env: { ...process.env, ...env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-  }
-
-  function output(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      let stdout = '';
-      let stderr = '';
-      child.stdout?.on('data', (d: Buffer) => {
-        stdout += d;
-      });
-      child.stderr?.on('data', (d: Buffer) => {
-        stderr += d;
-      });
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
 
   function firstLine(child: ChildProcess): Promise<string> {
     return new Promise((resolve, reject) => {
@@ -278,11 +258,11 @@ describe('directearn serve', () => {
   }
 
   it('prints one line with the URL, answers, and stops cleanly on SIGTERM', async () => {
-    const child = run(['--port', '0'], {
+    const child = spawnServe(['--port', '0'], {
       BULK_API_REDIRECTION_ENABLED: 'true',
       BULK_API_BATCH_SIZE_FOR_REDIRECTION: '2',
     });
-    const done = output(child);
+    const done = childOutput(child);
     const line = await firstLine(child);
     const m = /^directearn provider listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
     expect(m, line).not.toBeNull();
@@ -301,7 +281,7 @@ describe('directearn serve', () => {
     const dir = mkdtempSync(join(tmpdir(), 'directearn-serve-'));
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, 'programs:\n  - id: 469\n    promotions:\n      - id: -5\n');
-    const { code, stdout, stderr } = await output(run(['--port', '0', '--fixtures', file]));
+    const { code, stdout, stderr } = await childOutput(spawnServe(['--port', '0', '--fixtures', file]));
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr.trim().split('\n')).toEqual([
@@ -310,18 +290,18 @@ describe('directearn serve', () => {
   });
 
   it('refuses --admin on a non-loopback host and bad flag values (exit 2)', async () => {
-    const admin = await output(run(['--admin', '--host', '0.0.0.0', '--port', '0']));
+    const admin = await childOutput(spawnServe(['--admin', '--host', '0.0.0.0', '--port', '0']));
     expect(admin.code).toBe(2);
     expect(admin.stderr).toContain('--admin needs a loopback --host');
-    const rate = await output(run(['--port', '0'], { DIRECTEARN_PROVIDER_FAULT_RATE: '1.5' }));
+    const rate = await childOutput(spawnServe(['--port', '0'], { DIRECTEARN_PROVIDER_FAULT_RATE: '1.5' }));
     expect(rate.code).toBe(2);
     expect(rate.stderr).toContain('DIRECTEARN_PROVIDER_FAULT_RATE must be between 0 and 1');
-    const flag = await output(run(['--port', '0', '--fault-rate', '1.5']));
+    const flag = await childOutput(spawnServe(['--port', '0', '--fault-rate', '1.5']));
     expect(flag.stderr).toContain('--fault-rate must be between 0 and 1');
   });
 
   it('lists every flag with its environment variable and default in --help', async () => {
-    const { code, stdout } = await output(run(['--help']));
+    const { code, stdout } = await childOutput(spawnServe(['--help']));
     expect(code).toBe(0);
     for (const flag of [
       '--host',

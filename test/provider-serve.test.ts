@@ -1,7 +1,6 @@
 // `directearn serve` as a consumer in another language uses it: a ready file with the URL, its own
 // DIRECTEARN_PROVIDER_* variables (the client-side names are not read), and one usage line naming
 // the flag or variable at fault (issues 10 and 14).
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,31 +8,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../src/cli/command.js';
 import { main } from '../src/cli/main.js';
 import { ENDPOINT_PATH } from '../src/spec/index.js';
+import { childOutput, spawnServe } from './support/serve-process.js';
 
-const bin = join(import.meta.dirname, '..', 'bin', 'directearn.js');
 const built = join(import.meta.dirname, '..', 'dist', 'cli', 'commands', 'serve.js');
-
-function run(args: string[], env: Record<string, string> = {}): ChildProcess {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DIRECTEARN_')));
-  return spawn(process.execPath, [bin, 'serve', ...args], {
-    env: { ...clean, ...env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-function output(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      stdout += d;
-    });
-    child.stderr?.on('data', (d: Buffer) => {
-      stderr += d;
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** Polls for the ready file (bounded: 200 tries of 25 ms). */
 async function ready(path: string): Promise<{ url: string; port: number; pid: number }> {
@@ -62,7 +39,7 @@ describe('directearn serve for other test runners', () => {
 
   it('writes the ready file once listening, reads only DIRECTEARN_PROVIDER_* and removes the file on stop', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'directearn-ready-')), 'ready.json');
-    const child = run(['--ready-file', file, '--admin'], {
+    const child = spawnServe(['--ready-file', file, '--admin'], {
       DIRECTEARN_PROVIDER_PORT: '0',
       DIRECTEARN_PROVIDER_TOKEN: 'provider-token',
       DIRECTEARN_PROVIDER_ADMIN_TOKEN: 'adm',
@@ -71,7 +48,7 @@ describe('directearn serve for other test runners', () => {
       DIRECTEARN_BASIC: 'someone:else',
       DIRECTEARN_PORT: 'not a port',
     });
-    const done = output(child);
+    const done = childOutput(child);
     const info = await ready(file);
     expect(info).toEqual({ url: `http://127.0.0.1:${info.port}`, port: info.port, pid: child.pid });
     expect((await fetch(`${info.url}/_health`)).status).toBe(200);
@@ -122,8 +99,8 @@ describe('directearn serve for other test runners', () => {
       expect(err.join('\n'), message).not.toMatch(/\n\s+at /);
     }
     const message = '--ready-file: cannot write /proc/nope/ready.json';
-    const { code, stdout, stderr } = await output(
-      run(['--ready-file', '/proc/nope/ready.json', '--port', '0']),
+    const { code, stdout, stderr } = await childOutput(
+      spawnServe(['--ready-file', '/proc/nope/ready.json', '--port', '0']),
     );
     expect(code, message).toBe(2);
     expect(stdout, message).toBe('');

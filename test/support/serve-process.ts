@@ -85,3 +85,34 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): voi
     child.kill(signal);
   }
 }
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'directearn.js');
+
+/**
+ * `directearn serve args...` as a child process with the caller's environment minus every
+ * DIRECTEARN_* variable of the machine (so an exported one cannot change what a test sees), plus `env`.
+ */
+export function spawnServe(args: string[], env: Record<string, string> = {}): ChildProcess {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DIRECTEARN_')));
+  return spawn(process.execPath, [BIN, 'serve', ...args], {
+    env: { ...clean, ...env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Everything a child printed, and its exit code, once it has closed. */
+export function childOutput(
+  child: ChildProcess,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      stdout += d;
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr += d;
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
