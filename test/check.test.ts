@@ -19,18 +19,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { CheckSummary } from '../src/check/model.js';
-import {
-  DEFAULT_BASIC_PASSWORD,
-  DEFAULT_BASIC_USER,
-  DEFAULT_READONLY_BASIC_PASSWORD,
-  DEFAULT_READONLY_BASIC_USER,
-  DEFAULT_TOKEN,
-} from '../src/config/defaults.js';
 import { interactions } from '../src/contracts/interactions.js';
 import { pactFiles } from '../src/contracts/pacts.js';
 import { startProvider } from '../src/provider/server.js';
 import { catalogue, messageFor, packageRoot } from '../src/spec/index.js';
-import { preparedFixtures, preparedStates } from './support/real-host.js';
+import { ALL_CREDENTIAL_FLAGS, preparedFixtures, preparedStates } from './support/real-host.js';
 
 const COPIED = [
   'bin',
@@ -232,12 +225,7 @@ describe('directearn check against a provider that answers a message wrong', () 
       'check',
       '--target',
       url,
-      '--basic',
-      `${DEFAULT_BASIC_USER}:${DEFAULT_BASIC_PASSWORD}`,
-      '--token',
-      DEFAULT_TOKEN,
-      '--readonly-basic',
-      `${DEFAULT_READONLY_BASIC_USER}:${DEFAULT_READONLY_BASIC_PASSWORD}`,
+      ...ALL_CREDENTIAL_FLAGS,
       '--states',
       'states.yaml',
       '--skip-load',

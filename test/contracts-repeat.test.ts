@@ -21,7 +21,7 @@ import {
 } from '../src/config/defaults.js';
 import { PACT_DIR, pactFiles } from '../src/contracts/pacts.js';
 import { startProvider } from '../src/provider/server.js';
-import { preparedFixtures, preparedStates } from './support/real-host.js';
+import { ALL_CREDENTIAL_FLAGS, preparedFixtures, preparedStates } from './support/real-host.js';
 
 /** Customers one run draws: the earning interactions' customers (9 with the committed pacts). */
 const PER_RUN = 9;
@@ -49,12 +49,7 @@ describe('verify against a stateful host without admin route, with an ID pool', 
     const out: string[] = [];
     const io: CliIO = { out: (l) => out.push(l), err: (l) => out.push(l), color: false, env: {}, cwd: dir };
     const code = await main(
-      [
-        'verify',
-        ...['--target', host.url, '--states', 'states.yaml'],
-        ...['--basic', `${DEFAULT_BASIC_USER}:${DEFAULT_BASIC_PASSWORD}`, '--token', DEFAULT_TOKEN],
-        ...['--readonly-basic', `${DEFAULT_READONLY_BASIC_USER}:${DEFAULT_READONLY_BASIC_PASSWORD}`],
-      ],
+      ['verify', ...['--target', host.url, '--states', 'states.yaml'], ...ALL_CREDENTIAL_FLAGS],
       io,
     );
     return { code, out: out.join('\n') };

@@ -5,15 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../src/cli/command.js';
 import { main } from '../src/cli/main.js';
-import {
-  DEFAULT_BASIC_PASSWORD,
-  DEFAULT_BASIC_USER,
-  DEFAULT_READONLY_BASIC_PASSWORD,
-  DEFAULT_READONLY_BASIC_USER,
-  DEFAULT_TOKEN,
-} from '../src/config/defaults.js';
 import { VARIANTS, type Variant } from '../src/provider/regressions.js';
 import { serveVariants } from '../src/provider/variant-host.js';
+import { ALL_CREDENTIAL_FLAGS } from './support/real-host.js';
 
 /** Variants verified at once: each runs one pact-verifier process (the machine has 2 cores). */
 const CONCURRENCY = 2;
@@ -32,12 +26,7 @@ async function verify(url: string): Promise<{ code: number; out: string }> {
       'verify',
       '--target',
       url,
-      '--basic',
-      `${DEFAULT_BASIC_USER}:${DEFAULT_BASIC_PASSWORD}`,
-      '--token',
-      DEFAULT_TOKEN,
-      '--readonly-basic',
-      `${DEFAULT_READONLY_BASIC_USER}:${DEFAULT_READONLY_BASIC_PASSWORD}`,
+      ...ALL_CREDENTIAL_FLAGS,
       '--state-change-url',
       `${url}/_admin/provider-states`,
     ],

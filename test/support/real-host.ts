@@ -1,8 +1,25 @@
 // A reference provider prepared as a team would prepare a real CRM for `verify --target`: its own
 // IDs (none of the pacts'), customers with earn limits, a promotion that can never be issued, an
 // exhausted customer, and a pool of fresh customers; plus the states file that maps onto it.
+import {
+  DEFAULT_BASIC_PASSWORD,
+  DEFAULT_BASIC_USER,
+  DEFAULT_READONLY_BASIC_PASSWORD,
+  DEFAULT_READONLY_BASIC_USER,
+  DEFAULT_TOKEN,
+} from '../../src/config/defaults.js';
 import type { Fixtures } from '../../src/provider/index.js';
 import { STATES } from '../../src/states/index.js';
+
+/** Every credential a host accepts, as verify/check flags: each interaction's auth mode is sent. */
+export const ALL_CREDENTIAL_FLAGS: readonly string[] = [
+  '--basic',
+  `${DEFAULT_BASIC_USER}:${DEFAULT_BASIC_PASSWORD}`,
+  '--token',
+  DEFAULT_TOKEN,
+  '--readonly-basic',
+  `${DEFAULT_READONLY_BASIC_USER}:${DEFAULT_READONLY_BASIC_PASSWORD}`,
+];
 
 const PROGRAM = 100;
 const ACTIVE = 1001;
