@@ -1,13 +1,17 @@
 // The input rules every command and library shares (src/input): one loopback decision, one USER:PASS
 // parser, one URL check, each naming the input at fault.
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPermission } from '../src/check/runner.js';
+import { main } from '../src/cli/main.js';
 import { UsageError } from '../src/errors.js';
 import { formatUserPass, parseToken, parseUserPass } from '../src/input/credentials.js';
+import { readInputBytes, readInputText } from '../src/input/file.js';
 import { isLoopbackHost, isLoopbackPeer, isLoopbackUrl } from '../src/input/loopback.js';
 import { hostOf, parseHttpUrl } from '../src/input/url.js';
 import { isLoopbackUrl as loadIsLoopbackUrl } from '../src/load/run.js';
 import { isLoopback as providerIsLoopback } from '../src/provider/index.js';
+import { captureIO } from './support/cli-io.js';
 
 describe('loopback: one decision for load, check and the admin routes', () => {
   const loopback = [
@@ -99,5 +103,21 @@ describe('target URLs', () => {
   it('names the host for messages, or the raw text when it is not a URL', () => {
     expect(hostOf('https://crm.example.com:8443/x')).toBe('crm.example.com:8443');
     expect(hostOf('nonsense')).toBe('nonsense');
+  });
+});
+
+describe('files the user names', () => {
+  it('are read whole up to the cap', () => {
+    expect(readInputText(join(import.meta.dirname, '..', 'fixtures', 'example.yaml'))).toContain('programs');
+  });
+
+  it('are refused past the cap, so a device without end is not read forever', () => {
+    expect(() => readInputBytes('/dev/zero', 4096)).toThrow(/larger than 4096 bytes/);
+  });
+
+  it('reach the user as one line naming the flag, for every command that reads one', async () => {
+    const io = captureIO();
+    expect(await main(['plan', '--customers', '10', '--summary', '/dev/zero'], io)).toBe(1);
+    expect(io.stderr).toEqual(['directearn plan: --summary /dev/zero cannot be read: larger than 64 MiB']);
   });
 });

@@ -1,16 +1,5 @@
-// The states file of `directearn verify --target`: maps each provider-state sentence to the real
-// IDs of the user's organisation, so the pacts' requests name data that exists on their host.
-//
-//   "program {programId} has active promotion {promotionId}":
-//     programId: 1234
-//     promotionId: 5678
-//   "customer {customerId} exists":
-//     customerId: 424242
-//   pool:                       # optional: fresh customers for the interactions that earn (src/contracts/pool.ts)
-//     customers:
-//       - { customerId: 5001, mobile: "919800005001", email: "c5001@example.com" }
-import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { readInputText } from '../input/file.js';
 import { isStateName, placeholders, STATE_NAMES, type StateParams } from '../states/index.js';
 
 export type StatesMap = Record<string, StateParams>;
@@ -113,7 +102,7 @@ export function checkStatesMap(doc: unknown, source = 'the states file'): States
 export function readStatesFile(path: string): StatesFile {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readInputText(path);
   } catch (e) {
     throw new Error(`cannot read states file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }

@@ -1,9 +1,9 @@
 // Reads one side of a diff: a spec file, or `git:REF[:PATH]` read with `git show REF:PATH`.
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { UsageError } from '../errors.js';
+import { readInputText } from '../input/file.js';
 import type { CatalogueEntry } from '../spec/load.js';
 
 /** The spec path inside a repository when `git:REF` names none. */
@@ -65,7 +65,7 @@ export async function readSide(arg: string, cwd: string): Promise<SpecSide> {
     text = await gitShow(git.ref, git.path, cwd, arg);
   } else {
     try {
-      text = await readFile(resolve(cwd, arg), 'utf8');
+      text = readInputText(resolve(cwd, arg));
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       throw new UsageError(`${arg}: cannot read the spec (${code === 'ENOENT' ? 'no such file' : code})`);

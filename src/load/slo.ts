@@ -1,8 +1,5 @@
-// SLOs set per run (`--slo p95_ms<500`, `--slo-file`), checked against each batch size's figures.
-// The defaults are load/thresholds.ts's (a test keeps them equal), so a run without --slo has the
-// verdict k6's own thresholds give.
-import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
+import { readInputText } from '../input/file.js';
 import type { BatchFigures } from './summary.js';
 
 /** The figures an SLO can name, read from a batch size's figures. */
@@ -52,7 +49,7 @@ export function parseSlo(raw: string, where = '--slo'): Slo {
 export function readSloFile(path: string): Slo[] {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readInputText(path);
   } catch (e) {
     throw new UsageError(`--slo-file ${path} cannot be read: ${(e as NodeJS.ErrnoException).code ?? e}`);
   }

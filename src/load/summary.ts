@@ -1,7 +1,5 @@
-// summary.json: k6's end-of-test data turned into the suite's stable, versioned figures. Version 2
-// adds the offered rate and VUs per batch size and the rate timeline; version 1 files stay readable.
-import { readFileSync } from 'node:fs';
 import { UserFacingError } from '../errors.js';
+import { readInputText } from '../input/file.js';
 
 export interface BatchFigures {
   batchSize: number;
@@ -206,7 +204,7 @@ export function summaryProblem(value: unknown): string | undefined {
 export function readSummary(path: string, what: string): LoadSummary {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readInputText(path);
   } catch (e) {
     throw new UserFacingError(`${what} ${path} cannot be read: ${(e as NodeJS.ErrnoException).code ?? e}`);
   }

@@ -1,7 +1,3 @@
-// The reference provider's data: the fixtures shape, the built-in default fixtures (every ID of the
-// spec's examples plus a rule-generated customer range for load runs) and a loader that refuses a bad
-// file naming the file and the field at fault.
-import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import {
@@ -10,6 +6,7 @@ import {
   LOAD_PROGRAM_ID,
   LOAD_PROMOTION_ID,
 } from '../config/defaults.js';
+import { readInputText } from '../input/file.js';
 
 export interface FixturePromotion {
   id: number;
@@ -125,7 +122,7 @@ export const DEFAULT_FIXTURES: Fixtures = {
 export function loadFixturesFile(path: string): Fixtures {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readInputText(path);
   } catch (e) {
     throw new FixturesError(
       `${path}: cannot read the fixtures file (${(e as NodeJS.ErrnoException).code ?? e})`,

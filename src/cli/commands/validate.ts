@@ -1,6 +1,5 @@
-// `directearn validate FILE [--as request|response]`: checks a payload a team keeps in its repo.
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { MAX_INPUT_BYTES, readInputBytes } from '../../input/file.js';
 import { formatIssues, validateRequest, validateResponse } from '../../spec/index.js';
 import { binaryByte, printable } from '../../util/output-path.js';
 import { type Command, parseFlags, UsageError, UserFacingError } from '../command.js';
@@ -38,7 +37,7 @@ export const command: Command = {
     const file = printable(raw);
     let bytes: Buffer;
     try {
-      bytes = raw === '-' ? await readStdin() : await readFile(resolve(io.cwd, raw));
+      bytes = raw === '-' ? await readStdin() : readInputBytes(resolve(io.cwd, raw));
     } catch (e) {
       throw new UserFacingError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
@@ -61,8 +60,19 @@ export const command: Command = {
   },
 };
 
+/** Standard input up to the same cap as a file (an endless pipe is refused, not read forever). */
 async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  let total = 0;
+  for await (const chunk of process.stdin) {
+    total += (chunk as Buffer).length;
+    if (total > MAX_INPUT_BYTES) {
+      process.stdin.destroy();
+      throw Object.assign(new Error('standard input is too large'), {
+        code: `larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB`,
+      });
+    }
+    chunks.push(chunk as Buffer);
+  }
   return Buffer.concat(chunks);
 }
