@@ -4,6 +4,7 @@
 // doc states, which `verify` must catch; each benign variant changes only what a tolerant consumer
 // must accept, which `verify` must pass.
 import { DEFAULT_BASIC_PASSWORD, DEFAULT_BASIC_USER } from '../config/defaults.js';
+import { messageFor } from '../spec/index.js';
 import { STATES } from '../states/index.js';
 import type { ProviderRequest, ProviderResponse } from './index.js';
 
@@ -81,7 +82,7 @@ const failAll = (code: number, message: string) => (b: Bulk) => {
   b.failureCount = b.response.length;
 };
 const lookupBroken = (name: string) => (b: Bulk, req: SentRequest | undefined) => {
-  if (req?.identifierName === name) failAll(8015, 'Customer not found for the given identifiers')(b);
+  if (req?.identifierName === name) failAll(8015, messageFor(8015, 'error'))(b);
 };
 const dropState = (name: string) => (c: StateChange) =>
   c.state === name ? { ...c, state: STATES.customerExists, params: { customerId: 1 } } : c;
@@ -292,7 +293,7 @@ export const VARIANTS: readonly Variant[] = [
     summary: 'one unknown customer fails the whole batch with 8015',
     bulk: (b) => {
       if (b.response.some((e) => e.errors.some((x) => codeOf(x) === 8015)))
-        failAll(8015, 'Customer not found for the given identifiers')(b);
+        failAll(8015, messageFor(8015, 'error'))(b);
     },
   },
   {
