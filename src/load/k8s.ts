@@ -7,19 +7,15 @@ import {
   DEFAULT_BATCH_SIZES,
   DEFAULT_LOAD_DURATION,
   DEFAULT_LOAD_MAX_VUS,
-  DEFAULT_LOAD_OFFERED_CUSTOMERS_PER_S,
-  DEFAULT_LOAD_OFFERED_MAX_RPS,
   DEFAULT_LOAD_RATE_MAX_RPS,
-  LOAD_CUSTOMER_COUNT,
-  LOAD_CUSTOMER_ID_FIRST,
-  loadCustomerEmail,
-  loadCustomerMobile,
 } from '../config/defaults.js';
 import { UsageError, UserFacingError } from '../errors.js';
-import { ENDPOINT_PATH, packageRoot } from '../spec/index.js';
+import { readInputText } from '../input/file.js';
+import { packageRoot } from '../spec/index.js';
 import { smokeCases } from './cases.js';
-import { identityVars, type LoadIdentity, resolveIdentity } from './identity.js';
+import { type LoadIdentity, resolveIdentity } from './identity.js';
 import { K6_VERSION } from './k6.js';
+import { scriptVars } from './script-vars.js';
 
 /** Where the k6-operator mounts the ConfigMap in every runner pod (the script runs as /test/<file>). */
 export const K8S_MOUNT = '/test';
@@ -79,25 +75,16 @@ export function parallelismFromEnv(env: NodeJS.ProcessEnv): number | undefined {
 export function k8sManifests(options: K8sOptions): K8sManifests {
   const name = `directearn-${options.scenario}`;
   const data = scriptFiles();
-  const env: Record<string, string> = {
-    BASE_URL: options.target,
-    DIRECTEARN_ENDPOINT_PATH: ENDPOINT_PATH,
-    ...identityVars(options.identity ?? resolveIdentity({}, {})),
-    DIRECTEARN_CUSTOMER_ID_FIRST: String(LOAD_CUSTOMER_ID_FIRST),
-    DIRECTEARN_CUSTOMER_COUNT: String(LOAD_CUSTOMER_COUNT),
-    DIRECTEARN_MOBILE_TEMPLATE: loadCustomerMobile('{id}' as unknown as number),
-    DIRECTEARN_EMAIL_TEMPLATE: loadCustomerEmail('{id}' as unknown as number),
-    DIRECTEARN_BATCH_SIZES: (options.batchSizes ?? DEFAULT_BATCH_SIZES).join(','),
-    DIRECTEARN_DURATION: options.duration ?? DEFAULT_LOAD_DURATION,
-    DIRECTEARN_MAX_VUS: String(options.maxVus ?? DEFAULT_LOAD_MAX_VUS),
-    DIRECTEARN_OFFERED_CUSTOMERS_PER_S: String(DEFAULT_LOAD_OFFERED_CUSTOMERS_PER_S),
-    DIRECTEARN_OFFERED_MAX_RPS: String(DEFAULT_LOAD_OFFERED_MAX_RPS),
-    DIRECTEARN_RATE_MAX_RPS: String(options.rateMaxRps ?? DEFAULT_LOAD_RATE_MAX_RPS),
-    DIRECTEARN_RATE_BATCH_SIZE: '1',
+  const env: Record<string, string> = scriptVars({
+    target: options.target,
+    identity: options.identity ?? resolveIdentity({}, {}),
+    batchSizes: options.batchSizes ?? DEFAULT_BATCH_SIZES,
+    duration: options.duration ?? DEFAULT_LOAD_DURATION,
+    maxVus: options.maxVus ?? DEFAULT_LOAD_MAX_VUS,
+    rateMaxRps: options.rateMaxRps ?? DEFAULT_LOAD_RATE_MAX_RPS,
     // Each runner prints its k6 summary as one line in its log (load/summary.ts): the figures to add up.
-    DIRECTEARN_SUMMARY_FILE: '-',
-    K6_NO_USAGE_REPORT: 'true',
-  };
+    summaryFile: '-',
+  });
   if (options.scenario === 'smoke') {
     data['smoke-cases.json'] = JSON.stringify(smokeCases({}).cases);
     env.DIRECTEARN_CASES_FILE = `${K8S_MOUNT}/smoke-cases.json`;
@@ -106,7 +93,7 @@ export function k8sManifests(options: K8sOptions): K8sManifests {
     const csv = resolve(options.cwd ?? process.cwd(), options.customersCsv);
     let text: string;
     try {
-      text = readFileSync(csv, 'utf8');
+      text = readInputText(csv, CONFIGMAP_LIMIT_BYTES);
     } catch (e) {
       throw new UserFacingError(
         `cannot read --customers-csv ${csv}: ${(e as NodeJS.ErrnoException).code ?? e}`,

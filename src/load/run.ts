@@ -6,25 +6,18 @@ import {
   DEFAULT_BASIC_PASSWORD,
   DEFAULT_BASIC_USER,
   DEFAULT_LOAD_MAX_VUS,
-  DEFAULT_LOAD_OFFERED_CUSTOMERS_PER_S,
-  DEFAULT_LOAD_OFFERED_MAX_RPS,
   DEFAULT_LOAD_RATE_MAX_RPS,
   DEFAULT_OUT_DIR,
   DEFAULT_READONLY_BASIC_PASSWORD,
   DEFAULT_READONLY_BASIC_USER,
-  LOAD_CUSTOMER_COUNT,
-  LOAD_CUSTOMER_ID_FIRST,
-  loadCustomerEmail,
-  loadCustomerMobile,
 } from '../config/defaults.js';
 import { UserFacingError } from '../errors.js';
-import { ENDPOINT_PATH, packageRoot } from '../spec/index.js';
+import { packageRoot } from '../spec/index.js';
 import { compareRuns } from './baseline.js';
 import { type SkippedCase, smokeCases } from './cases.js';
 import {
   describeIdentity,
   firstCustomers,
-  identityVars,
   PREFLIGHT_CUSTOMERS,
   preflight,
   resolveIdentity,
@@ -40,6 +33,7 @@ import {
   type Run,
 } from './options.js';
 import { smokeVerdicts, summarise, writeOutputs } from './outputs.js';
+import { scriptVars } from './script-vars.js';
 import { checkSlos, DEFAULT_SLO_TEXT, p95Bound, parseSlo } from './slo.js';
 import { unquote } from './smoke.js';
 import { type K6SummaryData, thresholdResults } from './summary.js';
@@ -162,27 +156,19 @@ function k6Vars(
 ): { vars: Record<string, string>; skipped: SkippedCase[] } {
   const p95 = p95Bound(run.slos);
   const vars: Record<string, string> = {
-    BASE_URL: target,
-    DIRECTEARN_ENDPOINT_PATH: ENDPOINT_PATH,
-    ...identityVars(run.identity),
-    DIRECTEARN_CUSTOMER_ID_FIRST: String(LOAD_CUSTOMER_ID_FIRST),
-    DIRECTEARN_CUSTOMER_COUNT: String(LOAD_CUSTOMER_COUNT),
-    // The templates come from the functions of src/config/defaults.ts, applied to a placeholder.
-    DIRECTEARN_MOBILE_TEMPLATE: loadCustomerMobile('{id}' as unknown as number),
-    DIRECTEARN_EMAIL_TEMPLATE: loadCustomerEmail('{id}' as unknown as number),
-    DIRECTEARN_BATCH_SIZES: run.batchSizes.join(','),
-    DIRECTEARN_DURATION: run.duration,
-    DIRECTEARN_MAX_VUS: String(run.maxVus),
-    DIRECTEARN_OFFERED_CUSTOMERS_PER_S: String(DEFAULT_LOAD_OFFERED_CUSTOMERS_PER_S),
-    DIRECTEARN_OFFERED_MAX_RPS: String(DEFAULT_LOAD_OFFERED_MAX_RPS),
-    DIRECTEARN_RATE_MAX_RPS: String(run.rateMaxRps),
-    DIRECTEARN_RATE_BATCH_SIZE: '1',
-    DIRECTEARN_SUMMARY_FILE: run.files.summary,
+    ...scriptVars({
+      target,
+      identity: run.identity,
+      batchSizes: run.batchSizes,
+      duration: run.duration,
+      maxVus: run.maxVus,
+      rateMaxRps: run.rateMaxRps,
+      summaryFile: run.files.summary,
+    }),
     DIRECTEARN_BASIC: run.basic,
     DIRECTEARN_TOKEN: run.options.token ?? '',
     DIRECTEARN_CUSTOMERS_CSV: run.csv ?? '',
     ...(p95 !== undefined ? { DIRECTEARN_SLO_P95_MS: String(p95) } : {}),
-    K6_NO_USAGE_REPORT: 'true',
   };
   if (run.scenario !== 'smoke') return { vars, skipped: [] };
   const derived = smokeCases(

@@ -1,0 +1,47 @@
+// The variables load/config.ts reads, built in one place for a local k6 run (src/load/run.ts) and
+// for the k6-operator manifests (src/load/k8s.ts), so the two cannot drift apart.
+import {
+  DEFAULT_LOAD_OFFERED_CUSTOMERS_PER_S,
+  DEFAULT_LOAD_OFFERED_MAX_RPS,
+  LOAD_CUSTOMER_COUNT,
+  LOAD_CUSTOMER_ID_FIRST,
+  loadCustomerEmail,
+  loadCustomerMobile,
+} from '../config/defaults.js';
+import { ENDPOINT_PATH } from '../spec/index.js';
+import { identityVars, type LoadIdentity } from './identity.js';
+
+/** What a run decides; the rest of the variables are the suite's constants. */
+export interface ScriptSettings {
+  target: string;
+  identity: LoadIdentity;
+  batchSizes: readonly number[];
+  duration: string;
+  maxVus: number;
+  rateMaxRps: number;
+  /** Where load/summary.ts writes the k6 summary; `-` prints it as one line. */
+  summaryFile: string;
+}
+
+/** The k6 scripts' variables for `settings` (credentials, CSV, SLOs and smoke cases are the caller's). */
+export function scriptVars(settings: ScriptSettings): Record<string, string> {
+  return {
+    BASE_URL: settings.target,
+    DIRECTEARN_ENDPOINT_PATH: ENDPOINT_PATH,
+    ...identityVars(settings.identity),
+    DIRECTEARN_CUSTOMER_ID_FIRST: String(LOAD_CUSTOMER_ID_FIRST),
+    DIRECTEARN_CUSTOMER_COUNT: String(LOAD_CUSTOMER_COUNT),
+    // The templates come from the functions of src/config/defaults.ts, applied to a placeholder.
+    DIRECTEARN_MOBILE_TEMPLATE: loadCustomerMobile('{id}' as unknown as number),
+    DIRECTEARN_EMAIL_TEMPLATE: loadCustomerEmail('{id}' as unknown as number),
+    DIRECTEARN_BATCH_SIZES: settings.batchSizes.join(','),
+    DIRECTEARN_DURATION: settings.duration,
+    DIRECTEARN_MAX_VUS: String(settings.maxVus),
+    DIRECTEARN_OFFERED_CUSTOMERS_PER_S: String(DEFAULT_LOAD_OFFERED_CUSTOMERS_PER_S),
+    DIRECTEARN_OFFERED_MAX_RPS: String(DEFAULT_LOAD_OFFERED_MAX_RPS),
+    DIRECTEARN_RATE_MAX_RPS: String(settings.rateMaxRps),
+    DIRECTEARN_RATE_BATCH_SIZE: '1',
+    DIRECTEARN_SUMMARY_FILE: settings.summaryFile,
+    K6_NO_USAGE_REPORT: 'true',
+  };
+}
