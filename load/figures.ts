@@ -70,10 +70,3 @@ function countOf(body: string, key: string, re: RegExp): number | undefined {
   const m = re.exec(body);
   return m === null ? undefined : Number(m[1]);
 }
-
-/** Customers answered and failed, from the end of an answer (see countOf); undefined when absent there. */
-export function countsOf(text: string): { total: number; failed: number } | undefined {
-  const total = countOf(text, '"totalCount":', TOTAL);
-  if (total === undefined) return undefined;
-  return { total, failed: countOf(text, '"failureCount":', FAILURES) ?? 0 };
-}
