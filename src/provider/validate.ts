@@ -12,8 +12,24 @@ import {
 /** Customers handed to ajv when a long request is invalid: enough for the first problems. */
 const WINDOW = 20;
 
+/** A request without its customers: what the rest of a body parses to when they are read apart. */
+export type RequestHead = Omit<DirectEarnRequest, 'customers'>;
+
 /** Whether the body surely matches the DirectEarnRequest schema (false = ask ajv). */
 export function surelyValid(body: unknown): body is DirectEarnRequest {
+  if (!surelyValidHead(body)) return false;
+  const customers = (body as { customers?: unknown }).customers;
+  if (!Array.isArray(customers) || customers.length === 0) return false;
+  for (let i = 0; i < customers.length; i++) if (!surelyValidCustomer(customers[i])) return false;
+  return true;
+}
+
+/**
+ * The checks of `surelyValid` on everything but `customers`: a body whose head passes and whose
+ * customers are a non-empty array of items `surelyValidCustomer` accepts is surely valid. The
+ * customers scan (customers-scan.ts) relies on this split: it accepts only such customers.
+ */
+export function surelyValidHead(body: unknown): body is RequestHead {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return false;
   const b = body as Record<string, unknown>;
   if (b.type !== 'CUSTOMER' && b.type !== 'USERGROUP2') return false;
@@ -31,13 +47,14 @@ export function surelyValid(body: unknown): body is DirectEarnRequest {
     )
       return false;
   }
-  const customers = b.customers;
-  if (!Array.isArray(customers) || customers.length === 0) return false;
-  for (let i = 0; i < customers.length; i++) if (!surelyValidCustomer(customers[i])) return false;
   return true;
 }
 
-function surelyValidCustomer(c: unknown): boolean {
+/**
+ * An item of customers that surely matches CustomerIdentifier: identifierValue a string (maybe
+ * empty), source absent or a non-empty string.
+ */
+export function surelyValidCustomer(c: unknown): boolean {
   if (c === null || typeof c !== 'object' || Array.isArray(c)) return false;
   const x = c as Record<string, unknown>;
   if (typeof x.identifierValue !== 'string') return false;
