@@ -1,15 +1,11 @@
 // The answers of POST /v2/promotion/bulk/directEarn once a request is let in: body parsing and
 // validation, the per-customer cases in the catalogue's precedence, and the spec-shaped error bodies.
 import { isUtf8 } from 'node:buffer';
-import {
-  type DirectEarnRequest,
-  entityCasesByPrecedence,
-  messageFor,
-  type ValidationIssue,
-} from '../spec/index.js';
+import { entityCasesByPrecedence, messageFor, type ValidationIssue } from '../spec/index.js';
+import { CustomersScan } from './customers-scan.js';
 import { rawNumberAt } from './json-numbers.js';
 import type { LedgerRing, Model, Program, Promotion } from './model.js';
-import { checkRequest } from './validate.js';
+import { checkRequest, type RequestHead, surelyValidHead } from './validate.js';
 
 /** A response as the provider hands it to its listener (or an in-process caller). */
 export interface Answer {
@@ -24,7 +20,7 @@ export const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({
 
 /** What a request-level check sees: the request and the program and promotion it names, if any. */
 interface RequestContext {
-  request: DirectEarnRequest;
+  request: RequestHead;
   program: Program | undefined;
   promo: Promotion | undefined;
 }
@@ -56,16 +52,32 @@ export const REQUEST_CHECK_ORDER: readonly string[] = entityCasesByPrecedence()
  */
 export const CUSTOMER_CHECK_ORDER: readonly string[] = ['8015', '8890', 'earned'];
 
+export interface EarnDeskOptions {
+  /**
+   * Read a customers array in the canonical compact shape from the body's bytes (customers-scan.ts)
+   * instead of JSON.parse (default true). The answers are the same either way; a test compares them.
+   */
+  scanCustomers?: boolean;
+}
+
 /** Issues earns against a model: parses, validates and answers one directEarn body. */
 export class EarnDesk {
   /** Earns since start or the last reset. */
   earned = 0;
+  /** Bodies whose customers were read by the scan (not JSON.parse): a test checks it is taken. */
+  scanned = 0;
+  private readonly scan: CustomersScan | undefined;
+  /** The customer ID (or -1) of each customer of the body being answered; reused, grown as needed. */
+  private ids = new Float64Array(256);
 
   constructor(
     private readonly model: Model,
     private readonly ring: LedgerRing,
     private readonly redirection: () => { enabled: boolean; batchSize: number },
-  ) {}
+    options: EarnDeskOptions = {},
+  ) {
+    this.scan = options.scanCustomers === false ? undefined : new CustomersScan();
+  }
 
   /** Answers a body already let in (auth, method, content type and size checked). */
   respond(raw: Uint8Array | string): Answer {
@@ -73,7 +85,21 @@ export class EarnDesk {
     if (typeof raw === 'string') text = raw;
     else {
       if (!isUtf8(raw)) return badRequest([{ message: 'the body is not valid UTF-8 text', path: '' }]);
-      text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
+      const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+      const scanned = this.scan?.read(bytes);
+      // The scan's customers all pass surelyValidCustomer and are never empty, so the body is surely
+      // valid exactly when the rest is: what checkRequest would answer on the JSON.parse path.
+      if (scanned !== undefined && surelyValidHead(scanned)) {
+        const scan = this.scan as CustomersScan;
+        this.scanned++;
+        const n = scan.count;
+        const name = scanned.identifierName;
+        return (
+          this.overBatch(n) ??
+          this.ok(this.answer(scanned, n, (ids) => scan.resolveInto(bytes, this.model, name, ids)))
+        );
+      }
+      text = bytes.toString('utf8');
     }
     let body: unknown;
     try {
@@ -85,22 +111,42 @@ export class EarnDesk {
     const checked = checkRequest(body);
     if (!checked.ok) return badRequest(checked.issues.map((i) => asSent(i, text)));
     const request = checked.value;
-    const { enabled, batchSize } = this.redirection();
-    if (enabled && request.customers.length > batchSize) {
-      return badRequest([
-        {
-          path: '/customers',
-          message: `/customers must have at most ${batchSize} item(s) while BULK_API_REDIRECTION_ENABLED is true (BULK_API_BATCH_SIZE_FOR_REDIRECTION=${batchSize}; received an array of ${request.customers.length})`,
-        },
-      ]);
-    }
-    return { status: 200, headers: { ...JSON_HEADERS }, body: this.answer(request) };
+    const customers = request.customers;
+    const model = this.model;
+    const name = request.identifierName;
+    return (
+      this.overBatch(customers.length) ??
+      this.ok(
+        this.answer(request, customers.length, (ids) => {
+          for (let i = 0; i < customers.length; i++)
+            ids[i] = model.resolve(name, (customers[i] as { identifierValue: string }).identifierValue);
+        }),
+      )
+    );
   }
 
-  /** The 200 body, written as a string directly: no object per customer on the hot path. */
-  private answer(request: DirectEarnRequest): string {
-    const customers = request.customers;
-    const n = customers.length;
+  /** The 400 of a request with more customers than the redirection batch size, if enabled. */
+  private overBatch(n: number): Answer | undefined {
+    const { enabled, batchSize } = this.redirection();
+    if (!enabled || n <= batchSize) return undefined;
+    return badRequest([
+      {
+        path: '/customers',
+        message: `/customers must have at most ${batchSize} item(s) while BULK_API_REDIRECTION_ENABLED is true (BULK_API_BATCH_SIZE_FOR_REDIRECTION=${batchSize}; received an array of ${n})`,
+      },
+    ]);
+  }
+
+  private ok(body: string): Answer {
+    return { status: 200, headers: { ...JSON_HEADERS }, body };
+  }
+
+  /**
+   * The 200 body for a request of n customers, written as a string directly: no object per customer
+   * on the hot path. `resolve` fills ids[0..n) with each customer's ID (-1: none has the identifier),
+   * as model.resolve gives them; it is called only when some customer is looked up.
+   */
+  private answer(request: RequestHead, n: number, resolve: (ids: Float64Array) => void): string {
     const pd = request.promotionDetails;
     const program = pd?.programId === undefined ? undefined : this.model.programs.get(pd.programId);
     const byIdentifier = pd?.promotionId === undefined;
@@ -127,7 +173,9 @@ export class EarnDesk {
     const earnedMid = `${tail},"issualId":"${promo.issualId}","earnedId":"`;
     const warned = `${tail}},"errors":[],"warnings":[${WARNING_8890}]}`;
     const notFound = entityError(8015);
-    const identifierName = request.identifierName;
+    if (this.ids.length < n) this.ids = new Float64Array(Math.max(n, this.ids.length * 2));
+    const ids = this.ids;
+    resolve(ids);
     const model = this.model;
     const ring = this.ring;
     const counts = promo.counts;
@@ -137,10 +185,7 @@ export class EarnDesk {
     for (let i = 0; i < n; i++) {
       if (i > 0) out += ',';
       // 8015: no customer has the identifier.
-      const customerId = model.resolve(
-        identifierName,
-        (customers[i] as { identifierValue: string }).identifierValue,
-      );
+      const customerId = ids[i] as number;
       if (customerId < 0) {
         out += notFound;
         failures++;
