@@ -5,7 +5,7 @@ import { isUtf8 } from 'node:buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LOAD_CUSTOMER_ID_FIRST, loadCustomerEmail, loadCustomerMobile } from '../src/config/defaults.js';
-import { EarnDesk } from '../src/provider/answer.js';
+import { EarnDesk, SCAN_FROM_BYTES } from '../src/provider/answer.js';
 import { CustomersScan, canonicalIdAt, SENTINEL } from '../src/provider/customers-scan.js';
 import { DEFAULT_FIXTURES } from '../src/provider/index.js';
 import { canonicalId, LedgerRing, Model } from '../src/provider/model.js';
@@ -290,7 +290,7 @@ function twoDesks(redirection: { enabled: boolean; batchSize: number }) {
   const make = (scanCustomers: boolean) => {
     const model = new Model(DEFAULT_FIXTURES);
     const ring = new LedgerRing(64);
-    return { desk: new EarnDesk(model, ring, () => redirection, { scanCustomers }), ring };
+    return { desk: new EarnDesk(model, ring, () => redirection, { scanCustomers, scanFromBytes: 0 }), ring };
   };
   return { fast: make(true), slow: make(false) };
 }
@@ -358,6 +358,23 @@ describe('the provider with the customers scan', () => {
     expect(json.failureCount).toBe(ids.filter((id) => id >= LOAD_CUSTOMER_ID_FIRST + 1_000_000).length);
     expect(fast.desk.earned).toBe(slow.desk.earned);
     expect(fast.ring.entries()).toEqual(slow.ring.entries());
+  });
+
+  it('by default scans bodies from SCAN_FROM_BYTES on, and leaves shorter ones to JSON.parse', () => {
+    const desk = new EarnDesk(new Model(DEFAULT_FIXTURES), new LedgerRing(64), () => ({
+      enabled: false,
+      batchSize: 10,
+    }));
+    const ofLength = (length: number) => {
+      const text = `${HEAD}"customers":[{"identifierValue":"500000000","source":"INSTORE"}]}`;
+      const source = 'I'.repeat(length - text.length + 'INSTORE'.length);
+      return bytes(text.replace('INSTORE', source));
+    };
+    expect(desk.respond(ofLength(SCAN_FROM_BYTES - 1)).status).toBe(200);
+    expect(desk.scanned).toBe(0);
+    expect(desk.respond(ofLength(SCAN_FROM_BYTES)).status).toBe(200);
+    expect(desk.scanned).toBe(1);
+    expect(desk.earned).toBe(2);
   });
 
   it('refuses an array over the redirection batch size the same way, scanned or not', () => {
