@@ -1,5 +1,7 @@
-// The answers of POST /v2/promotion/bulk/directEarn once a request is let in: body parsing and
-// validation, the per-customer cases in the catalogue's precedence, and the spec-shaped error bodies.
+// The answers of POST /v2/promotion/bulk/directEarn once a request is let in: body parsing (a
+// canonical customers array is read from the bytes by customers-scan.ts, the rest by JSON.parse)
+// and validation, the per-customer cases in the catalogue's precedence, and the spec-shaped error
+// bodies.
 import { isUtf8 } from 'node:buffer';
 import { entityCasesByPrecedence, messageFor, type ValidationIssue } from '../spec/index.js';
 import { CustomersScan } from './customers-scan.js';
@@ -142,13 +144,15 @@ export class EarnDesk {
   /** The 400 of a request with more customers than the redirection batch size, if enabled. */
   private overBatch(n: number): Answer | undefined {
     const { enabled, batchSize } = this.redirection();
-    if (!enabled || n <= batchSize) return undefined;
-    return badRequest([
-      {
-        path: '/customers',
-        message: `/customers must have at most ${batchSize} item(s) while BULK_API_REDIRECTION_ENABLED is true (BULK_API_BATCH_SIZE_FOR_REDIRECTION=${batchSize}; received an array of ${n})`,
-      },
-    ]);
+    if (enabled && n > batchSize) {
+      return badRequest([
+        {
+          path: '/customers',
+          message: `/customers must have at most ${batchSize} item(s) while BULK_API_REDIRECTION_ENABLED is true (BULK_API_BATCH_SIZE_FOR_REDIRECTION=${batchSize}; received an array of ${n})`,
+        },
+      ]);
+    }
+    return undefined;
   }
 
   private ok(body: string): Answer {
