@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { main } from '../src/cli/main.js';
 import { K8S_CREDENTIALS_SECRET, K8S_MOUNT } from '../src/load/k8s.js';
+import { K6_GOGC } from '../src/load/script-vars.js';
 import { findK6, K6_VERSION } from '../src/load/run.js';
 import { packageRoot } from '../src/spec/index.js';
 import { captureIO } from './support/cli-io.js';
@@ -69,6 +70,8 @@ describe('directearn load --emit-k8s', () => {
       DIRECTEARN_BATCH_SIZES: '1,100',
       DIRECTEARN_DURATION: '30s',
       DIRECTEARN_MAX_VUS: '64',
+      // k6's own garbage collector target (src/load/script-vars.ts), read by the Go runtime.
+      GOGC: K6_GOGC,
     });
     // Credentials come from a Secret, never from the files we write.
     const secrets = spec.runner.env.filter((v) => v.valueFrom !== undefined);
@@ -78,9 +81,16 @@ describe('directearn load --emit-k8s', () => {
     ]);
     for (const v of spec.runner.env) {
       const read = configText.includes(`'${v.name}'`) || configText.includes(`env.${v.name}`);
-      expect(read || v.name === 'K6_NO_USAGE_REPORT', `${v.name} is read by load/config.ts`).toBe(true);
+      const k6Own = v.name === 'K6_NO_USAGE_REPORT' || v.name === 'GOGC';
+      expect(read || k6Own, `${v.name} is read by load/config.ts`).toBe(true);
     }
     expect(e.out.join('\n')).toContain(`kubectl apply -f`);
+  });
+
+  it("keeps the user's GOGC for the runner pods", async () => {
+    const e = await emit(['--target', 'http://127.0.0.1:8080'], { GOGC: '150' });
+    expect(e.code, e.out?.join('\n')).toBe(0);
+    expect(envOf(e).GOGC).toBe('150');
   });
 
   it('puts every script the chosen one imports into the ConfigMap, side by side', async () => {

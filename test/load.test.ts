@@ -12,6 +12,7 @@ import * as defaults from '../src/config/defaults.js';
 import { smokeCases } from '../src/load/cases.js';
 import { K6_VERSION } from '../src/load/k6.js';
 import { formatFigure } from '../src/load/report.js';
+import { K6_GOGC, k6Gogc } from '../src/load/script-vars.js';
 import {
   DEFAULT_EMBEDDED_RATE_LIMIT,
   findK6,
@@ -41,14 +42,30 @@ withK6('k6 scripts against the embedded reference provider', () => {
   let throughput: LoadResult;
   let rateReport = '';
 
+  // k6 itself, started through a wrapper that first notes the GOGC it was given.
+  const gogcSeen = join(outRoot, 'gogc-seen');
+  const k6NotingGogc = join(outRoot, 'k6-noting-gogc');
+
   beforeAll(async () => {
+    writeFileSync(k6NotingGogc, `#!/bin/sh\nprintf '%s' "$GOGC" > '${gogcSeen}'\nexec '${k6}' "$@"\n`, {
+      mode: 0o755,
+    });
     throughput = await runLoad({
       scenario: 'throughput',
       batchSizes: [1, 100],
       duration: '2s',
       out: join(outRoot, 'throughput'),
+      k6Path: k6NotingGogc,
+      env: { ...process.env, GOGC: '' },
     });
   }, 60_000);
+
+  it("runs k6 with GOGC=400 (its collector a quarter as often), unless the user's environment sets GOGC", () => {
+    expect(readFileSync(gogcSeen, 'utf8')).toBe(K6_GOGC);
+    expect(k6Gogc({ GOGC: '150' })).toBe('150');
+    expect(k6Gogc({ GOGC: ' ' })).toBe(K6_GOGC);
+    expect(k6Gogc({})).toBe(K6_GOGC);
+  });
 
   it('throughput: figures for every batch size, no failures, customers/s = requests/s x batch size', () => {
     const { summary } = throughput;

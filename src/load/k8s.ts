@@ -15,7 +15,7 @@ import { packageRoot } from '../spec/index.js';
 import { smokeCases } from './cases.js';
 import { type LoadIdentity, resolveIdentity } from './identity.js';
 import { K6_VERSION } from './k6.js';
-import { scriptVars } from './script-vars.js';
+import { k6Gogc, scriptVars } from './script-vars.js';
 
 /** Where the k6-operator mounts the ConfigMap in every runner pod (the script runs as /test/<file>). */
 export const K8S_MOUNT = '/test';
@@ -43,6 +43,8 @@ export interface K8sOptions {
   parallelism?: number;
   /** Where a relative customersCsv is resolved. */
   cwd?: string;
+  /** The environment GOGC is read from (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface K8sManifests {
@@ -84,6 +86,7 @@ export function k8sManifests(options: K8sOptions): K8sManifests {
     rateMaxRps: options.rateMaxRps ?? DEFAULT_LOAD_RATE_MAX_RPS,
     // Each runner prints its k6 summary as one line in its log (load/summary.ts): the figures to add up.
     summaryFile: '-',
+    gogc: k6Gogc(options.env ?? process.env),
   });
   if (options.scenario === 'smoke') {
     data['smoke-cases.json'] = JSON.stringify(smokeCases({}).cases);

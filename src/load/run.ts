@@ -33,7 +33,7 @@ import {
   type Run,
 } from './options.js';
 import { smokeVerdicts, summarise, writeOutputs } from './outputs.js';
-import { scriptVars } from './script-vars.js';
+import { k6Gogc, scriptVars } from './script-vars.js';
 import { checkSlos, DEFAULT_SLO_TEXT, p95Bound, parseSlo } from './slo.js';
 import { unquote } from './smoke.js';
 import { type K6SummaryData, thresholdResults } from './summary.js';
@@ -164,6 +164,7 @@ function k6Vars(
       maxVus: run.maxVus,
       rateMaxRps: run.rateMaxRps,
       summaryFile: run.files.summary,
+      gogc: k6Gogc(run.env),
     }),
     DIRECTEARN_BASIC: run.basic,
     DIRECTEARN_TOKEN: run.options.token ?? '',

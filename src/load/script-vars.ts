@@ -21,7 +21,21 @@ export interface ScriptSettings {
   rateMaxRps: number;
   /** Where load/summary.ts writes the k6 summary; `-` prints it as one line. */
   summaryFile: string;
+  /** Go's GC target for the k6 process (k6Gogc). */
+  gogc: string;
 }
+
+/**
+ * k6's GOGC unless the environment sets one: 400, not Go's 100. At saturation k6's garbage
+ * collector was a tenth of its CPU per request, more with fresh bodies (a new body string per
+ * request); at 400 it collects a quarter as often, for about 60 MB more resident memory
+ * (npm run bench:load; README "Load").
+ */
+export const K6_GOGC = '400';
+
+/** The GOGC k6 runs with: the environment's when set (GOGC=100 is Go's default), else K6_GOGC. */
+export const k6Gogc = (env: NodeJS.ProcessEnv): string =>
+  env.GOGC !== undefined && env.GOGC.trim() !== '' ? env.GOGC : K6_GOGC;
 
 /** The k6 scripts' variables for `settings` (credentials, CSV, SLOs and smoke cases are the caller's). */
 export function scriptVars(settings: ScriptSettings): Record<string, string> {
@@ -43,5 +57,6 @@ export function scriptVars(settings: ScriptSettings): Record<string, string> {
     DIRECTEARN_RATE_BATCH_SIZE: '1',
     DIRECTEARN_SUMMARY_FILE: settings.summaryFile,
     K6_NO_USAGE_REPORT: 'true',
+    GOGC: settings.gogc,
   };
 }

@@ -215,6 +215,7 @@ export const command: Command = {
         ...(typeof csv === 'string' ? { customersCsv: csv } : {}),
         ...(parallelism !== undefined ? { parallelism } : {}),
         cwd: io.cwd,
+        env: io.env,
       });
       for (const file of emitted.files) io.out(`wrote ${shown(io.cwd, file)}`);
       for (const command of emitted.commands) io.out(`  ${command}`);
