@@ -74,10 +74,6 @@ export function pooledBody(batchSize: number, vu: number, iteration: number): st
   return pool[iteration % pool.length] as string;
 }
 
-/** This VU's pool of bodies for `batchSize` (built now if not yet): what pooledBody cycles through. */
-export const vuPool = (batchSize: number, vu: number): readonly string[] =>
-  pools.get(batchSize) ?? fillPool(batchSize, vu);
-
 /** Builds this VU's pool of bodies for `batchSize`: enough to cover poolCustomers customers. */
 function fillPool(batchSize: number, vu: number): string[] {
   const slots = Math.max(2, Math.ceil(config.poolCustomers / batchSize));
