@@ -5,7 +5,8 @@
 // at every batch size. Every mode runs k6 as `directearn load` does (GOGC, no REST API).
 // Other jobs share the machine, so the three runs of a batch size alternate for BENCH_ROUNDS rounds
 // (the order rotates each round) and the best of each counts: noise only ever slows a run down.
-// A benchmark, not a test. Variables: BENCH_SECONDS (5), BENCH_ROUNDS (5), BENCH_VUS (16),
+// A benchmark, not a test. Variables: BENCH_SECONDS (3), BENCH_ROUNDS (8), BENCH_VUS (16),
+// BENCH_WARMUP_SECONDS (2: one unmeasured run before each batch size's rounds),
 // BENCH_BATCH_SIZES (1,100,1000), BENCH_SCRIPT (load/throughput.ts: compare another script),
 // GOGC (k6's, as for `directearn load`: 400 unless set).
 import { execFile, spawnSync } from 'node:child_process';
@@ -24,9 +25,10 @@ function positive(name, fallback) {
     throw new Error(`${name} must be a whole number >= 1, got ${process.env[name]}`);
   return n;
 }
-const seconds = positive('BENCH_SECONDS', 5);
-const rounds = positive('BENCH_ROUNDS', 5);
+const seconds = positive('BENCH_SECONDS', 3);
+const rounds = positive('BENCH_ROUNDS', 8);
 const vus = positive('BENCH_VUS', 16);
+const warmupSeconds = positive('BENCH_WARMUP_SECONDS', 2);
 const batchSizes = (process.env.BENCH_BATCH_SIZES ?? '1,100,1000').split(',').map(Number);
 const script = resolve(packageRoot, process.env.BENCH_SCRIPT ?? 'load/throughput.ts');
 // Offered far above what one machine serves: every script runs saturated at the same concurrency.
@@ -60,7 +62,7 @@ function childCpuSeconds() {
  * CPU figures barely move with other jobs' load, the requests/s do. Asynchronous on purpose: the
  * provider answers in this process.
  */
-async function run(mode, batchSize) {
+async function run(mode, batchSize, runSeconds = seconds) {
   const summaryFile = join(dir, `${mode}-${batchSize}.json`);
   const k6Before = childCpuSeconds();
   const selfBefore = process.cpuUsage();
@@ -71,7 +73,7 @@ async function run(mode, batchSize) {
       GOGC: gogc,
       BASE_URL: provider.url,
       DIRECTEARN_BATCH_SIZES: String(batchSize),
-      DIRECTEARN_DURATION: `${seconds}s`,
+      DIRECTEARN_DURATION: `${runSeconds}s`,
       DIRECTEARN_MAX_VUS: String(vus),
       DIRECTEARN_OFFERED_MAX_RPS: String(offeredRps),
       DIRECTEARN_OFFERED_CUSTOMERS_PER_S: String(offeredRps * batchSize),
@@ -91,7 +93,7 @@ async function run(mode, batchSize) {
   const requests = (scoped ?? data.metrics.http_reqs)?.values.count ?? 0;
   const perRequestUs = (s) => (requests > 0 ? (s * 1e6) / requests : Number.POSITIVE_INFINITY);
   return {
-    rps: requests / seconds,
+    rps: requests / runSeconds,
     k6Us: perRequestUs(k6Seconds),
     providerUs: perRequestUs((self.user + self.system) / 1e6),
   };
@@ -112,6 +114,9 @@ const missed = [];
 try {
   for (const batchSize of batchSizes) {
     const seen = { minimal: [], pooled: [], fresh: [] };
+    // Unmeasured: the provider's code for this batch size is compiled and its memory settled before
+    // the first round (without it the first round of a bench run was often its slowest).
+    await run('pooled', batchSize, warmupSeconds);
     for (let r = 0; r < rounds; r++) {
       for (let i = 0; i < order.length; i++) {
         const mode = order[(i + r) % order.length];

@@ -94,6 +94,8 @@ ${wrapped(`one of < <= > >= ==; FIGURE one of ${Object.keys(SLO_FIGURES).join(' 
 
 k6: PATH, else ~/.cache/directearn-tools/k6-<version>/ (\`npm run k6:install\`); when missing and Go
 is installed, it is built once with \`go install\`.
+k6 runs with GOGC=400 (Go's collector a quarter as often: less generator CPU per request, ~60 MB
+more memory); a GOGC in the environment wins, also for --emit-k8s.
 
 Exit code: 0 every SLO held (smoke: every case passed; rate: a limit was found and Retry-After
 honoured; --baseline: no regression beyond --max-regression), 1 an SLO crossed, a case failed, a
