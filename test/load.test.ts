@@ -12,7 +12,6 @@ import * as defaults from '../src/config/defaults.js';
 import { smokeCases } from '../src/load/cases.js';
 import { K6_VERSION } from '../src/load/k6.js';
 import { formatFigure } from '../src/load/report.js';
-import { K6_GOGC, k6Gogc } from '../src/load/script-vars.js';
 import {
   DEFAULT_EMBEDDED_RATE_LIMIT,
   findK6,
@@ -22,6 +21,7 @@ import {
   runLoad,
   smokeResults,
 } from '../src/load/run.js';
+import { K6_GOGC, k6Gogc } from '../src/load/script-vars.js';
 import { summaryProblem } from '../src/load/summary.js';
 import { catalogue, packageRoot } from '../src/spec/index.js';
 import { launchChromium } from './support/chromium.js';
