@@ -19,10 +19,15 @@ import { k6Gogc } from '../dist/load/script-vars.js';
 import { startProvider } from '../dist/provider/server.js';
 import { packageRoot } from '../dist/spec/index.js';
 
+/** A bad variable: one line and exit 2, as for any usage error. */
+function usage(line) {
+  process.stderr.write(`bench:load: ${line}\n`);
+  process.exit(2);
+}
+
 function positive(name, fallback) {
   const n = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(n) || n < 1)
-    throw new Error(`${name} must be a whole number >= 1, got ${process.env[name]}`);
+  if (!Number.isInteger(n) || n < 1) usage(`${name} must be a whole number >= 1, got ${process.env[name]}`);
   return n;
 }
 const seconds = positive('BENCH_SECONDS', 3);
@@ -30,6 +35,10 @@ const rounds = positive('BENCH_ROUNDS', 8);
 const vus = positive('BENCH_VUS', 16);
 const warmupSeconds = positive('BENCH_WARMUP_SECONDS', 2);
 const batchSizes = (process.env.BENCH_BATCH_SIZES ?? '1,100,1000').split(',').map(Number);
+if (!batchSizes.every((b) => Number.isInteger(b) && b >= 1))
+  throw new Error(
+    `BENCH_BATCH_SIZES must be whole numbers >= 1, comma-separated, got ${process.env.BENCH_BATCH_SIZES}`,
+  );
 const script = resolve(packageRoot, process.env.BENCH_SCRIPT ?? 'load/throughput.ts');
 // Offered far above what one machine serves: every script runs saturated at the same concurrency.
 const offeredRps = 100_000;
