@@ -36,7 +36,7 @@ const vus = positive('BENCH_VUS', 16);
 const warmupSeconds = positive('BENCH_WARMUP_SECONDS', 2);
 const batchSizes = (process.env.BENCH_BATCH_SIZES ?? '1,100,1000').split(',').map(Number);
 if (!batchSizes.every((b) => Number.isInteger(b) && b >= 1))
-  throw new Error(
+  usage(
     `BENCH_BATCH_SIZES must be whole numbers >= 1, comma-separated, got ${process.env.BENCH_BATCH_SIZES}`,
   );
 const script = resolve(packageRoot, process.env.BENCH_SCRIPT ?? 'load/throughput.ts');
