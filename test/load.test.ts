@@ -2,7 +2,7 @@
 // reference provider; the report renders in headless Chromium (the k8s manifests: test/k8s.test.ts).
 
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -363,10 +363,25 @@ describe('directearn load refuses and validates before any traffic', () => {
     [['--target', 'localhost:8080/x'], /--target must be an http/],
     [['--basic', 'nocolon'], /--basic must be USER:PASS/],
     [['--max-vus', '0'], /--max-vus must be between 1/],
+    [['--customers-csv', '/dev/zero'], /--customers-csv \/dev\/zero is not a regular file/],
+    [['--customers-csv', '/nonexistent.csv'], /--customers-csv \/nonexistent.csv does not exist/],
   ])('rejects %j with one line naming the flag', async (args, message) => {
     const io = captureIO();
     expect(await main(['load', ...args], io)).toBe(2);
     expect(io.stderr[0]).toMatch(message);
+  });
+
+  it('reads --customers-csv only as a bounded regular file, before k6 opens it in every VU', async () => {
+    await expect(runLoad({ customersCsv: '/dev/zero', duration: '1s' })).rejects.toThrow(
+      /--customers-csv \/dev\/zero cannot be read: not a regular file/,
+    );
+    // Sparse: 65 MiB that cost no disk.
+    const big = join(outRoot, 'big.csv');
+    writeFileSync(big, 'identifierValue\n');
+    truncateSync(big, 65 * 1024 * 1024);
+    await expect(runLoad({ customersCsv: big, duration: '1s' })).rejects.toThrow(
+      /cannot be read: larger than 64 MiB/,
+    );
   });
 
   it('without k6 or Go, says exactly how to get k6 and exits 3 (a needed tool cannot run)', async () => {

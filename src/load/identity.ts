@@ -1,6 +1,6 @@
 // Which program, promotion and identifier a load run sends, and the preflight request that shows the
 // promotion earns on the target before k6 starts, so nobody load-tests the error path by accident.
-import { readFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import {
@@ -11,6 +11,7 @@ import {
   loadCustomerMobile,
 } from '../config/defaults.js';
 import { UnreachableError, UsageError, UserFacingError } from '../errors.js';
+import { readInputText } from '../input/file.js';
 import { ENDPOINT_PATH } from '../spec/index.js';
 
 export type IdentifierName = 'id' | 'mobile' | 'email';
@@ -100,7 +101,11 @@ export function firstCustomers(identity: LoadIdentity, count: number, csvPath?: 
   if (csvPath !== undefined) {
     let text: string;
     try {
-      text = readFileSync(csvPath, 'utf8');
+      // k6 opens the file again in every VU's init code: it must be a file that reads the same
+      // twice (not a pipe or a device), and bounded (k6's open() has no cap).
+      if (!statSync(csvPath).isFile())
+        throw Object.assign(new Error('not a file'), { code: 'not a regular file' });
+      text = readInputText(csvPath);
     } catch (e) {
       throw new UserFacingError(
         `--customers-csv ${csvPath} cannot be read: ${(e as NodeJS.ErrnoException).code ?? e}`,

@@ -1,5 +1,5 @@
 // `directearn load`: measure throughput per batch size, rate-limit behaviour, or smoke every case with k6.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import {
   DEFAULT_BATCH_SIZES,
@@ -192,8 +192,11 @@ export const command: Command = {
       );
     }
     const csv = values['customers-csv'];
-    if (typeof csv === 'string' && !existsSync(resolve(io.cwd, csv))) {
-      throw new UsageError(`--customers-csv ${csv} does not exist`);
+    if (typeof csv === 'string') {
+      const path = resolve(io.cwd, csv);
+      if (!existsSync(path)) throw new UsageError(`--customers-csv ${csv} does not exist`);
+      // k6 opens it again in every VU: a pipe or a device would read differently (or forever).
+      if (!statSync(path).isFile()) throw new UsageError(`--customers-csv ${csv} is not a regular file`);
     }
     if (token !== undefined) parseToken(token, optionSource(values.token, '--token', 'DIRECTEARN_TOKEN'));
     if (typeof values.out === 'string') prepareOutputDir(resolve(io.cwd, values.out), '--out', values.out);
