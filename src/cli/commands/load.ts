@@ -17,6 +17,7 @@ import { comparisonLines, parseRegression } from '../../load/baseline.js';
 import { PREFLIGHT_CUSTOMERS } from '../../load/identity.js';
 import type { LoadOptions, LoadResult } from '../../load/run.js';
 import { DEFAULT_EMBEDDED_RATE_LIMIT } from '../../load/run.js';
+import { K6_GOGC } from '../../load/script-vars.js';
 import { DEFAULT_SLO_TEXT, SLO_FIGURES } from '../../load/slo.js';
 import { type LoadSummary, readSummary } from '../../load/summary.js';
 import { prepareOutputDir } from '../../util/output-path.js';
@@ -94,7 +95,7 @@ ${wrapped(`one of < <= > >= ==; FIGURE one of ${Object.keys(SLO_FIGURES).join(' 
 
 k6: PATH, else ~/.cache/directearn-tools/k6-<version>/ (\`npm run k6:install\`); when missing and Go
 is installed, it is built once with \`go install\`.
-k6 runs with GOGC=400 (Go's collector a quarter as often: less generator CPU per request, ~60 MB
+k6 runs with GOGC=${K6_GOGC} (Go's collector a quarter as often: less generator CPU per request, ~60 MB
 more memory); a GOGC in the environment wins, also for --emit-k8s.
 
 Exit code: 0 every SLO held (smoke: every case passed; rate: a limit was found and Retry-After
