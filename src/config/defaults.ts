@@ -77,3 +77,13 @@ export const DEFAULT_LOAD_OFFERED_CUSTOMERS_PER_S = 2_000_000;
 export const DEFAULT_LOAD_OFFERED_MAX_RPS = 5000;
 /** Rate scenario: the arrival rate the ramp climbs to (twice the limit when the embedded one has one). */
 export const DEFAULT_LOAD_RATE_MAX_RPS = 400;
+
+/**
+ * OAuth as the real CRM does it: POST /v3/oauth/token/generate {"key","secret"} gives a token for
+ * X-CAP-API-OAUTH-TOKEN that lives ttlSeconds (300 in the CRM doc's example). The reference
+ * provider accepts this key and secret unless told otherwise.
+ */
+export const OAUTH_TOKEN_PATH = '/v3/oauth/token/generate';
+export const DEFAULT_OAUTH_KEY = 'directearn-key';
+export const DEFAULT_OAUTH_SECRET = 'directearn-secret';
+export const DEFAULT_TOKEN_TTL_SECONDS = 300;

@@ -435,6 +435,8 @@ export const NOT_PINNED: Readonly<Record<string, string>> = {
     'no pact: the client only sends POST, never another method (the reference provider tests pin the 405 and its Allow header)',
   'http-415':
     'no pact: the client always sends Content-Type application/json, so no request of it can get a 415 (the reference provider tests pin the 415)',
+  'http-503':
+    "no pact: load shedding happens only past the host's capacity, which no provider state asks for (directearn capacity finds it; the reference provider tests pin the 503 and its Retry-After)",
   'http-500':
     'no pact: a server failure is not a contract, and no provider state can make a real host fail on demand (test/client-faults.test.ts covers retries after 5xx)',
 };

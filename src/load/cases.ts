@@ -163,6 +163,7 @@ function httpCases(options: SmokeCaseOptions): { cases: SmokeCase[]; skipped: Sk
       'http-429': 'rate limiting is measured by --scenario rate',
       'http-404': 'about paths other than the endpoint',
       'http-500': 'a server fault cannot be asked for',
+      'http-503': 'load shedding comes only past the capacity, found by directearn capacity',
     };
     skipped.push({
       case: entry.case,

@@ -35,8 +35,15 @@ export class Credentials {
   /** Exact Authorization values of the configured credentials: the common case skips parsing. */
   private readonly exact = new Map<string, Access>();
 
-  /** Throws (UsageError or RangeError) naming the option for a malformed credential. */
-  constructor(o: CredentialLists) {
+  /**
+   * Throws (UsageError or RangeError) naming the option for a malformed credential. `generated`
+   * says whether a token that is not configured is a live generated one (oauth.ts); it is asked
+   * only when the configured lists miss, so they cost what they did.
+   */
+  constructor(
+    o: CredentialLists,
+    private readonly generated: (token: string) => boolean = () => false,
+  ) {
     for (const [list, access] of [
       [o.readOnlyBasic ?? [`${DEFAULT_READONLY_BASIC_USER}:${DEFAULT_READONLY_BASIC_PASSWORD}`], 'read'],
       [o.basic ?? [`${DEFAULT_BASIC_USER}:${DEFAULT_BASIC_PASSWORD}`], 'write'],
@@ -72,11 +79,15 @@ export class Credentials {
       if (a === 'read') result = 'read';
     }
     if (capToken !== undefined) {
-      const a = this.tokens.get(capToken.trim()) ?? 'none';
+      const a = this.tokens.get(capToken.trim()) ?? this.generatedAccess(capToken.trim());
       if (a === 'none') return 'none';
       if (a === 'read') result = 'read';
     }
     return result;
+  }
+
+  private generatedAccess(token: string): Access {
+    return this.generated(token) ? 'write' : 'none';
   }
 
   private fromAuthorization(value: string): Access {
@@ -84,7 +95,7 @@ export class Credentials {
     if (m === null) return 'none';
     const scheme = (m[1] as string).toLowerCase();
     const credential = m[2] as string;
-    if (scheme === 'bearer') return this.tokens.get(credential) ?? 'none';
+    if (scheme === 'bearer') return this.tokens.get(credential) ?? this.generatedAccess(credential);
     if (scheme !== 'basic' || !BASE64.test(credential)) return 'none';
     const decoded = Buffer.from(credential, 'base64');
     // Bytes that are not UTF-8 cannot be a configured user:password.

@@ -5,15 +5,22 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DEFAULT_BODY_LIMIT_BYTES,
   DEFAULT_LEDGER_WINDOW,
+  DEFAULT_OAUTH_KEY,
+  DEFAULT_OAUTH_SECRET,
   DEFAULT_REDIRECTION_BATCH_SIZE,
+  DEFAULT_TOKEN_TTL_SECONDS,
+  OAUTH_TOKEN_PATH,
 } from '../config/defaults.js';
 import { ENDPOINT_PATH } from '../spec/index.js';
 import type { StateParams } from '../states/index.js';
 import { ADMIN_PREFIX, adminGate, adminRoute } from './admin.js';
 import { type Answer, EarnDesk, httpError, isJson, JSON_HEADERS } from './answer.js';
 import { Credentials, WWW_AUTHENTICATE } from './auth.js';
+import { type CapacityOptions, CapacityQueue, customersAnswered } from './capacity.js';
 import { checkFixtures, DEFAULT_FIXTURES, type Fixtures, loadFixturesFile } from './fixtures.js';
 import { type LedgerEntry, LedgerRing, Model } from './model.js';
+import { TokenDesk } from './oauth.js';
+import { MinuteQuota } from './quota.js';
 import { TokenBucket } from './rate-limit.js';
 import { header, type ProviderRequest, splitUrl } from './request.js';
 import { applyState, type LiveLimits, MAX_STATE_BODY_LIMIT } from './states.js';
@@ -22,6 +29,7 @@ export type { StateParams } from '../states/index.js';
 export { ADMIN_TOKEN_HEADER, LEDGER_DEFAULT_LIMIT, LEDGER_MAX_LIMIT } from './admin.js';
 export { CUSTOMER_CHECK_ORDER, REQUEST_CHECK_ORDER } from './answer.js';
 export { WWW_AUTHENTICATE } from './auth.js';
+export { type CapacityOptions, DEFAULT_CAPACITY_QUEUE_MS } from './capacity.js';
 export type {
   FixtureCustomer,
   FixtureCustomerRange,
@@ -78,6 +86,14 @@ export interface ProviderOptions {
   random?: () => number;
   /** Clock in ms for the rate limiter (tests pass a fake one). */
   now?: () => number;
+  /** A capacity to find (capacity.ts): FIFO service at this many customers/s, 503 past the queue bound; off when absent. */
+  capacity?: CapacityOptions;
+  /** Requests per clock minute per credential (quota.ts), 429 beyond; 0/undefined = off. */
+  rateLimitPerMinute?: number;
+  /** "key:secret" pairs POST /v3/oauth/token/generate accepts (default [DEFAULT_OAUTH_KEY:DEFAULT_OAUTH_SECRET]). */
+  oauthClients?: string[];
+  /** Lifetime of a generated token in seconds (default DEFAULT_TOKEN_TTL_SECONDS). */
+  tokenTtlSeconds?: number;
 }
 
 export interface ProviderResponse {
@@ -105,11 +121,23 @@ export interface Provider {
   ledgerPage(after: bigint | undefined, limit: number): { entries: LedgerEntry[]; more: boolean };
   /** Exact counts since start or the last reset (directEarn traffic only: /_admin and /_health are not counted). */
   stats(): { earned: number; requests: number };
+  /** Counts of the real-CRM knobs: tokens generated, requests shed (503) and refused by the per-minute quota (429). */
+  knobStats(): KnobStats;
   /**
    * The options in effect (defaults filled in). Live: the 413/429 provider states change
    * `bodyLimit` and `rateLimit` until teardown or reset, and the listener reads them per request.
    */
   readonly options: Readonly<ResolvedOptions>;
+}
+
+/** Exact counts of the real-CRM knobs. */
+export interface KnobStats {
+  /** Tokens POST /v3/oauth/token/generate gave out (since start: tokens outlive a reset). */
+  tokensGenerated: number;
+  /** Requests shed with 503 by the capacity queue. */
+  shed: number;
+  /** Requests refused with 429 by the per-minute quota. */
+  quotaLimited: number;
 }
 
 export interface ResolvedOptions {
@@ -167,9 +195,29 @@ class ReferenceProvider implements Provider {
   /** The limits given at creation, which teardown and reset restore after a state changed them. */
   private readonly configured: { rateLimit: number; bodyLimit: number };
   private readonly limits: LiveLimits;
+  private readonly oauth: TokenDesk;
+  /** Off (undefined) unless configured: the hot path then pays one check for each. */
+  private readonly capacity: CapacityQueue | undefined;
+  private readonly quota: MinuteQuota | undefined;
 
   constructor(o: ProviderOptions) {
     this.options = resolveOptions(o);
+    const clock = o.now ?? Date.now;
+    this.oauth = new TokenDesk(
+      {
+        clients: o.oauthClients ?? [`${DEFAULT_OAUTH_KEY}:${DEFAULT_OAUTH_SECRET}`],
+        ttlSeconds: o.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS,
+      },
+      clock,
+    );
+    this.capacity =
+      o.capacity === undefined ? undefined : new CapacityQueue(checkCapacity(o.capacity), clock);
+    const perMinute = o.rateLimitPerMinute ?? 0;
+    if (!Number.isInteger(perMinute) || perMinute < 0)
+      throw new RangeError(
+        `provider option rateLimitPerMinute must be a whole number >= 0, got ${perMinute}`,
+      );
+    this.quota = perMinute > 0 ? new MinuteQuota(perMinute, clock) : undefined;
     const fixtures =
       o.fixtures === undefined
         ? DEFAULT_FIXTURES
@@ -179,7 +227,8 @@ class ReferenceProvider implements Provider {
     this.model = new Model(fixtures);
     this.ring = new LedgerRing(this.options.ledgerWindow);
     this.desk = new EarnDesk(this.model, this.ring, () => this.options.redirection);
-    this.credentials = new Credentials(o);
+    const oauth = this.oauth;
+    this.credentials = new Credentials(o, (token) => oauth.keyOf(token) !== undefined);
     this.random = o.random ?? Math.random;
     const options = this.options;
     this.bucket = new TokenBucket(() => options.rateLimit, o.now ?? Date.now);
@@ -221,6 +270,9 @@ class ReferenceProvider implements Provider {
     }
     const { latencyMs, jitterMs } = this.options;
     if (!admin && (latencyMs > 0 || jitterMs > 0)) await sleep(latencyMs + this.random() * jitterMs);
+    // A processed request (200, or 400 for its body) holds the capacity queue; its answer waits its turn.
+    if (this.capacity !== undefined && !admin && (res.status === 200 || res.status === 400))
+      await sleep(this.capacity.serve(customersAnswered(res.body)));
     return res;
   }
 
@@ -241,6 +293,8 @@ class ReferenceProvider implements Provider {
     this.ring.clear();
     this.desk.earned = 0;
     this.requests = 0;
+    this.capacity?.reset();
+    this.quota?.reset();
   }
 
   ledger(): LedgerEntry[] {
@@ -255,9 +309,18 @@ class ReferenceProvider implements Provider {
     return { earned: this.desk.earned, requests: this.requests };
   }
 
+  knobStats(): KnobStats {
+    return {
+      tokensGenerated: this.oauth.generated,
+      shed: this.capacity?.shed ?? 0,
+      quotaLimited: this.quota?.limited ?? 0,
+    };
+  }
+
   /** The checks that need no body, in the order a listener can apply them before reading one. */
   private gate(path: string, req: ProviderRequest): ProviderResponse | undefined {
-    if (path !== ENDPOINT_PATH) return httpError(404);
+    // The token endpoint needs its body: nothing to refuse from the head (route answers it).
+    if (path !== ENDPOINT_PATH) return path === OAUTH_TOKEN_PATH ? undefined : httpError(404);
     if (req.method !== 'POST') {
       const res = httpError(405);
       res.headers.allow = 'POST';
@@ -280,18 +343,39 @@ class ReferenceProvider implements Provider {
   }
 
   private route(req: ProviderRequest): ProviderResponse {
-    const refused = this.gate(splitUrl(req.url).path, req);
+    const path = splitUrl(req.url).path;
+    const refused = this.gate(path, req);
     if (refused !== undefined) return refused;
+    // gate let through the endpoint and the token endpoint only.
+    if (path !== ENDPOINT_PATH) return this.oauth.generate(req);
     let rateHeaders: Record<string, string> | undefined;
     if (this.options.rateLimit > 0) {
       const taken = this.bucket.take();
       if ('limited' in taken) return taken.limited;
       rateHeaders = taken.headers;
     }
+    if (this.quota !== undefined) {
+      const taken = this.quota.take(this.credentialOf(req));
+      if ('limited' in taken) return taken.limited;
+      rateHeaders = rateHeaders === undefined ? taken.headers : Object.assign(rateHeaders, taken.headers);
+    }
+    if (this.capacity !== undefined) {
+      const shed = this.capacity.admit();
+      if (shed !== undefined) return shed;
+    }
     const res =
       this.options.faultRate > 0 && this.random() < this.options.faultRate ? httpError(500) : this.body(req);
     if (rateHeaders !== undefined) Object.assign(res.headers, rateHeaders);
     return res;
+  }
+
+  /** Whose quota a request uses: the API key behind a generated token, else the credential as sent. */
+  private credentialOf(req: ProviderRequest): string {
+    const auth = header(req.headers, 'authorization');
+    const token =
+      header(req.headers, 'x-cap-api-oauth-token')?.trim() ??
+      (auth !== undefined && /^\s*bearer /i.test(auth) ? auth.trim().slice(7).trim() : undefined);
+    return (token === undefined ? undefined : (this.oauth.keyOf(token) ?? token)) ?? auth ?? '';
   }
 
   private body(req: ProviderRequest): Answer {
@@ -300,6 +384,19 @@ class ReferenceProvider implements Provider {
     if (req.bodyOverLimit === true || size > this.options.bodyLimit) return httpError(413);
     return this.desk.respond(raw);
   }
+}
+
+function checkCapacity(c: CapacityOptions): CapacityOptions {
+  const positive = (v: number | undefined, name: string, min: number) => {
+    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= min))
+      throw new RangeError(`provider option ${name} must be a number >= ${min}, got ${String(v)}`);
+  };
+  positive(c.customersPerSecond, 'capacity.customersPerSecond', Number.MIN_VALUE);
+  if (c.customersPerSecond === undefined)
+    throw new RangeError('provider option capacity.customersPerSecond is required');
+  positive(c.overheadMs, 'capacity.overheadMs', 0);
+  positive(c.queueMs, 'capacity.queueMs', 0);
+  return c;
 }
 
 function health(method: string): ProviderResponse {

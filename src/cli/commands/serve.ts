@@ -9,19 +9,24 @@ import {
   DEFAULT_BODY_LIMIT_BYTES,
   DEFAULT_HOST,
   DEFAULT_LEDGER_WINDOW,
+  DEFAULT_OAUTH_KEY,
+  DEFAULT_OAUTH_SECRET,
   DEFAULT_PORT,
   DEFAULT_READONLY_BASIC_PASSWORD,
   DEFAULT_READONLY_BASIC_USER,
   DEFAULT_READONLY_TOKEN,
   DEFAULT_REDIRECTION_BATCH_SIZE,
   DEFAULT_TOKEN,
+  DEFAULT_TOKEN_TTL_SECONDS,
   LOAD_CUSTOMER_COUNT,
   LOAD_CUSTOMER_ID_FIRST,
+  OAUTH_TOKEN_PATH,
 } from '../../config/defaults.js';
 import { parseUserPass } from '../../input/credentials.js';
 import { isLoopbackHost } from '../../input/loopback.js';
 import {
   createProvider,
+  DEFAULT_CAPACITY_QUEUE_MS,
   FixturesError,
   MAX_STATE_BODY_LIMIT,
   type Provider,
@@ -78,6 +83,20 @@ verify, check and load:
                                                              batch size (default false)
   --batch-size N         BULK_API_BATCH_SIZE_FOR_REDIRECTION   batch size under redirection (default ${DEFAULT_REDIRECTION_BATCH_SIZE})
   --rate-limit N         ${V}RATE_LIMIT              requests/second (token bucket), 429 beyond; 0 = off (default 0)
+  --rate-limit-per-minute N ${V}RATE_LIMIT_PER_MINUTE requests per clock minute per credential (API key), as
+                                                             the real CRM limits; 429 with Retry-After to the
+                                                             minute's end beyond; 0 = off (default 0)
+  --capacity N           ${V}CAPACITY                customers/second the provider processes: requests wait
+                                                             in one FIFO queue (latency grows past this knee);
+                                                             0 = off, answer at once (default 0)
+  --capacity-overhead MS ${V}CAPACITY_OVERHEAD       with --capacity: fixed cost of every request (default 0)
+  --capacity-queue MS    ${V}CAPACITY_QUEUE          with --capacity: queued work a request may find ahead of
+                                                             it; more is shed with 503 + Retry-After, nothing
+                                                             issued (default ${DEFAULT_CAPACITY_QUEUE_MS})
+  --oauth KEY:SECRET     ${V}OAUTH (comma-separated) key and secret POST ${OAUTH_TOKEN_PATH}
+                                                             accepts, repeatable (default ${DEFAULT_OAUTH_KEY}:${DEFAULT_OAUTH_SECRET})
+  --token-ttl S          ${V}TOKEN_TTL               seconds a generated token lives; an expired one is
+                                                             answered 401 (default ${DEFAULT_TOKEN_TTL_SECONDS})
   --latency MS           ${V}LATENCY                 added latency per response (default 0)
   --jitter MS            ${V}JITTER                  up to this much more latency, at random (default 0)
   --fault-rate P         ${V}FAULT_RATE              probability 0..1 of an injected 500 (default 0)
@@ -108,6 +127,12 @@ const FLAGS = {
   redirection: { type: 'boolean' },
   'batch-size': { type: 'string' },
   'rate-limit': { type: 'string' },
+  'rate-limit-per-minute': { type: 'string' },
+  capacity: { type: 'string' },
+  'capacity-overhead': { type: 'string' },
+  'capacity-queue': { type: 'string' },
+  oauth: { type: 'string', multiple: true },
+  'token-ttl': { type: 'string' },
   latency: { type: 'string' },
   jitter: { type: 'string' },
   'fault-rate': { type: 'string' },
@@ -145,7 +170,7 @@ function readOptions(values: Values, env: NodeJS.ProcessEnv) {
   const num = (r: Raw, fallback: number, range?: { min?: number; max?: number }) =>
     numberOption(r.value, r.name, fallback, range);
   const list = (
-    flag: 'basic' | 'token' | 'readonly-basic' | 'readonly-token',
+    flag: 'basic' | 'token' | 'readonly-basic' | 'readonly-token' | 'oauth',
     envName: string,
     fallback: string,
   ) => {
@@ -203,6 +228,20 @@ function readOptions(values: Values, env: NodeJS.ProcessEnv) {
       ),
     },
     rateLimit: num(raw('rate-limit', `${V}RATE_LIMIT`), 0),
+    rateLimitPerMinute: int(raw('rate-limit-per-minute', `${V}RATE_LIMIT_PER_MINUTE`), 0, {
+      max: 100_000_000,
+    }),
+    ...capacityOf(num, raw),
+    oauthClients: list('oauth', `${V}OAUTH`, `${DEFAULT_OAUTH_KEY}:${DEFAULT_OAUTH_SECRET}`).map((c) => {
+      const at = c.indexOf(':');
+      if (at <= 0 || at === c.length - 1)
+        throw new UsageError(`--oauth must be KEY:SECRET, got an item without both`);
+      return c;
+    }),
+    tokenTtlSeconds: int(raw('token-ttl', `${V}TOKEN_TTL`), DEFAULT_TOKEN_TTL_SECONDS, {
+      min: 1,
+      max: 86_400,
+    }),
     latencyMs: num(raw('latency', `${V}LATENCY`), 0, { max: 600_000 }),
     jitterMs: num(raw('jitter', `${V}JITTER`), 0, { max: 600_000 }),
     faultRate: num(raw('fault-rate', `${V}FAULT_RATE`), 0, { max: 1 }),
@@ -235,6 +274,29 @@ function readOptions(values: Values, env: NodeJS.ProcessEnv) {
         min: 1,
         max: 1_000_000,
       }),
+    },
+  };
+}
+
+/** The capacity queue's options (undefined when --capacity is 0 or absent); the two others need it. */
+function capacityOf(
+  num: (r: Raw, fallback: number, range?: { min?: number; max?: number }) => number,
+  raw: (flag: keyof typeof FLAGS, envName: string) => Raw,
+): Pick<ProviderOptions, 'capacity'> {
+  const customersPerSecond = num(raw('capacity', `${V}CAPACITY`), 0, { max: 100_000_000 });
+  const overhead = raw('capacity-overhead', `${V}CAPACITY_OVERHEAD`);
+  const queue = raw('capacity-queue', `${V}CAPACITY_QUEUE`);
+  if (customersPerSecond === 0) {
+    for (const r of [overhead, queue])
+      if (r.value !== undefined)
+        throw new UsageError(`${r.name} goes with --capacity (customers/second above 0)`);
+    return {};
+  }
+  return {
+    capacity: {
+      customersPerSecond,
+      overheadMs: num(overhead, 0, { max: 60_000 }),
+      queueMs: num(queue, DEFAULT_CAPACITY_QUEUE_MS, { max: 600_000 }),
     },
   };
 }

@@ -227,6 +227,16 @@ export interface components {
                 "application/json": components["schemas"]["HttpError"];
             };
         };
+        /** @description Inferred (the doc is silent on load). The server is past its capacity and shed the request before processing it (nothing was issued); wait `Retry-After` seconds. */
+        ServiceUnavailable: {
+            headers: {
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["HttpError"];
+            };
+        };
         /** @description Inferred. The server failed; the request may or may not have been processed. */
         ServerError: {
             headers: {
@@ -246,7 +256,7 @@ export interface components {
         "X-RateLimit-Remaining": number;
         /** @description Inferred. Seconds until the window refills when a rate limit is configured. */
         "X-RateLimit-Reset": number;
-        /** @description Inferred. Whole seconds to wait before retrying a request refused with 429. */
+        /** @description Inferred. Whole seconds to wait before retrying a request refused with 429 (or shed with 503). */
         "Retry-After": number;
     };
     pathItems: never;
@@ -288,6 +298,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
             "5XX": components["responses"]["ServerError"];
         };
     };
