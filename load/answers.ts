@@ -1,12 +1,13 @@
-// Counting the customers, failures and warnings of the 200 answers a script reads, in the directearn_* metrics.
+// Counting the customers of the 200 answers a script reads, in the directearn_customers_* metrics:
+// answered, failed (an error entry) and warned (8890: NOT issued); issued is answered - failed - warned.
 
 import type { RefinedResponse, ResponseType } from 'k6/http';
 import { Counter, Gauge } from 'k6/metrics';
 import { answerFigures } from './figures.ts';
 
 const customersAnswered = new Counter('directearn_customers_answered');
-const entityFailures = new Counter('directearn_entity_failures');
-const entityWarnings = new Counter('directearn_entity_warnings');
+const customersFailed = new Counter('directearn_customers_failed');
+const customersWarned = new Counter('directearn_customers_warned');
 /** One answer in how many the throughput script read (summary.json's `sampled.every`). */
 const readEvery = new Gauge('directearn_answers_read_every');
 // A local binding: reading an imported one costs k6 a lookup by name on every call.
@@ -34,6 +35,6 @@ export function recordAnswer(res: RefinedResponse<ResponseType | undefined>, eve
   const figures = figuresOf(body);
   if (figures === undefined) return;
   customersAnswered.add(figures.total);
-  if (figures.failed > 0) entityFailures.add(figures.failed);
-  if (figures.warned > 0) entityWarnings.add(figures.warned);
+  if (figures.failed > 0) customersFailed.add(figures.failed);
+  if (figures.warned > 0) customersWarned.add(figures.warned);
 }

@@ -72,8 +72,8 @@ describe('summary schema versions', () => {
     expect(v1.schemaVersion).toBe(1);
     expect(v1.batches[0]?.offeredRequestsPerSecond).toBeUndefined();
     expect(baseline.batches[0]?.offeredRequestsPerSecond).toBe(5000);
-    expect(summaryProblem({ ...baseline, schemaVersion: 3 })).toMatch(
-      /schemaVersion is 3, this version reads 1 and 2/,
+    expect(summaryProblem({ ...baseline, schemaVersion: 4 })).toMatch(
+      /schemaVersion is 4, this version reads 1, 2 and 3/,
     );
     expect(summaryProblem({ ...baseline, batches: [{ ...baseline.batches[0], maxVus: 'x' }] })).toBe(
       'batches[0].maxVus is not a number',
@@ -94,11 +94,13 @@ describe('SLOs', () => {
     const t = (await import(join(packageRoot, 'load', 'thresholds.ts'))) as {
       SLO_P95_MS: number;
       SLO_FAILED_REQUEST_RATE: number;
+      SLO_WARNED_SHARE: number;
     };
     expect(DEFAULT_SLO_TEXT).toEqual([
       `p95_ms<${t.SLO_P95_MS}`,
       `failed_requests<${t.SLO_FAILED_REQUEST_RATE}`,
       'failed_customers==0',
+      `warned_customers<=${t.SLO_WARNED_SHARE}`,
     ]);
   });
 

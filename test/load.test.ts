@@ -81,6 +81,12 @@ withK6('k6 scripts against the embedded reference provider', () => {
       expect(b.failedRequestRate, `batch ${b.batchSize} failed requests`).toBe(0);
       expect(b.entityFailureRate, `batch ${b.batchSize} failed customers`).toBe(0);
       expect(b.warningRate).toBe(0);
+      // schemaVersion 3: every customer answered was issued, none warned or failed.
+      expect(b.issuedRate).toBe(1);
+      expect(b.issuedPerSecond).toBeCloseTo(b.customersPerSecond, 1);
+      expect(b.warned).toBe(0);
+      expect(b.failed).toBe(0);
+      expect(b.issued).toBeGreaterThan(0);
       expect(b.droppedIterations).toBeGreaterThanOrEqual(0);
       // schemaVersion 2: what k6 offered, and with how many VUs.
       expect(b.offeredRequestsPerSecond).toBe(offeredRps(b.batchSize));
@@ -88,15 +94,18 @@ withK6('k6 scripts against the embedded reference provider', () => {
       // Failed and warned customers come from one answer in 10 (load/answers.ts); requests are exact.
       expect(b.sampled, `batch ${b.batchSize} sampled`).toEqual({ every: 10 });
     }
-    expect(summary.schemaVersion).toBe(2);
+    expect(summary.schemaVersion).toBe(3);
     expect(throughput.slos.map((r) => `${r.batchSize} ${r.slo} ${r.ok}`)).toEqual([
       '1 p95_ms<2000 true',
       '1 failed_requests<0.01 true',
       '1 failed_customers==0 true',
+      '1 warned_customers<=0.05 true',
       '100 p95_ms<2000 true',
       '100 failed_requests<0.01 true',
       '100 failed_customers==0 true',
+      '100 warned_customers<=0.05 true',
     ]);
+    expect(throughput.notIssued).toEqual([]);
     expect(JSON.parse(readFileSync(throughput.summaryPath, 'utf8'))).toEqual(summary);
     expect(throughput.thresholds.length).toBeGreaterThan(0);
   });
@@ -307,7 +316,8 @@ withK6('k6 scripts against the embedded reference provider', () => {
         expect(cells[0]).toBe(String(b.batchSize));
         expect(cells[2]).toBe(formatFigure(b.requestsPerSecond));
         expect(cells[3]).toBe(formatFigure(b.customersPerSecond));
-        expect(cells[5]).toBe(formatFigure(b.latencyMs.p95));
+        expect(cells[4]).toBe(formatFigure(b.issuedPerSecond));
+        expect(cells[6]).toBe(formatFigure(b.latencyMs.p95));
       }
       const verdict = (await page.locator('.verdict').textContent()) ?? '';
       expect(verdict).toMatch(/Batch size \d+ issues the most customers per second/);
@@ -315,7 +325,7 @@ withK6('k6 scripts against the embedded reference provider', () => {
       if ((best?.droppedIterations ?? 0) > 0)
         expect(verdict).toMatch(/dropped [\d,]+ iterations: the target was saturated/);
       const slos = await page.locator('#slos li').allTextContents();
-      expect(slos.map((t) => Number(/batch (\d+)/.exec(t)?.[1]))).toEqual([1, 1, 1, 100, 100, 100]);
+      expect(slos.map((t) => Number(/batch (\d+)/.exec(t)?.[1]))).toEqual([1, 1, 1, 1, 100, 100, 100, 100]);
       await page.screenshot({ path: join(outRoot, 'throughput.png'), fullPage: true });
       if (rateReport !== '') {
         await page.goto(`file://${rateReport}`);

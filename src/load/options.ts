@@ -90,7 +90,9 @@ export interface LoadResult {
   /** Messages of k6's error lines (an aborted setup says why: target down, credentials refused). */
   k6Errors: string[];
   thresholds: ThresholdResult[];
-  /** SLOs held, (smoke) every case passed, (rate) a limit was found and Retry-After honoured, no regression. */
+  /** Throughput: one line per batch size that mostly did not issue (src/load/issued.ts); such a run fails. */
+  notIssued: string[];
+  /** SLOs held, every batch size mostly issued, (smoke) every case passed, (rate) a limit was found and Retry-After honoured, no regression. */
   ok: boolean;
   /** Smoke: per catalogue case id ("8892", "earned", "http-401"). */
   smoke?: Record<string, SmokeCaseResult>;

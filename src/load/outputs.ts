@@ -21,7 +21,7 @@ export async function summarise(
   target: string,
   startedAt: string,
 ): Promise<LoadSummary> {
-  const summary: LoadSummary = { schemaVersion: SCHEMA_VERSION as 2, target, startedAt, batches: [] };
+  const summary: LoadSummary = { schemaVersion: SCHEMA_VERSION as 3, target, startedAt, batches: [] };
   if (run.scenario === 'throughput') {
     summary.batches = run.batchSizes.map((b) => ({
       ...batchFigures(data, b, `scenario:batch_${b}`, run.seconds),

@@ -2,6 +2,7 @@
 // choosing a campaign's batch size from a load run's figures.
 import type { Comparison } from './baseline.js';
 import { COLORS, esc, formatFigure, lineChart, timelineChart } from './charts.js';
+import { notIssuedReason } from './issued.js';
 import type { SloResult } from './slo.js';
 import type { BatchFigures, LoadSummary, RateSecond, ThresholdResult } from './summary.js';
 
@@ -19,20 +20,30 @@ function saturation(b: BatchFigures): string {
 }
 
 /**
- * One paragraph a person can act on: which batch size issues most customers per second, at what
- * latency, and whether that run was saturated (dropped iterations) — never silently.
+ * One paragraph a person can act on: which batch size ISSUES most customers per second (8890-warned
+ * customers were not issued), at what latency, and whether that run was saturated (dropped
+ * iterations) — never silently. A batch size that mostly did not issue is never recommended.
  */
 export function recommendation(batches: BatchFigures[]): string {
   const clean = batches.filter(
-    (b) => b.failedRequestRate === 0 && b.entityFailureRate === 0 && b.requests > 0,
+    (b) =>
+      b.failedRequestRate === 0 &&
+      b.entityFailureRate === 0 &&
+      b.requests > 0 &&
+      b.issuedPerSecond > 0 &&
+      notIssuedReason(b) === undefined,
   );
-  if (clean.length === 0)
-    return 'No batch size ran without failures: fix those before choosing a batch size.';
-  const best = clean.reduce((a, b) => (b.customersPerSecond > a.customersPerSecond ? b : a));
-  const enough = clean.find((b) => b.customersPerSecond >= 0.9 * best.customersPerSecond) ?? best;
-  const bestText = `Batch size ${best.batchSize} issues the most customers per second (${formatFigure(best.customersPerSecond)}/s, p95 ${formatFigure(best.latencyMs.p95)} ms).${saturation(best)}`;
+  if (clean.length === 0) {
+    const notIssued = batches.flatMap((b) => notIssuedReason(b) ?? []);
+    return notIssued.length > 0
+      ? `No batch size to choose: ${notIssued.join('; ')}.`
+      : 'No batch size ran without failures: fix those before choosing a batch size.';
+  }
+  const best = clean.reduce((a, b) => (b.issuedPerSecond > a.issuedPerSecond ? b : a));
+  const enough = clean.find((b) => b.issuedPerSecond >= 0.9 * best.issuedPerSecond) ?? best;
+  const bestText = `Batch size ${best.batchSize} issues the most customers per second (${formatFigure(best.issuedPerSecond)} issued/s, p95 ${formatFigure(best.latencyMs.p95)} ms).${saturation(best)}`;
   if (enough.batchSize === best.batchSize) return bestText;
-  return `${bestText} Batch size ${enough.batchSize} reaches ${Math.round((100 * enough.customersPerSecond) / best.customersPerSecond)}% of that with p95 ${formatFigure(enough.latencyMs.p95)} ms per request: prefer it when latency or retry cost matters.${saturation(enough)}`;
+  return `${bestText} Batch size ${enough.batchSize} reaches ${Math.round((100 * enough.issuedPerSecond) / best.issuedPerSecond)}% of that with p95 ${formatFigure(enough.latencyMs.p95)} ms per request: prefer it when latency or retry cost matters.${saturation(enough)}`;
 }
 
 export interface ReportExtras {
@@ -94,8 +105,8 @@ export function renderReport(summary: LoadSummary, extras: ReportExtras): string
         : '',
       `<p class="note">Each batch size ran as its own open-model scenario (constant arrival rate, capped concurrency). Dropped iterations mean the target could not keep up: the figures are then its capacity at that concurrency.</p></section>`,
       '<section><h2>Throughput</h2><div class="charts">',
-      lineChart('Customers issued per second', 'customers/s', sizes, [
-        { label: 'customers/s', color: COLORS[0] as string, values: b.map((x) => x.customersPerSecond) },
+      lineChart('Customers issued per second (8890-warned customers were not issued)', 'issued/s', sizes, [
+        { label: 'issued/s', color: COLORS[0] as string, values: b.map((x) => x.issuedPerSecond) },
       ]),
       lineChart('Requests per second', 'requests/s', sizes, [
         { label: 'requests/s', color: COLORS[1] as string, values: b.map((x) => x.requestsPerSecond) },
@@ -119,19 +130,21 @@ export function renderReport(summary: LoadSummary, extras: ReportExtras): string
         'batch size',
         'requests',
         'requests/s',
-        'customers/s',
+        'customers sent/s',
+        'issued/s',
         'p50 ms',
         'p95 ms',
         'p99 ms',
         choosing ? 'failed requests' : 'failed requests (429s not counted)',
+        'issued customers',
+        'warned customers (8890, not issued)',
         'failed customers',
-        'warned customers',
         'dropped iterations',
       ].map((h) => `<th>${h}</th>`),
       '</tr></thead><tbody>',
       ...b.map(
         (x) =>
-          `<tr data-batch="${x.batchSize}"><td>${x.batchSize}</td><td>${formatFigure(x.requests)}</td><td>${formatFigure(x.requestsPerSecond)}</td><td>${formatFigure(x.customersPerSecond)}</td><td>${formatFigure(x.latencyMs.p50)}</td><td>${formatFigure(x.latencyMs.p95)}</td><td>${formatFigure(x.latencyMs.p99)}</td><td>${percent(x.failedRequestRate)}</td><td>${percent(x.entityFailureRate)}</td><td>${percent(x.warningRate)}</td><td>${formatFigure(x.droppedIterations)}</td></tr>`,
+          `<tr data-batch="${x.batchSize}"><td>${x.batchSize}</td><td>${formatFigure(x.requests)}</td><td>${formatFigure(x.requestsPerSecond)}</td><td>${formatFigure(x.customersPerSecond)}</td><td>${formatFigure(x.issuedPerSecond)}</td><td>${formatFigure(x.latencyMs.p50)}</td><td>${formatFigure(x.latencyMs.p95)}</td><td>${formatFigure(x.latencyMs.p99)}</td><td>${percent(x.failedRequestRate)}</td><td>${percent(x.issuedRate)}</td><td>${percent(x.warningRate)}</td><td>${percent(x.entityFailureRate)}</td><td>${formatFigure(x.droppedIterations)}</td></tr>`,
       ),
       '</tbody></table></section>',
     );

@@ -22,6 +22,7 @@ import {
   preflight,
   resolveIdentity,
 } from './identity.js';
+import { notIssuedReason } from './issued.js';
 import { runK6 } from './k6.js';
 import {
   checkOptions,
@@ -259,6 +260,8 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
     const slos = run.scenario === 'smoke' ? [] : checkSlos(summary.batches, run.slos);
     const smoke = run.scenario === 'smoke' ? smokeVerdicts(data, run.files.console, skipped) : undefined;
     const completed = code === 0 || code === 99;
+    const notIssued =
+      run.scenario === 'throughput' ? summary.batches.flatMap((b) => notIssuedReason(b) ?? []) : [];
     const comparison =
       options.baseline !== undefined && completed
         ? compareRuns(summary, options.baseline, options.maxRegression ?? 0.1)
@@ -266,6 +269,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
     const ok =
       completed &&
       slos.every((t) => t.ok) &&
+      notIssued.length === 0 &&
       (run.scenario !== 'smoke' || thresholds.every((t) => t.ok)) &&
       Object.values(smoke?.smoke ?? {}).every((s) => s.passed) &&
       summary.rate?.retryAfterHonoured !== false &&
@@ -282,6 +286,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
       k6ExitCode: code,
       k6Errors,
       thresholds,
+      notIssued,
       ok,
       ...(smoke ?? {}),
     };

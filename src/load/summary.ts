@@ -1,3 +1,5 @@
+// summary.json: the figures of a load run per batch size (what `load` writes and `plan`, `--baseline`
+// and the report read), built from k6's end-of-test data, and read back from any earlier version.
 import { UserFacingError } from '../errors.js';
 import { readInputText } from '../input/file.js';
 
@@ -5,15 +7,34 @@ export interface BatchFigures {
   batchSize: number;
   requests: number;
   requestsPerSecond: number;
-  /** requestsPerSecond x batchSize: customers sent per second. */
+  /** requestsPerSecond x batchSize: customers SENT per second, whatever the answer (not the headline). */
   customersPerSecond: number;
+  /**
+   * Customers ISSUED per second, the headline: customersPerSecond x the share of requests answered
+   * 200 x issuedRate. An 8890-warned customer was not issued and is not in it (schemaVersion 3;
+   * derived from the shares when an older file is read).
+   */
+  issuedPerSecond: number;
   latencyMs: { p50: number; p95: number; p99: number };
   /** Share of HTTP requests that failed (non-2xx, or no answer). */
   failedRequestRate: number;
-  /** Share of answered customers with an error entry. */
+  /** Share of answered customers with an error entry: failed. */
   entityFailureRate: number;
-  /** Share of answered customers with a warning entry. */
+  /** Share of answered customers with a warning entry (8890): warned, NOT issued. */
   warningRate: number;
+  /**
+   * Share of answered customers issued (neither failed nor warned): 1 - entityFailureRate -
+   * warningRate, 0 when no answer was read (schemaVersion 3; derived when an older file is read).
+   */
+  issuedRate: number;
+  /**
+   * Customers of the answers read, by outcome: issued (earned), warned (8890, not issued), failed
+   * (an error entry). They add up to the customers answered; with `sampled` they are a sample.
+   * schemaVersion 3; absent when an older file is read.
+   */
+  issued?: number;
+  warned?: number;
+  failed?: number;
   /** Iterations k6 could not start because maxVUs were busy: the target was saturated. */
   droppedIterations: number;
   /** Arrival rate k6 offered, requests/s (schemaVersion 2; absent in version 1 files). */
@@ -52,11 +73,12 @@ export interface RateFigures {
 }
 
 /** The schemaVersion this version writes; every version in READABLE_SCHEMA_VERSIONS is read. */
-export const SCHEMA_VERSION = 2;
-export const READABLE_SCHEMA_VERSIONS: readonly number[] = [1, 2];
+export const SCHEMA_VERSION = 3;
+export const READABLE_SCHEMA_VERSIONS: readonly number[] = [1, 2, 3];
 
 export interface LoadSummary {
-  schemaVersion: 1 | 2;
+  /** 3 adds issued / warned / failed, issuedRate and issuedPerSecond per batch size. */
+  schemaVersion: 1 | 2 | 3;
   target: string;
   startedAt: string;
   batches: BatchFigures[];
@@ -106,27 +128,32 @@ export function batchFigures(
   const m = (name: string) => `${name}{${selector}}`;
   const requests = value(data, m('http_reqs'), 'count');
   const answered = value(data, m('directearn_customers_answered'), 'count');
+  const failed = value(data, m('directearn_customers_failed'), 'count');
+  const warned = value(data, m('directearn_customers_warned'), 'count');
+  // A host could answer an entry both failed and warned: it is counted failed, never issued.
+  const issued = Math.max(0, answered - failed - warned);
   const requestsPerSecond = round(seconds > 0 ? requests / seconds : 0);
   const every = value(data, m('directearn_answers_read_every'), 'value');
+  const failedRequestRate = round(value(data, m('http_req_failed'), 'rate'), 4);
+  const issuedRate = answered > 0 ? issued / answered : 0;
   return {
     batchSize,
     requests,
     requestsPerSecond,
     customersPerSecond: round(requestsPerSecond * batchSize),
+    issuedPerSecond: round(requestsPerSecond * batchSize * (1 - failedRequestRate) * issuedRate),
     latencyMs: {
       p50: round(value(data, m('http_req_duration'), 'p(50)')),
       p95: round(value(data, m('http_req_duration'), 'p(95)')),
       p99: round(value(data, m('http_req_duration'), 'p(99)')),
     },
-    failedRequestRate: round(value(data, m('http_req_failed'), 'rate'), 4),
-    entityFailureRate: round(
-      answered > 0 ? value(data, m('directearn_entity_failures'), 'count') / answered : 0,
-      4,
-    ),
-    warningRate: round(
-      answered > 0 ? value(data, m('directearn_entity_warnings'), 'count') / answered : 0,
-      4,
-    ),
+    failedRequestRate,
+    entityFailureRate: round(answered > 0 ? failed / answered : 0, 4),
+    warningRate: round(answered > 0 ? warned / answered : 0, 4),
+    issuedRate: round(issuedRate, 4),
+    issued,
+    warned,
+    failed,
     droppedIterations: value(data, m('dropped_iterations'), 'count'),
     ...(every > 1 ? { sampled: { every } } : {}),
   };
@@ -168,7 +195,7 @@ export function summaryProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return 'not a JSON object';
   const s = value as Partial<LoadSummary>;
   if (!READABLE_SCHEMA_VERSIONS.includes(s.schemaVersion as number))
-    return `schemaVersion is ${JSON.stringify(s.schemaVersion)}, this version reads ${READABLE_SCHEMA_VERSIONS.join(' and ')}`;
+    return `schemaVersion is ${JSON.stringify(s.schemaVersion)}, this version reads ${READABLE_SCHEMA_VERSIONS.slice(0, -1).join(', ')} and ${READABLE_SCHEMA_VERSIONS.at(-1)}`;
   if (typeof s.target !== 'string') return 'target is not a string';
   if (typeof s.startedAt !== 'string') return 'startedAt is not a string';
   if (!Array.isArray(s.batches)) return 'batches is not an array';
@@ -188,7 +215,9 @@ export function summaryProblem(value: unknown): string | undefined {
     for (const k of ['p50', 'p95', 'p99'] as const) {
       if (typeof b.latencyMs?.[k] !== 'number') return `batches[${i}].latencyMs.${k} is not a number`;
     }
-    for (const k of ['offeredRequestsPerSecond', 'maxVus'] as const) {
+    const since3 = s.schemaVersion === 3 ? (['issuedPerSecond', 'issuedRate'] as const) : [];
+    for (const k of since3) if (typeof b[k] !== 'number') return `batches[${i}].${k} is not a number`;
+    for (const k of ['offeredRequestsPerSecond', 'maxVus', 'issued', 'warned', 'failed'] as const) {
       if (b[k] !== undefined && typeof b[k] !== 'number') return `batches[${i}].${k} is not a number`;
     }
     if (b.sampled !== undefined && typeof b.sampled?.every !== 'number')
@@ -216,5 +245,27 @@ export function readSummary(path: string, what: string): LoadSummary {
   }
   const problem = summaryProblem(parsed);
   if (problem !== undefined) throw new UserFacingError(`${what} ${path} is not a load summary: ${problem}`);
-  return parsed as LoadSummary;
+  return withIssued(parsed as LoadSummary);
+}
+
+/**
+ * A summary of schemaVersion 1 or 2 with issuedRate and issuedPerSecond derived from its shares
+ * (those files counted an 8890-warned customer in customers/s; this does not); version 3 as it is.
+ * The schemaVersion stays the file's, and issued / warned / failed stay absent: they were not counted.
+ */
+export function withIssued(summary: LoadSummary): LoadSummary {
+  if (summary.schemaVersion === 3) return summary;
+  return {
+    ...summary,
+    batches: summary.batches.map((b) => {
+      // Without a count of answered customers, a run whose every request failed answered nobody.
+      const answeredAny = b.requests > 0 && b.failedRequestRate < 1;
+      const issuedRate = answeredAny ? Math.max(0, 1 - b.entityFailureRate - b.warningRate) : 0;
+      return {
+        ...b,
+        issuedRate: round(issuedRate, 4),
+        issuedPerSecond: round(b.customersPerSecond * (1 - b.failedRequestRate) * issuedRate),
+      };
+    }),
+  };
 }

@@ -19,7 +19,7 @@ import type { LoadOptions, LoadResult } from '../../load/run.js';
 import { DEFAULT_EMBEDDED_RATE_LIMIT } from '../../load/run.js';
 import { K6_GOGC } from '../../load/script-vars.js';
 import { DEFAULT_SLO_TEXT, SLO_FIGURES } from '../../load/slo.js';
-import { type LoadSummary, readSummary } from '../../load/summary.js';
+import { type BatchFigures, type LoadSummary, readSummary } from '../../load/summary.js';
 import { prepareOutputDir } from '../../util/output-path.js';
 import {
   type CliIO,
@@ -50,9 +50,10 @@ function wrapped(text: string): string {
 const help = `Usage: directearn load [--scenario throughput|rate|smoke] [--target URL] [flags] [-- K6_ARGS]
 
 Runs k6 (load/<scenario>.ts) against the embedded reference provider, or --target, and writes
-DIR/summary.json (schemaVersion 2) and DIR/report.html (charts, no network needed to open it).
+DIR/summary.json (schemaVersion 3) and DIR/report.html (charts, no network needed to open it).
 
-  --scenario NAME          throughput (default): requests/s, customers/s and latency per batch size;
+  --scenario NAME          throughput (default): requests/s, customers sent and ISSUED per second
+                           (8890-warned customers are not issued) and latency per batch size;
                            rate: ramps the arrival rate until 429s, reports the accepted rate and
                            whether Retry-After is honoured; smoke: every documented case once
   --target URL             base URL of the endpoint's host (env DIRECTEARN_TARGET); default: start
@@ -100,7 +101,8 @@ more memory); a GOGC in the environment wins, also for --emit-k8s.
 
 Exit code: 0 every SLO held (smoke: every case passed; rate: a limit was found and Retry-After
 honoured; --baseline: no regression beyond --max-regression), 1 an SLO crossed, a case failed, a
-regression, the preflight did not earn or k6 did not complete, 2 bad flags, 3 the target could not
+regression, a batch size mostly did not issue (warned 8890 or failed), the preflight did not issue
+or k6 did not complete, 2 bad flags, 3 the target could not
 be reached or refused the credentials.`;
 
 /** A path relative to the working folder when inside it, else absolute. */
@@ -251,6 +253,22 @@ export const command: Command = {
   },
 };
 
+const share = (n: number): string => `${(n * 100).toFixed(1).padStart(5)}%`;
+
+/**
+ * The throughput table: customers sent and issued per second, then how the answered customers
+ * split: issued, warned (8890: not issued) and failed (an error entry).
+ */
+export function figureLines(batches: BatchFigures[]): string[] {
+  return [
+    'batch  requests/s  sent/s  issued/s  issued  warned  failed  p50 ms  p95 ms  p99 ms  failed req  dropped',
+    ...batches.map(
+      (b) =>
+        `${String(b.batchSize).padStart(5)}  ${b.requestsPerSecond.toFixed(1).padStart(10)}  ${b.customersPerSecond.toFixed(0).padStart(6)}  ${b.issuedPerSecond.toFixed(0).padStart(8)}  ${share(b.issuedRate)}  ${share(b.warningRate)}  ${share(b.entityFailureRate)}  ${b.latencyMs.p50.toFixed(1).padStart(6)}  ${b.latencyMs.p95.toFixed(1).padStart(6)}  ${b.latencyMs.p99.toFixed(1).padStart(6)}  ${share(b.failedRequestRate).padStart(9)}  ${String(b.droppedIterations).padStart(7)}`,
+    ),
+  ];
+}
+
 /** The run's figures, verdicts and files, on stdout; the exit code. */
 function report(result: LoadResult, scenario: string, io: CliIO): number {
   const s = result.summary;
@@ -265,13 +283,9 @@ function report(result: LoadResult, scenario: string, io: CliIO): number {
       : ExitCode.failed;
   }
   if (s.batches.length > 0 && scenario === 'throughput') {
-    io.out('batch  requests/s  customers/s  p50 ms  p95 ms  p99 ms  failed  dropped');
-    for (const b of s.batches) {
-      io.out(
-        `${String(b.batchSize).padStart(5)}  ${b.requestsPerSecond.toFixed(1).padStart(10)}  ${b.customersPerSecond.toFixed(0).padStart(11)}  ${b.latencyMs.p50.toFixed(1).padStart(6)}  ${b.latencyMs.p95.toFixed(1).padStart(6)}  ${b.latencyMs.p99.toFixed(1).padStart(6)}  ${(b.failedRequestRate * 100).toFixed(2).padStart(5)}%  ${String(b.droppedIterations).padStart(7)}`,
-      );
-    }
+    for (const line of figureLines(s.batches)) io.out(line);
   }
+  for (const why of result.notIssued) io.out(`NOT ISSUED: ${why}`);
   if (s.rate !== undefined) {
     const r = s.rate;
     const offered = s.batches[0]?.offeredRequestsPerSecond;

@@ -15,7 +15,7 @@ left before the deadline. The rate stays at 90% of the host's rate limit when on
   --customers N               customers the campaign issues the promotion to (required)
   --deadline DURATION         time the campaign may take, e.g. 45m, 2h, 1h30m, 90s
   --summary PATH              summary.json of a throughput run (default ${DEFAULT_SUMMARY});
-                              schemaVersion 1 and 2 are read
+                              schemaVersion 1, 2 and 3 are read
   --rate-limit R              the host's rate limit, requests/s (env DIRECTEARN_RATE_LIMIT); default
                               the limit in the summary, if it is from a rate run
   --redirection               the host has BULK_API_REDIRECTION_ENABLED=true (batch size limit
