@@ -579,6 +579,30 @@ describe('provider states', () => {
     expect(codes((await post(p, request(6, 60, [77]))).json)).toEqual([8015]);
   });
 
+  // Issue 21: the state put a limit of 1 on the promotion, so every other customer earned once only.
+  it('exhausts the named customer only: the others keep earning a promotion without a limit', async () => {
+    const p = createProvider({ fixtures: { programs: [], customers: [{ id: 78 }] } });
+    p.setState(STATES.customerExhausted, { customerId: 77, programId: 6, promotion: 'P60' });
+    expect(codes((await post(p, request(6, 'P60', [78, 77, 78, 78]))).json)).toEqual([0, 8890, 0, 0]);
+    expect(codes((await post(p, request(6, 'P60', [78, 77]))).json)).toEqual([0, 8890]);
+    // With a limit, the named customer is at it and the others count up to it from zero.
+    p.setState(STATES.promotionActive, { programId: 6, promotionId: 61, earnLimitPerCustomer: 2 });
+    p.setState(STATES.customerExhausted, { customerId: 77, programId: 6, promotion: 61 });
+    expect(codes((await post(p, request(6, 61, [77, 78, 78, 78]))).json)).toEqual([8890, 0, 0, 8890]);
+    p.reset();
+    p.setState(STATES.customerExists, { customerId: 77 });
+    p.setState(STATES.promotionActive, { programId: 6, promotionId: 62 });
+    expect(codes((await post(p, request(6, 62, [77, 77]))).json)).toEqual([0, 0]);
+    expect(() =>
+      p.setState(STATES.customerExhausted, {
+        customerId: 77,
+        programId: 6,
+        promotion: 62,
+        earnLimitPerCustomer: 0,
+      }),
+    ).toThrow(/earnLimitPerCustomer between 1/);
+  });
+
   it('takes a sentence with its values written in, and string params as a Pact verifier sends them', async () => {
     const p = createProvider();
     p.setState('promotion 56799 of program 469 is inactive');

@@ -293,7 +293,7 @@ const ROWS: readonly Row[] = [
           customerId: customer(r, 2),
           promotion: r.promotionDetails?.promoIdentifier ?? '',
           programId: program(r),
-          // Customer 0 earns twice in this request, so the limit must allow two.
+          // The limit customer 2 reached; customer 0, not exhausted, earns twice in this request.
           earnLimitPerCustomer: 2,
         },
       },

@@ -198,6 +198,7 @@ export class EarnDesk {
     const ring = this.ring;
     const counts = promo.counts;
     const limit = promo.limit ?? 0;
+    const exhausted = promo.exhausted;
     let failures = 0;
     let out = '{"response":[';
     for (let i = 0; i < n; i++) {
@@ -209,7 +210,11 @@ export class EarnDesk {
         failures++;
         continue;
       }
-      // 8890: the customer's earns reached the promotion's limit.
+      // 8890: the customer's earns reached the promotion's limit, or their own (a provider state).
+      if (exhausted?.has(customerId)) {
+        out += RESULT_HEAD + customerId + warned;
+        continue;
+      }
       if (counts !== undefined) {
         const had = counts.get(customerId) ?? 0;
         if (had >= limit) {

@@ -14,6 +14,11 @@ export interface Promotion {
   issualId: number;
   /** Earns per customer, kept only while the promotion has a limit. */
   counts: Map<number, number> | undefined;
+  /**
+   * Customers who have used up their earns of a promotion without a limit (provider state
+   * "customer X has exhausted the earn limit..."): they alone are answered 8890, the rest earn.
+   */
+  exhausted?: Set<number>;
 }
 
 export interface Program {

@@ -178,9 +178,14 @@ const handlers: Record<StateKey, Handler> = {
     if (!model.customerExists(customerId)) model.putCustomer({ id: customerId });
     const promo = ensurePromotion(model, p.int('programId'), p.promotionKey('promotion'));
     promo.active = true;
-    if (promo.limit === undefined)
-      setLimit(model, promo, p.optionalInt('earnLimitPerCustomer', 1, MAX_EARN_LIMIT) ?? 1);
-    promo.counts?.set(customerId, promo.limit ?? 0);
+    // Read only to refuse a bad value: the customer is exhausted whatever limit they reached.
+    p.optionalInt('earnLimitPerCustomer', 1, MAX_EARN_LIMIT);
+    // This customer only: a limit put on the promotion would exhaust every customer after one earn.
+    if (promo.limit !== undefined) promo.counts?.set(customerId, promo.limit);
+    else {
+      promo.exhausted ??= new Set();
+      promo.exhausted.add(customerId);
+    }
   },
   rateLimitUsedUp(_model, p, limits) {
     limits.useUpRateLimit(p.int('requestsPerSecond', 1, MAX_STATE_RATE_LIMIT));
@@ -270,7 +275,7 @@ const SPECS: Record<StateKey, { params: Record<string, StateParamSpec>; case: st
       programId: PROGRAM,
       earnLimitPerCustomer: opt(
         'integer',
-        `the limit set when the promotion has none, 1..${MAX_EARN_LIMIT} (default 1)`,
+        `the limit this customer reached, 1..${MAX_EARN_LIMIT}; other customers keep the promotion's limit (none when it has none)`,
       ),
     },
   },
