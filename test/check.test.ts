@@ -256,7 +256,8 @@ describe('directearn check against a provider that answers a message wrong', () 
     expect(result.stdout).toMatch(
       /http-429: skipped: "answers 429[^"]*": pins an inferred limit: state .* sets the provider's own limit/,
     );
-    expect(result.stdout).toContain(`Expected '${wrong}' (String) to be equal to '${right}' (String)`);
+    // Contract first, then what the host sent.
+    expect(result.stdout).toContain(`expected ${JSON.stringify(right)}, received ${JSON.stringify(wrong)}`);
     expect(result.stdout).toMatch(/^\[5\/6\] SKIP k6 smoke: skipped \(--skip-load\)/m);
     expect(result.stdout.trim().split('\n').at(-1)).toMatch(
       /^FAIL 3\/6 stages passed; failed: provider verification;/,

@@ -9,9 +9,16 @@ export function verificationJUnit(result: VerifyResult, timestamp = new Date().t
   const skipped = counts.skipped + counts.notVerified;
   const cases = result.interactions.map((i) => {
     const open = `    <testcase classname="directearn.verify.${xmlEscape(i.case)}" name="${xmlEscape(i.description)}">`;
-    if (i.status === 'passed') return `${open}</testcase>`;
+    const notes =
+      (i.notes?.length ?? 0) > 0
+        ? `\n      <system-out>${xmlEscape((i.notes ?? []).map((n) => `note (inferred, not in the doc): ${n}`).join('\n'))}</system-out>`
+        : '';
+    if (i.status === 'passed')
+      return notes === '' ? `${open}</testcase>` : `${open}${notes}\n    </testcase>`;
     if (i.status === 'failed') {
-      return `${open}\n      <failure message="verification failed">${xmlEscape(i.message ?? '')}</failure>\n    </testcase>`;
+      // CI shows the message attribute first: it carries the first mismatch, the body all of them.
+      const first = (i.message ?? '').split('\n')[0] || 'verification failed';
+      return `${open}\n      <failure message="${xmlEscape(first)}">${xmlEscape(i.message ?? '')}</failure>${notes}\n    </testcase>`;
     }
     const what = i.status === 'skipped' ? 'skipped' : 'not verified';
     return `${open}\n      <skipped message="${what}: ${xmlEscape(i.message ?? '')}"/>\n    </testcase>`;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { PACT_PROVIDER } from '../config/defaults.js';
 import { ENDPOINT_PATH } from '../spec/index.js';
 import { checkInvariants, type SentState } from './invariants.js';
+import { isInferredPart, type Mismatch, mismatchLine, type VerifierMismatch } from './mismatch.js';
 import { PACT_DIR, type PactInteraction, pactFiles, pactInteractions, readPact } from './pacts.js';
 import { PoolDraw, type PoolStatus } from './pool.js';
 import { preflight } from './preflight.js';
@@ -55,6 +56,11 @@ export interface VerifiedInteraction {
   case: string;
   status: VerificationStatus;
   message?: string;
+  /**
+   * On a real target, how the host's answer differs from the pact in parts that pin inferred
+   * behaviour (src/contracts/mismatch.ts): reported, not failed, unless --strict.
+   */
+  notes?: string[];
 }
 
 /** The outcome of a verification run; `ok` is the verdict the exit code follows. */
@@ -65,7 +71,15 @@ export interface VerifyResult {
   target: string;
   embedded: boolean;
   interactions: VerifiedInteraction[];
-  counts: { total: number; passed: number; failed: number; skipped: number; notVerified: number };
+  counts: {
+    total: number;
+    passed: number;
+    failed: number;
+    skipped: number;
+    notVerified: number;
+    /** Interactions with notes: inferred parts the host answers otherwise (never failed without --strict). */
+    noted: number;
+  };
   /** The ID pool of the states file, when it has one. */
   pool?: PoolStatus;
 }
@@ -82,7 +96,7 @@ interface VerifierReport {
   interactionResults?: { description: string; result: unknown }[];
   errors?: {
     interaction: string;
-    mismatch?: { mismatches?: { mismatch?: string; path?: string; key?: string }[]; message?: string };
+    mismatch?: { mismatches?: VerifierMismatch[]; message?: string };
   }[];
 }
 
@@ -118,6 +132,7 @@ function judge(
   parsed: VerifierReport | undefined,
   exchanges: Exchange[],
   exitNote: string,
+  how: { embedded: boolean; strict: boolean },
 ): Map<PactInteraction, VerifiedInteraction> {
   const out = new Map<PactInteraction, VerifiedInteraction>();
   const recorded = exchanges.filter((x) => x.path.split('?')[0]?.endsWith(ENDPOINT_PATH));
@@ -136,22 +151,39 @@ function judge(
     const key = pactRequestKey(p.raw);
     const exchange = recorded.find((x) => !used.has(x) && exchangeKey(x) === key);
     if (exchange !== undefined) used.add(exchange);
-    const lines = (parsed?.errors ?? [])
+    const mismatches: Mismatch[] = (parsed?.errors ?? [])
       .filter((e) => e.interaction.endsWith(` - ${p.pi.description}`))
       .flatMap(
         (e) =>
-          e.mismatch?.mismatches?.map(
-            (m) => `${m.path ?? m.key ?? ''}${(m.path ?? m.key) ? ': ' : ''}${m.mismatch ?? ''}`,
-          ) ?? [e.mismatch?.message ?? JSON.stringify(e.mismatch)],
+          e.mismatch?.mismatches?.map(mismatchLine) ?? [
+            { part: 'other' as const, line: e.mismatch?.message ?? JSON.stringify(e.mismatch) },
+          ],
       );
+    // The embedded provider is ours: everything it answers is pinned. A real host is judged on what
+    // the doc states; the rest is a note unless --strict.
+    const lenient = !how.embedded && !how.strict;
+    const notes = lenient
+      ? mismatches.filter((m) => isInferredPart(base.case, m.part)).map((m) => m.line)
+      : [];
+    const lines = mismatches
+      .filter((m) => !(lenient && isInferredPart(base.case, m.part)))
+      .map((m) => m.line);
     if (exchange !== undefined && exchange.status === 200 && p.row?.status === 200) {
       const req = (p.raw.request as { body?: { content?: unknown } }).body?.content;
       const states = (p.raw.providerStates as SentState[] | undefined) ?? p.pi.states;
       lines.push(...checkInvariants(req, parseJson(exchange.responseBody), states));
     }
-    if (entry.result === 'OK' && lines.length === 0) out.set(p.pi, { ...base, status: 'passed' });
+    const noted = notes.length > 0 ? { notes } : {};
+    const onlyNotes = entry.result !== 'OK' && lines.length === 0 && notes.length > 0;
+    if ((entry.result === 'OK' || onlyNotes) && lines.length === 0)
+      out.set(p.pi, { ...base, status: 'passed', ...noted });
     else
-      out.set(p.pi, { ...base, status: 'failed', message: lines.join('\n') || JSON.stringify(entry.result) });
+      out.set(p.pi, {
+        ...base,
+        status: 'failed',
+        message: lines.join('\n') || JSON.stringify(entry.result),
+        ...noted,
+      });
   }
   return out;
 }
@@ -251,7 +283,11 @@ export async function verifyPacts(options: VerifyOptions = {}): Promise<VerifyRe
           parsed = undefined;
         }
         const note = `exit ${r.code}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')}`;
-        for (const [pi, v] of judge(runnable, parsed, proxy.exchanges, note)) results.set(pi, v);
+        for (const [pi, v] of judge(runnable, parsed, proxy.exchanges, note, {
+          embedded,
+          strict: options.strict === true,
+        }))
+          results.set(pi, v);
       } finally {
         await proxy.close();
       }
@@ -270,6 +306,7 @@ export async function verifyPacts(options: VerifyOptions = {}): Promise<VerifyRe
     failed: count('failed'),
     skipped: count('skipped'),
     notVerified: count('not-verified'),
+    noted: interactions.filter((i) => (i.notes?.length ?? 0) > 0).length,
   };
   const v = verdict(interactions, options.strict === true);
   return {

@@ -46,6 +46,11 @@ export interface Variant {
   response?: (res: ProviderResponse) => ProviderResponse;
   /** Changes a provider state before the provider applies it (a host whose data differs). */
   state?: (change: StateChange) => StateChange;
+  /**
+   * The regression breaks only what the suite infers (an HTTP error body, a header of a status the
+   * doc never gives): `verify --target` reports it as a note and catches it with --strict only.
+   */
+  inferredOnly?: true;
 }
 
 const WRITE_BASIC = `Basic ${Buffer.from(`${DEFAULT_BASIC_USER}:${DEFAULT_BASIC_PASSWORD}`).toString('base64')}`;
@@ -362,6 +367,7 @@ export const VARIANTS: readonly Variant[] = [
   {
     name: 'retry-after-missing',
     kind: 'regression',
+    inferredOnly: true,
     summary: '429 without Retry-After',
     response: (res) => {
       if (res.status !== 429) return res;
@@ -384,6 +390,7 @@ export const VARIANTS: readonly Variant[] = [
   {
     name: 'http-400-without-field',
     kind: 'regression',
+    inferredOnly: true,
     summary: 'a 400 that does not name the field at fault',
     response: (res) => {
       if (res.status !== 400) return res;
@@ -399,6 +406,22 @@ export const VARIANTS: readonly Variant[] = [
     response: (res) => ({ ...res, headers: { ...res.headers, 'content-type': 'text/plain' } }),
   },
 
+  {
+    name: 'other-http-error-bodies',
+    kind: 'benign',
+    summary:
+      'every non-200 answer with a body of its own shape and words (the doc gives no HTTP error body): judged by status, a note unless --strict',
+    response: (res) =>
+      res.status === 200
+        ? res
+        : {
+            ...res,
+            headers: { ...res.headers, 'content-type': 'application/json' },
+            body: JSON.stringify({
+              status: { success: false, code: res.status, message: `request refused (${res.status})` },
+            }),
+          },
+  },
   {
     name: 'unknown-fields',
     kind: 'benign',

@@ -63,7 +63,10 @@ port; provider states are set through its admin route).
   --state-change-url URL  a URL of the target that sets provider states (Pact's {state, params, action}),
                           e.g. http://127.0.0.1:8080/_admin/provider-states of \`directearn serve --admin\`
   --pacts DIR             folder of pact files (default contracts/pacts of this package)
-  --strict                fail on every interaction not verified, skipped ones included
+  --strict                fail on every interaction not verified, skipped ones included, and on
+                          every note: on a --target, parts the doc never gives (HTTP error bodies,
+                          their messages and headers: catalogue cases marked inferred) are judged
+                          by status only and a difference is a note, not a FAIL, unless --strict
   --junit FILE            also write JUnit XML (one test case per interaction; skipped and not
                           verified are <skipped> with the reason)
 
@@ -186,11 +189,16 @@ export function report(result: VerifyResult): string[] {
   for (const i of result.interactions) {
     lines.push(`${MARK[i.status]}  ${i.case.padEnd(8)}  ${i.description}`);
     if (i.message) for (const line of i.message.split('\n')) lines.push(`              ${line}`);
+    for (const note of i.notes ?? []) lines.push(`              note (inferred, not in the doc): ${note}`);
   }
   const { passed, failed, skipped, notVerified, total } = result.counts;
   lines.push(
     `${total} interaction(s): ${passed} passed, ${failed} failed, ${skipped} skipped, ${notVerified} not verified`,
   );
+  if (result.counts.noted > 0)
+    lines.push(
+      `${result.counts.noted} interaction(s) with notes: the host answers parts the doc never gives (HTTP error bodies, their messages and headers) otherwise than the suite infers; judged by status only, --strict fails on them`,
+    );
   const pool = result.pool;
   if (pool !== undefined) {
     if (pool.usedUp)

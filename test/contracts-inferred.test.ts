@@ -1,0 +1,84 @@
+// Inferred is not documented: a correct host whose HTTP error bodies differ from what the suite
+// infers (the doc gives none) passes `verify --target`, the differences reported as notes naming
+// the contract's and the host's values; `--strict` fails on them, and JUnit's failure message
+// carries the first mismatch. The embedded provider (ours) is always judged exactly.
+import { readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIO } from '../src/cli/command.js';
+import { main } from '../src/cli/main.js';
+import { isInferredPart } from '../src/contracts/mismatch.js';
+import { serveVariants } from '../src/provider/variant-host.js';
+import { ALL_CREDENTIAL_FLAGS } from './support/real-host.js';
+
+async function verify(url: string, ...extra: string[]): Promise<{ code: number; out: string }> {
+  const out: string[] = [];
+  const io: CliIO = { out: (l) => out.push(l), err: (l) => out.push(l), color: false, env: {}, cwd: '/' };
+  const code = await main(
+    [
+      'verify',
+      ...['--target', url, ...ALL_CREDENTIAL_FLAGS],
+      ...['--state-change-url', `${url}/_admin/provider-states`],
+      ...extra,
+    ],
+    io,
+  );
+  return { code, out: out.join('\n') };
+}
+
+describe('verify --target on a host whose HTTP error bodies are its own', () => {
+  let host: Awaited<ReturnType<typeof serveVariants>>;
+  let url: string;
+  let dir: string;
+  const runs: Record<'lenient' | 'strict', { code: number; out: string }> = {} as never;
+  beforeAll(async () => {
+    host = await serveVariants();
+    url = `${host.url}/_variant/other-http-error-bodies`;
+    dir = await mkdtemp(join(tmpdir(), 'directearn-inferred-'));
+    // One after the other: both runs set provider states on the same host.
+    runs.lenient = await verify(url);
+    runs.strict = await verify(url, '--strict', '--junit', join(dir, 'strict.xml'));
+  }, 90_000);
+  afterAll(async () => {
+    await host?.close();
+  });
+
+  it('exits 0: every interaction passes, the inferred bodies differ as notes saying expected and received', () => {
+    const { code, out } = runs.lenient;
+    expect(code, out).toBe(0);
+    expect(out).not.toMatch(/^FAIL/m);
+    // The 400, 401, 403, 413 and 429 bodies are inferred: each is a note, contract first.
+    for (const status of [400, 401, 403, 413, 429]) {
+      expect(out, out).toMatch(
+        new RegExp(
+          `^PASS\\s+http-${status} .*\\n\\s+note \\(inferred, not in the doc\\): \\$: expected \\["errors"\\], received \\["status"\\]`,
+          'm',
+        ),
+      );
+    }
+    expect(out).toMatch(/^5 interaction\(s\) with notes: .*--strict fails on them$/m);
+    expect(out).toMatch(/^Verdict: PASSED$/m);
+  });
+
+  it('exits 1 with --strict, failing the inferred interactions with the mismatch; JUnit carries the first one', () => {
+    const { code, out } = runs.strict;
+    expect(code, out).toBe(1);
+    expect(out.match(/^FAIL\s+http-/gm), out).toHaveLength(5);
+    expect(out).not.toMatch(/^FAIL\s+(earned|8\d{3}|1101)/m);
+    const xml = readFileSync(join(dir, 'strict.xml'), 'utf8');
+    const message =
+      /<testcase classname="directearn\.verify\.http-401"[\s\S]*?<failure message="([^"]*)"/.exec(xml)?.[1];
+    expect(message, xml).toMatch(/expected .*, received /);
+    expect(message).not.toBe('verification failed');
+  });
+
+  it('has the rule in one place: the catalogue marks which cases are inferred; their status is still judged', () => {
+    expect(isInferredPart('http-401', 'body')).toBe(true);
+    expect(isInferredPart('http-401', 'header')).toBe(true);
+    expect(isInferredPart('http-401', 'status')).toBe(false);
+    expect(isInferredPart('8015', 'body')).toBe(false);
+    expect(isInferredPart('earned', 'header')).toBe(false);
+  });
+});
