@@ -172,6 +172,7 @@ describe.concurrent('verifyPacts', { timeout: 120_000 }, () => {
       failed: 0,
       skipped: 0,
       notVerified: 0,
+      noted: 0,
     });
     expect(r.ok).toBe(true);
     expect(r.interactions.every((i) => i.case !== '?')).toBe(true);
