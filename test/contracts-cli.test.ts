@@ -168,8 +168,9 @@ describe('directearn verify', () => {
   it('a states file that is not valid names the file and the state', async () => {
     await writeFile(join(dir, 'bad.yaml'), '"program {programId} is shiny":\n  programId: 1\n');
     const r = await cli(['--states', 'bad.yaml'], dir);
-    expect(r.code).toBe(1);
-    expect(r.err).toMatch(/bad\.yaml: unknown provider state "program \{programId\} is shiny"/);
+    // A typo of the user's is a usage error (2), naming the file and line, not a regression (1).
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/bad\.yaml:1: unknown provider state "program \{programId\} is shiny"/);
   });
 
   it('check --target on an unreachable target says so in one line and exits 3 before any stage', async () => {

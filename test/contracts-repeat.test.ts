@@ -78,6 +78,10 @@ describe('verify against a stateful host without admin route, with an ID pool', 
     };
     const stage = await verifyStage.run(ctx);
     expect(stage.status, stage.detail).toBe('passed');
+    // check prints the pool line as verify does.
+    expect(stage.detail).toContain(
+      `ID pool: ${4 * PER_RUN} of ${POOL} customers used (${PER_RUN} per run): 0 more run(s) left`,
+    );
     expect(runPassed([{ id: 'verify', title: 'provider verification', durationMs: 0, ...stage }])).toBe(true);
 
     const used = await verify();

@@ -10,6 +10,7 @@ import {
   type VerifiedInteraction,
   verifyPacts,
 } from '../contracts/run.js';
+import { poolLine } from '../contracts/verification.js';
 import type { IdentityOptions } from '../load/identity.js';
 import { notIssuedReason } from '../load/issued.js';
 import { findGo } from '../load/k6.js';
@@ -178,15 +179,17 @@ export const verifyStage: Stage = {
     const where = r.embedded ? 'the embedded provider' : r.target;
     const rest = `${skipped > 0 ? `, ${skipped} skipped` : ''}${notVerified > 0 ? `, ${notVerified} not verified` : ''}`;
     // The same verdict as `directearn verify`: skipped interactions of inferred cases do not fail it.
+    // The pool line as verify prints it: a CI log shows how many runs the pool has left.
+    const pool = r.pool === undefined ? '' : `; ${poolLine(r.pool)}`;
     if (r.ok)
       return {
         status: 'passed',
-        detail: `${passed} of ${total} interactions verified against ${where}${rest}`,
+        detail: `${passed} of ${total} interactions verified against ${where}${rest}${pool}`,
         tests,
       };
     return {
       status: 'failed',
-      detail: `${passed} passed, ${failed} failed${rest} against ${where}; ${r.reasons.join('; ')}`,
+      detail: `${passed} passed, ${failed} failed${rest} against ${where}; ${r.reasons.join('; ')}${pool}`,
       tests,
     };
   },

@@ -84,6 +84,19 @@ export interface VerifyResult {
   pool?: PoolStatus;
 }
 
+/**
+ * The ID pool's line for a report (verify and check print the same): how many customers are used,
+ * and how many runs are left, or that this run drew none (no earning interaction was sent, e.g.
+ * without credentials), never a count of infinite runs.
+ */
+export function poolLine(pool: PoolStatus): string {
+  if (pool.usedUp)
+    return `ID pool USED UP: ${pool.used} of ${pool.size} customers used, this run needs ${pool.perRun}; add fresh customers under pool.customers of the states file (or delete ${pool.record ?? 'the pool record'} if the host was reset)`;
+  if (pool.perRun === 0)
+    return `ID pool: ${pool.used} of ${pool.size} customers used; this run drew none (no interaction that earns was sent)`;
+  return `ID pool: ${pool.used} of ${pool.size} customers used (${pool.perRun} per run): ${pool.runsLeft} more run(s) left`;
+}
+
 function asStatesFile(states: VerifyOptions['states']): StatesFile | undefined {
   if (states === undefined) return undefined;
   if (typeof states === 'string') return readStatesFile(states);

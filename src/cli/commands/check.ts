@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { loadPermission, runCheck } from '../../check/runner.js';
 import type { CheckContext } from '../../check/stages.js';
 import { DEFAULT_CHECK_DIR, DEFAULT_CHECK_THROUGHPUT } from '../../config/defaults.js';
+import { readStatesFile } from '../../contracts/states-file.js';
 import { diffSinceBase, printBaseDiff } from '../../diff/base.js';
 import { optionalUserPass } from '../../input/credentials.js';
 import { type IdentityOptions, resolveIdentity } from '../../load/identity.js';
@@ -57,7 +58,9 @@ Flags (environment variable in brackets):
 
 Colours are used only on a terminal, never when NO_COLOR is set.
 Exit code: 0 every stage passed (or was skipped because you asked), 1 a stage failed or could
-not run (k6 missing without --skip-load), 2 bad flags.`;
+not run (k6 missing without --skip-load), 2 bad flags or a bad --states file (named with its line),
+3 the --target is unreachable or refuses every credential (before any stage), or --base needs
+oasdiff and it cannot be built.`;
 
 function parseBatchSizes(raw: string | undefined): number[] {
   if (raw === undefined) return [...DEFAULT_CHECK_THROUGHPUT.batchSizes];
@@ -127,6 +130,8 @@ export const command: Command = {
     if (states !== undefined && (!existsSync(states) || !statSync(states).isFile())) {
       throw new UsageError(`--states file ${statesRaw} does not exist`);
     }
+    // Read now: a bad states file is a usage error (exit 2, file and line), not a failed stage.
+    if (states !== undefined) readStatesFile(states);
     const anyCredential = basic !== undefined || token !== undefined || readOnlyBasic !== undefined;
     if (target === undefined && (anyCredential || states !== undefined)) {
       throw new UsageError(

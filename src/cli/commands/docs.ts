@@ -29,7 +29,8 @@ Flags (environment variable in brackets):
                       consumers since the spec at git REF (or git:REF:PATH, or a spec file), as
                       \`directearn diff\` grades it (needs oasdiff, built once with Go)
 
-Exit code: 0 written, 1 the build failed, 2 bad flags.`;
+Exit code: 0 written, 1 the build failed, 2 bad flags, 3 --since needs oasdiff and it cannot be
+built (no Go).`;
 
 /** The flags of `directearn docs`. */
 export const DOCS_FLAGS = {

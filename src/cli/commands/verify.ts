@@ -7,6 +7,7 @@ import { verificationJUnit } from '../../contracts/junit.js';
 import { PACT_DIR, pactFiles } from '../../contracts/pacts.js';
 import { type Credentials, type VerifyResult, verifyPacts } from '../../contracts/run.js';
 import { readStatesFile, type StatesFile } from '../../contracts/states-file.js';
+import { poolLine } from '../../contracts/verification.js';
 import { UnreachableError } from '../../errors.js';
 import { parseToken, parseUserPass } from '../../input/credentials.js';
 import { parseHttpUrl } from '../../input/url.js';
@@ -125,11 +126,8 @@ export const command: Command = {
       const path = resolve(io.cwd, statesRaw);
       if (!existsSync(path) || !statSync(path).isFile())
         throw new UsageError(`--states file ${statesRaw} does not exist`);
-      try {
-        states = readStatesFile(path);
-      } catch (e) {
-        throw new UserFacingError((e as Error).message);
-      }
+      // A bad states file is a usage error (exit 2) naming the file and line, never a regression.
+      states = readStatesFile(path);
     }
     const dir = values.pacts === undefined ? PACT_DIR : resolve(io.cwd, values.pacts as string);
     if (pactFiles(dir).length === 0) {
@@ -199,17 +197,7 @@ export function report(result: VerifyResult): string[] {
     lines.push(
       `${result.counts.noted} interaction(s) with notes: the host answers parts the doc never gives (HTTP error bodies, their messages and headers) otherwise than the suite infers; judged by status only, --strict fails on them`,
     );
-  const pool = result.pool;
-  if (pool !== undefined) {
-    if (pool.usedUp)
-      lines.push(
-        `ID pool USED UP: ${pool.used} of ${pool.size} customers used, this run needs ${pool.perRun}; add fresh customers under pool.customers of the states file (or delete ${pool.record ?? 'the pool record'} if the host was reset)`,
-      );
-    else
-      lines.push(
-        `ID pool: ${pool.used} of ${pool.size} customers used (${pool.perRun} per run): ${pool.runsLeft} more run(s) left`,
-      );
-  }
+  if (result.pool !== undefined) lines.push(poolLine(result.pool));
   lines.push(result.ok ? 'Verdict: PASSED' : `Verdict: FAILED: ${result.reasons.join('; ')}`);
   return lines;
 }
