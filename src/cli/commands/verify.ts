@@ -73,7 +73,7 @@ port; provider states are set through its admin route).
 
 Exit code: 0 no interaction failed and every documented case (catalogue entries not marked
 inferred) was verified; 1 an interaction failed or a documented case was not verified; 2 bad flags
-; 3 the --target is unreachable or answered 401 to every credential given (one line
+or a bad --states file (named with its line); 3 the --target is unreachable or answered 401 to every credential given (one line
 naming the URL and the cause, after a preflight of a few seconds).`;
 
 function parseCredentials(
