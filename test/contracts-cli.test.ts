@@ -76,7 +76,7 @@ describe('directearn verify', () => {
     const creds = await cli(['--target', target.url, '--basic', 'a:b', '--token', 'nope'], dir);
     expect(creds.code).toBe(3);
     expect(creds.err).toMatch(
-      /refused every credential given \(401 to --basic, --token as Bearer, --token as X-CAP-API-OAUTH-TOKEN\)/,
+      /refused a credential: --basic refused \(401\); --token refused as Bearer \(401\) and X-CAP-API-OAUTH-TOKEN \(401\)$/,
     );
   });
 

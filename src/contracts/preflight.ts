@@ -1,37 +1,46 @@
-// A few seconds' check that a --target answers at all and accepts at least one credential given,
-// before any interaction is replayed: one harmless request per credential (a POST whose body breaks
-// the schema, so nothing can be issued), failing with one line naming the URL and the cause.
+// A few seconds' check that a --target answers at all and takes every credential given, before any
+// interaction is replayed or any pool customer drawn: one harmless request per credential and form
+// it will be sent in (a POST whose body breaks the schema, so nothing can be issued), failing with
+// one line naming the URL and how each credential was taken.
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { UnreachableError } from '../errors.js';
 import { ENDPOINT_PATH } from '../spec/index.js';
-import type { Credentials } from './prepare.js';
+import { type Credentials, credentialForms } from './prepare.js';
 
 /** How long the whole preflight may take per request, by default. */
 export const PREFLIGHT_TIMEOUT_MS = 5_000;
 
-const basicHeader = (c: { user: string; password: string }) =>
-  `Basic ${Buffer.from(`${c.user}:${c.password}`).toString('base64')}`;
+/** How the host took one credential, form by form. */
+export interface CredentialVerdict {
+  flag: string;
+  accepted: string[];
+  refused: { form: string; status: number }[];
+}
 
-/** The credentials to try, each named as the user gave it. */
-function attempts(credentials: Credentials | undefined): { name: string; headers: Record<string, string> }[] {
-  const out: { name: string; headers: Record<string, string> }[] = [];
-  if (credentials?.basic !== undefined)
-    out.push({ name: '--basic', headers: { Authorization: basicHeader(credentials.basic) } });
-  if (credentials?.token !== undefined) {
-    out.push({ name: '--token as Bearer', headers: { Authorization: `Bearer ${credentials.token}` } });
-    out.push({
-      name: '--token as X-CAP-API-OAUTH-TOKEN',
-      headers: { 'X-CAP-API-OAUTH-TOKEN': credentials.token },
-    });
-  }
-  if (credentials?.readOnlyBasic !== undefined)
-    out.push({
-      name: '--readonly-basic',
-      headers: { Authorization: basicHeader(credentials.readOnlyBasic) },
-    });
-  if (out.length === 0) out.push({ name: 'no credentials', headers: {} });
-  return out;
+/** What the preflight found: the status per attempt and how each credential was taken. */
+export interface PreflightResult {
+  statuses: Record<string, number>;
+  credentials: CredentialVerdict[];
+  /**
+   * Host regressions seen before anything was sent: a credential accepted in one form and refused in
+   * another (the doc: Basic or OAuth; the token as Bearer or X-CAP-API-OAUTH-TOKEN). They fail the run.
+   */
+  regressions: string[];
+}
+
+/** `--basic refused (401); --token accepted as Bearer and X-CAP-API-OAUTH-TOKEN` */
+export function describeCredentials(verdicts: readonly CredentialVerdict[]): string {
+  return verdicts
+    .map((v) => {
+      const one = v.accepted.length + v.refused.length === 1;
+      const refused = v.refused.map((r) => `${r.form} (${r.status})`).join(' and ');
+      if (v.accepted.length === 0)
+        return `${v.flag} refused ${one ? `(${v.refused[0]?.status})` : `as ${refused}`}`;
+      const ok = one ? 'accepted' : `accepted as ${v.accepted.join(' and ')}`;
+      return v.refused.length === 0 ? `${v.flag} ${ok}` : `${v.flag} ${ok} but refused as ${refused}`;
+    })
+    .join('; ');
 }
 
 /** Plain words for why a request never got an answer. */
@@ -68,17 +77,27 @@ function post(url: URL, headers: Record<string, string>, timeoutMs: number): Pro
 }
 
 /**
- * Throws UnreachableError (exit 3) when `target` cannot be reached, answers 404 at the endpoint, or
- * answers 401 to every credential given; returns the statuses seen otherwise.
+ * Tries every credential given in every form it will be sent, before anything is sent. Throws
+ * UnreachableError (exit 3) when `target` cannot be reached, answers 404 at the endpoint, or
+ * refuses a credential in every form (401), naming each credential and how it was taken; a
+ * credential accepted in one form and refused in another comes back as a regression (exit 1).
  */
 export async function preflight(
   target: string,
   credentials: Credentials | undefined,
   timeoutMs = PREFLIGHT_TIMEOUT_MS,
-): Promise<Record<string, number>> {
+): Promise<PreflightResult> {
   const url = `${target.replace(/\/+$/, '')}${ENDPOINT_PATH}`;
+  const given = credentialForms(credentials);
+  const attempts = given.flatMap((g) =>
+    g.forms.map((f) => ({
+      name: g.forms.length > 1 ? `${g.flag} as ${f.form}` : g.flag,
+      headers: f.headers,
+    })),
+  );
+  if (attempts.length === 0) attempts.push({ name: 'no credentials', headers: {} });
   const statuses: Record<string, number> = {};
-  for (const a of attempts(credentials)) {
+  for (const a of attempts) {
     let status: number;
     try {
       status = await post(new URL(url), { 'Content-Type': 'application/json', ...a.headers }, timeoutMs);
@@ -92,11 +111,25 @@ export async function preflight(
       `target ${target} has no directEarn endpoint: 404 at ${url} (check the base path)`,
     );
   }
-  const given = Object.keys(statuses).filter((n) => n !== 'no credentials');
-  if (given.length > 0 && given.every((n) => statuses[n] === 401)) {
-    throw new UnreachableError(
-      `target ${target} refused every credential given (401 to ${given.join(', ')})`,
-    );
+  const verdicts: CredentialVerdict[] = given.map((g) => {
+    const seen = g.forms.map((f) => ({
+      form: f.form,
+      status: statuses[g.forms.length > 1 ? `${g.flag} as ${f.form}` : g.flag] ?? 0,
+    }));
+    return {
+      flag: g.flag,
+      accepted: seen.filter((s) => s.status !== 401).map((s) => s.form),
+      refused: seen.filter((s) => s.status === 401),
+    };
+  });
+  if (verdicts.some((v) => v.accepted.length === 0)) {
+    throw new UnreachableError(`target ${target} refused a credential: ${describeCredentials(verdicts)}`);
   }
-  return statuses;
+  const regressions = verdicts
+    .filter((v) => v.refused.length > 0)
+    .map(
+      (v) =>
+        `preflight: ${describeCredentials([v])}: the host takes this credential in one form and not the other`,
+    );
+  return { statuses, credentials: verdicts, regressions };
 }

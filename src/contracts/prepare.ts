@@ -15,6 +15,46 @@ export interface Credentials {
   readOnlyBasic?: { user: string; password: string };
 }
 
+/** One form a credential is sent in (Basic, Bearer, X-CAP-API-OAUTH-TOKEN), with its headers. */
+export interface CredentialForm {
+  form: string;
+  headers: Record<string, string>;
+}
+
+/** A credential as the user gave it, named by its flag, with every form the interactions send it in. */
+export interface GivenCredential {
+  flag: string;
+  forms: CredentialForm[];
+}
+
+/**
+ * Every credential given, each in every form an interaction will send it (applyAuth below sends the
+ * same headers): what the preflight tries before anything is sent. A new kind of credential is one
+ * more entry here.
+ */
+export function credentialForms(c: Credentials | undefined): GivenCredential[] {
+  const out: GivenCredential[] = [];
+  if (c?.basic !== undefined)
+    out.push({
+      flag: '--basic',
+      forms: [{ form: 'Basic', headers: { Authorization: basicValue(c.basic) } }],
+    });
+  if (c?.token !== undefined)
+    out.push({
+      flag: '--token',
+      forms: [
+        { form: 'Bearer', headers: { Authorization: `Bearer ${c.token}` } },
+        { form: 'X-CAP-API-OAUTH-TOKEN', headers: { 'X-CAP-API-OAUTH-TOKEN': c.token } },
+      ],
+    });
+  if (c?.readOnlyBasic !== undefined)
+    out.push({
+      flag: '--readonly-basic',
+      forms: [{ form: 'Basic', headers: { Authorization: basicValue(c.readOnlyBasic) } }],
+    });
+  return out;
+}
+
 /** Why an interaction is not sent: skipped (a choice or a limit of the run), or not verified (missing data). */
 export interface Withheld {
   status: 'skipped' | 'not-verified';

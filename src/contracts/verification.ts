@@ -233,6 +233,10 @@ export async function verifyPacts(options: VerifyOptions = {}): Promise<VerifyRe
   const files = options.files ?? pactFiles(options.dir ?? PACT_DIR);
   const all = pactInteractions(options.dir ?? PACT_DIR, files);
   const embedded = options.providerBaseUrl === undefined;
+  // Judged first, before any pool customer is drawn or any request that can issue is sent.
+  const checked = embedded
+    ? undefined
+    : await preflight(options.providerBaseUrl as string, options.credentials, options.preflightTimeoutMs);
   const canSetStates = embedded || options.stateChangeUrl !== undefined;
   const statesFile = asStatesFile(options.states);
   // On a real host nothing sets the states unless a state-change URL does: without a states file
@@ -258,8 +262,6 @@ export async function verifyPacts(options: VerifyOptions = {}): Promise<VerifyRe
   }
   const runnable = planned.filter((p) => p.withheld === undefined);
 
-  if (!embedded)
-    await preflight(options.providerBaseUrl as string, options.credentials, options.preflightTimeoutMs);
   let embeddedProvider: { url: string; close(): Promise<void> } | undefined;
   let target = options.providerBaseUrl ?? '';
   const dir = await mkdtemp(join(tmpdir(), 'directearn-verify-'));
@@ -321,7 +323,9 @@ export async function verifyPacts(options: VerifyOptions = {}): Promise<VerifyRe
     notVerified: count('not-verified'),
     noted: interactions.filter((i) => (i.notes?.length ?? 0) > 0).length,
   };
-  const v = verdict(interactions, options.strict === true);
+  const judged = verdict(interactions, options.strict === true);
+  const regressions = checked?.regressions ?? [];
+  const v = { ok: judged.ok && regressions.length === 0, reasons: [...regressions, ...judged.reasons] };
   return {
     ...v,
     target: embedded ? `embedded reference provider (${target || 'not started'})` : target,
