@@ -71,12 +71,12 @@ port; provider states are set through its admin route).
   --junit FILE            also write JUnit XML (one test case per interaction; skipped and not
                           verified are <skipped> with the reason)
 
-Exit code: 0 no interaction failed and every documented case (catalogue entries not marked
-inferred) was verified; 1 an interaction failed, a documented case was not verified, or the host takes a credential in
-one form and refuses it in the other; 2 bad flags
-or a bad --states file (named with its line); 3 the --target is unreachable or refuses a credential
-in every form it is sent in (one line naming the URL and how each credential was taken, after a
-preflight of a few seconds; nothing is sent before it).`;
+Exit code: 0 no interaction failed and every documented case (catalogue entries not marked inferred)
+was verified; 1 an interaction failed, a documented case was not verified, or the host takes a
+credential in one form and refuses it in the other; 2 bad flags or a bad --states file (named with
+its line); 3 the --target is unreachable or refuses a credential in every form it is sent in (one
+line naming the URL and how each credential was taken, after a preflight of a few seconds; nothing
+is sent before it).`;
 
 function parseCredentials(
   basic: string | undefined,
