@@ -10,8 +10,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { DEFAULT_TOKEN } from '../src/config/defaults.js';
+import type { UndocumentedRecord } from '../src/contracts/undocumented.js';
 import { createProvider } from '../src/provider/index.js';
 import { startProvider } from '../src/provider/server.js';
+import { serveVariants } from '../src/provider/variant-host.js';
 import { checkResponse, RULES } from '../src/proxy/check.js';
 import type { ProxyReport } from '../src/proxy/report.js';
 import {
@@ -90,6 +92,8 @@ describe('directearn proxy in front of the reference provider', () => {
       }
     });
     expect(report.violations).toEqual([]);
+    // The reference provider answers only what the catalogue documents.
+    expect(report.undocumented).toEqual([]);
     expect(report.checked).toBe(requestExamples.length);
     expect(code).toBe(0);
   });
@@ -246,5 +250,38 @@ describe('the doc invariants the proxy checks on every answer', () => {
     expect(rulesOf(answer(), { ...request, type: 'USERGROUP2' })).toContain(
       'request-level-case /response/0/errors',
     );
+  });
+});
+
+describe('directearn proxy lists what the upstream answered beyond the catalogue', () => {
+  let host: Awaited<ReturnType<typeof serveVariants>>;
+  beforeAll(async () => {
+    host = await serveVariants();
+  });
+  afterAll(async () => host?.close());
+
+  it('prints UNDOCUMENTED findings (fields, another message) and --record keeps them; no violation for an extra field', async () => {
+    const record = join(work, 'seen-proxy.json');
+    const unknownFields = await throughProxy(
+      `${host.url}/_variant/unknown-fields`,
+      1,
+      async (url) => {
+        expect((await post(url, example('doc-request'))).status).toBe(200);
+      },
+      ['--record', record],
+    );
+    expect(unknownFields.stdout.join('\n')).toMatch(
+      /^ {2}UNDOCUMENTED {2}field \$\.requestId \(in 1 answer\(s\): #1\)$/m,
+    );
+    const kept = JSON.parse(readFileSync(record, 'utf8')) as UndocumentedRecord;
+    expect(kept.by).toBe('proxy');
+    expect(kept.undocumented.map((f) => f.field).sort()).toEqual([
+      '$.requestId',
+      '$.response[].result.extra',
+    ]);
+    const reworded = await throughProxy(`${host.url}/_variant/message-8015-changed`, 1, async (url) => {
+      await post(url, example('request-8015'));
+    });
+    expect(reworded.report.undocumented).toMatchObject([{ kind: 'message', code: 8015, count: 1 }]);
   });
 });

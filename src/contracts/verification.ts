@@ -21,6 +21,7 @@ import {
   startRecordingProxy,
 } from './recording-proxy.js';
 import { readStatesFile, type StatesFile, type StatesMap } from './states-file.js';
+import { UndocumentedCollector, type UndocumentedFinding } from './undocumented.js';
 import { verdict } from './verdict.js';
 
 export type { Credentials } from './prepare.js';
@@ -82,6 +83,11 @@ export interface VerifyResult {
   };
   /** The ID pool of the states file, when it has one. */
   pool?: PoolStatus;
+  /**
+   * What the host answered that the catalogue does not document (codes, other messages, fields,
+   * statuses): information for the docs, never a failure by itself.
+   */
+  undocumented: UndocumentedFinding[];
 }
 
 /**
@@ -145,7 +151,7 @@ function judge(
   parsed: VerifierReport | undefined,
   exchanges: Exchange[],
   exitNote: string,
-  how: { embedded: boolean; strict: boolean },
+  how: { embedded: boolean; strict: boolean; drift: UndocumentedCollector },
 ): Map<PactInteraction, VerifiedInteraction> {
   const out = new Map<PactInteraction, VerifiedInteraction>();
   const recorded = exchanges.filter((x) => x.path.split('?')[0]?.endsWith(ENDPOINT_PATH));
@@ -163,7 +169,10 @@ function judge(
     }
     const key = pactRequestKey(p.raw);
     const exchange = recorded.find((x) => !used.has(x) && exchangeKey(x) === key);
-    if (exchange !== undefined) used.add(exchange);
+    if (exchange !== undefined) {
+      used.add(exchange);
+      how.drift.observe(exchange.status, parseJson(exchange.responseBody), p.pi.description);
+    }
     const mismatches: Mismatch[] = (parsed?.errors ?? [])
       .filter((e) => e.interaction.endsWith(` - ${p.pi.description}`))
       .flatMap(
@@ -262,6 +271,7 @@ export async function verifyPacts(options: VerifyOptions = {}): Promise<VerifyRe
   }
   const runnable = planned.filter((p) => p.withheld === undefined);
 
+  const drift = new UndocumentedCollector();
   let embeddedProvider: { url: string; close(): Promise<void> } | undefined;
   let target = options.providerBaseUrl ?? '';
   const dir = await mkdtemp(join(tmpdir(), 'directearn-verify-'));
@@ -301,6 +311,7 @@ export async function verifyPacts(options: VerifyOptions = {}): Promise<VerifyRe
         for (const [pi, v] of judge(runnable, parsed, proxy.exchanges, note, {
           embedded,
           strict: options.strict === true,
+          drift,
         }))
           results.set(pi, v);
       } finally {
@@ -332,6 +343,7 @@ export async function verifyPacts(options: VerifyOptions = {}): Promise<VerifyRe
     embedded,
     interactions,
     counts,
+    undocumented: drift.findings(),
     ...(pool !== undefined && poolRun !== undefined
       ? { pool: pool.status(poolRun.perRun, poolRun.usedUp) }
       : {}),

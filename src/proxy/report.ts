@@ -1,7 +1,9 @@
 // What a proxy run found: a tally fed one exchange at a time, the live line of each violation, and
 // the summary, JSON report, JUnit XML (one test case per rule, so CI sees the same cases however much
 // traffic crossed) and exit code at the end.
+import { findingLine, UndocumentedCollector, type UndocumentedFinding } from '../contracts/undocumented.js';
 import { ExitCode } from '../errors.js';
+import { printable } from '../util/output-path.js';
 import { xmlEscape } from '../util/xml.js';
 import { RULES, type Violation } from './check.js';
 import type { Exchange } from './server.js';
@@ -28,12 +30,15 @@ export interface ProxyReport {
   violations: FoundViolation[];
   /** Per rule: how many violations. Every rule is listed, 0 included. */
   rules: Record<string, number>;
+  /** What the upstream answered that the catalogue does not document (never a violation by itself). */
+  undocumented: UndocumentedFinding[];
   exitCode: number;
 }
 
 /** Collects exchanges as they come. */
 export class ProxyTally {
   private readonly report: ProxyReport;
+  private readonly drift = new UndocumentedCollector();
 
   constructor(upstream: string) {
     this.report = {
@@ -44,6 +49,7 @@ export class ProxyTally {
       upstreamFailures: [],
       violations: [],
       rules: Object.fromEntries(RULES.map((r) => [r, 0])),
+      undocumented: [],
       exitCode: ExitCode.ok,
     };
   }
@@ -60,6 +66,7 @@ export class ProxyTally {
     }
     if (!x.checked) return [];
     r.checked++;
+    if (x.status !== undefined) this.drift.observe(x.status, parseBody(x.answer), `#${x.seq}`);
     if (x.violations.length > 0) r.failedExchanges++;
     return x.violations.map((v) => {
       r.violations.push({ ...v, exchange: x.seq, method: x.method, url: x.url, status: x.status });
@@ -77,7 +84,15 @@ export class ProxyTally {
 
   /** The report with its exit code filled in. */
   result(): ProxyReport {
-    return { ...this.report, exitCode: this.exitCode() };
+    return { ...this.report, undocumented: this.drift.findings(), exitCode: this.exitCode() };
+  }
+}
+
+function parseBody(body: Buffer | undefined): unknown {
+  try {
+    return body === undefined ? undefined : JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
   }
 }
 
@@ -89,6 +104,7 @@ export function summaryLines(r: ProxyReport): string[] {
   for (const [rule, count] of Object.entries(r.rules)) {
     lines.push(`  ${count === 0 ? 'ok  ' : 'FAIL'}  ${rule.padEnd(27)} ${count} violation(s)`);
   }
+  for (const f of r.undocumented) lines.push(`  UNDOCUMENTED  ${printable(findingLine(f), 400)}`);
   const verdict =
     r.exitCode === ExitCode.ok
       ? 'no violation'

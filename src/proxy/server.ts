@@ -27,6 +27,8 @@ export interface Exchange {
   violations: Violation[];
   /** Why the upstream gave no answer (connection refused, timeout, ...). */
   upstreamError?: string;
+  /** The upstream's answer body, for checked exchanges (what it says beyond the doc is collected). */
+  answer?: Buffer;
 }
 
 export interface ProxyOptions {
@@ -78,6 +80,7 @@ export function startProxy(options: ProxyOptions): Promise<ProxyListening> {
         res.end(answer.body);
         exchange.status = answer.status;
         if (checked) {
+          exchange.answer = answer.body;
           const seen = checkRequest({ method, url, headers: req.headers, body });
           exchange.violations = [
             ...seen.violations,

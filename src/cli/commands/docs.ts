@@ -5,11 +5,12 @@ import { DEFAULT_CHECK_DIR, DEFAULT_DOCS_DIR } from '../../config/defaults.js';
 import type { DiffReport } from '../../diff/model.js';
 import { buildDocs } from '../../docs/build.js';
 import { writeChangelog } from '../../docs/changelog.js';
+import { readSeenRecords } from '../../docs/seen.js';
 import { prepareOutputDir } from '../../util/output-path.js';
 import type { CliIO } from '../command.js';
 import { type Command, parseFlags, stringOption, UsageError, UserFacingError } from '../command.js';
 
-const help = `Usage: directearn docs [--out DIR] [--summary FILE] [--since REF]
+const help = `Usage: directearn docs [--out DIR] [--summary FILE] [--since REF] [--seen FILE]...
 
 Generates the endpoint's reference from openapi/directEarn.yaml:
 
@@ -28,6 +29,9 @@ Flags (environment variable in brackets):
   --since REF         also write DIR/changelog.md and DIR/changelog.html: what changed for
                       consumers since the spec at git REF (or git:REF:PATH, or a spec file), as
                       \`directearn diff\` grades it (needs oasdiff, built once with Go)
+  --seen FILE         a record of \`directearn verify --record\` or \`proxy --record\` (repeat for
+                      several hosts): the codes table of index.html and reference.md gains a
+                      "seen on hosts" section with what those hosts answered beyond the catalogue
 
 Exit code: 0 written, 1 the build failed, 2 bad flags, 3 --since needs oasdiff and it cannot be
 built (no Go).`;
@@ -37,6 +41,7 @@ export const DOCS_FLAGS = {
   out: { type: 'string' },
   summary: { type: 'string' },
   since: { type: 'string' },
+  seen: { type: 'string', multiple: true },
 } as const;
 
 export const command: Command = {
@@ -60,11 +65,14 @@ export const command: Command = {
     if (typeof values.summary === 'string' && !existsSync(summaryPath)) {
       throw new UsageError(`--summary file ${values.summary} does not exist`);
     }
+    const seen = readSeenRecords(
+      ((values.seen as string[] | undefined) ?? []).map((shown) => ({ path: resolve(io.cwd, shown), shown })),
+    );
     // The changelog is compared first: a bad ref fails in a second, before the reference is built.
     const changelog = typeof values.since === 'string' ? await sinceReport(values.since, io) : undefined;
     let result: Awaited<ReturnType<typeof buildDocs>>;
     try {
-      result = await buildDocs({ outDir, summaryPath });
+      result = await buildDocs({ outDir, summaryPath, seen });
     } catch (e) {
       throw new UserFacingError(`cannot build the docs into ${out}: ${(e as Error).message}`);
     }

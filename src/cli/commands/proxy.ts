@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, resolve } from 'node:path';
+import type { UndocumentedRecord } from '../../contracts/undocumented.js';
 import { durationSeconds, isLoopbackUrl } from '../../load/run.js';
 import { type ProxyReport, ProxyTally, proxyJUnit, summaryLines } from '../../proxy/report.js';
 import { startProxy } from '../../proxy/server.js';
@@ -48,6 +49,10 @@ Flags (environment variable in brackets):
   --duration D          stop after D (e.g. 30s, 5m, 1h)
   --json FILE           write the report as JSON
   --junit FILE          write JUnit XML: one test case per rule
+  --record FILE         write, as JSON, what the upstream answered that the catalogue does not
+                        document (codes, other messages of a code, fields, HTTP statuses; printed
+                        as UNDOCUMENTED lines in the summary, never a violation), for
+                        \`directearn docs --seen FILE\`
 
 Exit code: 0 no violation, 1 violations, 2 bad flags, 3 the upstream cannot be reached (at start,
 or it left a request unanswered while nothing else was wrong).`;
@@ -62,6 +67,7 @@ const FLAGS = {
   duration: { type: 'string' },
   json: { type: 'string' },
   junit: { type: 'string' },
+  record: { type: 'string' },
 } as const;
 
 /** A report path: its folder is created now, so a bad path fails before any traffic. */
@@ -131,6 +137,7 @@ interface ProxyRun {
   duration?: { ms: number; text: string };
   jsonPath?: string;
   junitPath?: string;
+  recordPath?: string;
   readyPath?: string;
 }
 
@@ -152,6 +159,7 @@ function parseRun(args: string[], io: CliIO): ProxyRun {
     ),
     jsonPath: outputPath(io, values.json, '--json'),
     junitPath: outputPath(io, values.junit, '--junit'),
+    recordPath: outputPath(io, values.record, '--record'),
     readyPath: outputPath(io, values['ready-file'], '--ready-file'),
   };
   if (typeof values['max-requests'] === 'string')
@@ -238,6 +246,15 @@ export const command: Command = {
     for (const line of summaryLines(report)) io.out(line);
     if (run.jsonPath !== undefined) writeOut(run.jsonPath, `${JSON.stringify(report, null, 2)}\n`, '--json');
     if (run.junitPath !== undefined) writeOut(run.junitPath, proxyJUnit(report), '--junit');
+    if (run.recordPath !== undefined) {
+      const record: UndocumentedRecord = {
+        by: 'proxy',
+        target: report.upstream,
+        at: new Date().toISOString(),
+        undocumented: report.undocumented,
+      };
+      writeOut(run.recordPath, `${JSON.stringify(record, null, 2)}\n`, '--record');
+    }
     return report.exitCode;
   },
 };

@@ -7,11 +7,12 @@ import { verificationJUnit } from '../../contracts/junit.js';
 import { PACT_DIR, pactFiles } from '../../contracts/pacts.js';
 import { type Credentials, type VerifyResult, verifyPacts } from '../../contracts/run.js';
 import { readStatesFile, type StatesFile } from '../../contracts/states-file.js';
+import { findingLine, type UndocumentedRecord } from '../../contracts/undocumented.js';
 import { poolLine } from '../../contracts/verification.js';
 import { UnreachableError } from '../../errors.js';
 import { parseToken, parseUserPass } from '../../input/credentials.js';
 import { parseHttpUrl } from '../../input/url.js';
-import { prepareOutputFile } from '../../util/output-path.js';
+import { prepareOutputFile, printable } from '../../util/output-path.js';
 import { MissingPackageError, requirePackages } from '../../util/process.js';
 import {
   type Command,
@@ -27,7 +28,7 @@ const VERIFY_PACKAGES = ['@pact-foundation/pact-cli', '@pactflow/swagger-mock-va
 
 const help = `Usage: directearn verify [--target URL] [--basic USER:PASS] [--token TOKEN] [--readonly-basic USER:PASS]
                          [--states FILE.yaml] [--state-change-url URL] [--strict]
-                         [--pacts DIR] [--junit FILE]
+                         [--pacts DIR] [--junit FILE] [--record FILE]
 
 Replays every interaction of the pacts (contracts/pacts) against a provider with the Rust
 pact-verifier and prints, per interaction, PASS, FAIL (with the mismatch or the broken invariant
@@ -70,6 +71,10 @@ port; provider states are set through its admin route).
                           by status only and a difference is a note, not a FAIL, unless --strict
   --junit FILE            also write JUnit XML (one test case per interaction; skipped and not
                           verified are <skipped> with the reason)
+  --record FILE           also write, as JSON, what the host answered that the catalogue does not
+                          document (codes, other messages of a code, fields, HTTP statuses: each an
+                          UNDOCUMENTED line, never a failure); \`directearn docs --seen FILE\` adds
+                          them to the codes table's "seen on hosts" section
 
 Exit code: 0 no interaction failed and every documented case (catalogue entries not marked inferred)
 was verified; 1 an interaction failed, a documented case was not verified, or the host takes a
@@ -105,6 +110,7 @@ export const command: Command = {
       'state-change-url': { type: 'string' },
       pacts: { type: 'string' },
       junit: { type: 'string' },
+      record: { type: 'string' },
       strict: { type: 'boolean' },
     });
     const env = io.env;
@@ -136,8 +142,10 @@ export const command: Command = {
       throw new UserFacingError(`no pact files in ${dir}: run npm run pact:consumer to write them`);
     }
     const junitPath = typeof values.junit === 'string' ? resolve(io.cwd, values.junit) : undefined;
+    const recordPath = typeof values.record === 'string' ? resolve(io.cwd, values.record) : undefined;
     // Refused before replaying anything: a path that cannot be written must not cost a whole run.
     if (junitPath !== undefined) prepareOutputFile(junitPath, '--junit', values.junit as string);
+    if (recordPath !== undefined) prepareOutputFile(recordPath, '--record', values.record as string);
 
     try {
       requirePackages(VERIFY_PACKAGES);
@@ -172,6 +180,22 @@ export const command: Command = {
       }
       io.out(`JUnit XML written to ${junitPath}`);
     }
+    if (recordPath !== undefined) {
+      const record: UndocumentedRecord = {
+        by: 'verify',
+        target: result.target,
+        at: new Date().toISOString(),
+        undocumented: result.undocumented,
+      };
+      try {
+        await writeFile(recordPath, `${JSON.stringify(record, null, 2)}\n`);
+      } catch (e) {
+        throw new UserFacingError(
+          `cannot write --record ${values.record}: ${(e as NodeJS.ErrnoException).code ?? e}`,
+        );
+      }
+      io.out(`${result.undocumented.length} undocumented finding(s) written to ${recordPath}`);
+    }
     return result.ok ? 0 : 1;
   },
 };
@@ -198,6 +222,11 @@ export function report(result: VerifyResult): string[] {
   if (result.counts.noted > 0)
     lines.push(
       `${result.counts.noted} interaction(s) with notes: the host answers parts the doc never gives (HTTP error bodies, their messages and headers) otherwise than the suite infers; judged by status only, --strict fails on them`,
+    );
+  for (const f of result.undocumented) lines.push(`UNDOCUMENTED  ${printable(findingLine(f), 400)}`);
+  if (result.undocumented.length > 0)
+    lines.push(
+      `${result.undocumented.length} undocumented finding(s): the host answered what the catalogue does not document (not a failure; --record FILE keeps them for directearn docs --seen)`,
     );
   if (result.pool !== undefined) lines.push(poolLine(result.pool));
   lines.push(result.ok ? 'Verdict: PASSED' : `Verdict: FAILED: ${result.reasons.join('; ')}`);
