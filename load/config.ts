@@ -109,6 +109,8 @@ export const config = {
   rateBatchSize: whole('DIRECTEARN_RATE_BATCH_SIZE', DEFAULTS.rateBatchSize, 1),
   /** Where handleSummary writes k6's end-of-test data as JSON ("" = nowhere). */
   summaryFile: env.DIRECTEARN_SUMMARY_FILE ?? '',
+  /** Where handleSummary writes this runner's mergeable summary (load/runner-summary.ts; "" = nowhere). */
+  runnerSummaryFile: env.DIRECTEARN_RUNNER_SUMMARY_FILE ?? '',
   /** Smoke: the JSON file of documented cases `directearn load` derives from the spec. */
   casesFile: env.DIRECTEARN_CASES_FILE ?? '',
 };

@@ -1,6 +1,7 @@
 // Load profiles: which executors run, at what rate, for how long. Scripts pick one, never inline their own.
 import type { Scenario } from 'k6/options';
 import { config } from './config.ts';
+import { SKETCH_TREND_STATS } from './sketch.ts';
 
 /** Pause between consecutive batch scenarios: in-flight requests of one finish before the next starts. */
 const GRACEFUL_STOP_SECONDS = 1;
@@ -101,5 +102,10 @@ export const smokeScenarios = (): Record<string, Scenario> => ({
   smoke: { executor: 'per-vu-iterations', exec: 'smoke', vus: 1, iterations: 1, maxDuration: '60s' },
 });
 
-/** Trend statistics every script reports (the summary reads p(50), p(95), p(99) and count). */
-export const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(50)', 'p(95)', 'p(99)', 'count'];
+/**
+ * Trend statistics every script reports: the summary reads p(50), p(95), p(99) and count, the
+ * runner summary the latency sketch's grid of percentiles (load/sketch.ts).
+ */
+export const SUMMARY_TREND_STATS = [
+  ...new Set(['avg', 'min', 'med', 'max', 'p(50)', 'p(95)', 'p(99)', 'count', ...SKETCH_TREND_STATS]),
+];

@@ -26,6 +26,8 @@ export function measuredThresholds(selector: string): Record<string, string[]> {
     // The load data (generated customers, active unlimited promotion) must never fail a customer.
     [`directearn_customers_failed{${selector}}`]: ['count==0'],
     [`http_reqs{${selector}}`]: ['count>=0'],
+    // 429s, exact, for the runner summary (load/runner-summary.ts): status is a system tag of every sample.
+    [`http_reqs{${selector},status:429}`]: ['count>=0'],
     [`directearn_customers_answered{${selector}}`]: ['count>=0'],
     // Warned (8890) customers were not issued; their share is judged by the warned_customers SLO.
     [`directearn_customers_warned{${selector}}`]: ['count>=0'],

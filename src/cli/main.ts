@@ -20,6 +20,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'measure throughput and rate behaviour with k6 and write reports',
     load: async () => (await import('./commands/load.js')).command,
   },
+  merge: {
+    summary: 'merge the runner summaries of a distributed load run into one summary and SLO verdict',
+    load: async () => (await import('./commands/merge.js')).command,
+  },
   plan: {
     summary: 'plan a campaign (batch size, concurrency, duration) from a load run',
     load: async () => (await import('./commands/plan.js')).command,

@@ -39,6 +39,8 @@ export interface K8sOptions {
   customersCsv?: string;
   /** Program, promotion (or promoIdentifier) and identifierName (default the embedded provider's). */
   identity?: LoadIdentity;
+  /** Throughput: a fixed arrival rate of the whole test, requests/s (k6 splits it between the runners). */
+  arrivalRate?: number;
   /** Runner pods (default DEFAULT_K8S_PARALLELISM; smoke always 1). */
   parallelism?: number;
   /** Where a relative customersCsv is resolved. */
@@ -84,8 +86,10 @@ export function k8sManifests(options: K8sOptions): K8sManifests {
     duration: options.duration ?? DEFAULT_LOAD_DURATION,
     maxVus: options.maxVus ?? DEFAULT_LOAD_MAX_VUS,
     rateMaxRps: options.rateMaxRps ?? DEFAULT_LOAD_RATE_MAX_RPS,
-    // Each runner prints its k6 summary as one line in its log (load/summary.ts): the figures to add up.
+    // Each runner prints its runner summary as one marked line in its log (load/summary.ts), which
+    // `directearn merge -` reads from `kubectl logs`.
     summaryFile: '-',
+    ...(options.arrivalRate !== undefined ? { arrivalRate: options.arrivalRate } : {}),
     gogc: k6Gogc(options.env ?? process.env),
   });
   if (options.scenario === 'smoke') {
@@ -172,7 +176,8 @@ export function emitK8s(dir: string, options: K8sOptions): { files: string[]; co
     commands: [
       `kubectl create secret generic ${K8S_CREDENTIALS_SECRET} --from-literal=basic="$DIRECTEARN_BASIC"   # or --from-literal=token="$DIRECTEARN_TOKEN"`,
       `kubectl apply -f ${configMapPath} -f ${testRunPath}`,
-      `kubectl logs -l k6_cr=${m.name},runner=true --tail=-1 | grep '^directearn-k6-summary '`,
+      `kubectl wait --for=jsonpath='{.status.stage}'=finished testrun/${m.name} --timeout=-1s`,
+      `kubectl logs -l k6_cr=${m.name},runner=true --tail=-1 | directearn merge - --out reports/${m.name}`,
     ],
   };
 }

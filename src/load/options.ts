@@ -71,6 +71,13 @@ export interface LoadOptions extends IdentityOptions {
   maxRegression?: number;
   /** Skip the preflight request (tests of the k6 side only). */
   skipPreflight?: boolean;
+  /**
+   * Throughput and rate: k6 processes on this machine, each with its execution segment as the
+   * k6-operator gives its runner pods, merged into one summary (default 1: one process).
+   */
+  runners?: number;
+  /** Throughput: a fixed arrival rate, requests/s, at every batch size (default the suite's offer). */
+  arrivalRate?: number;
 }
 
 export interface LoadResult {
@@ -98,6 +105,8 @@ export interface LoadResult {
   smoke?: Record<string, SmokeCaseResult>;
   /** Smoke: catalogue cases this target could not be asked for, with why. */
   smokeSkipped?: Record<string, string>;
+  /** `runners` > 1: how the runners' segments covered the run, the merged percentiles' rank bound, their files. */
+  runners?: { coverage: string[]; rankBounds: { batchSize: number; points: number }[]; files: string[] };
 }
 
 /** Seconds of a k6 duration ("500ms", "5s", "1m", "1h"), or undefined when it is not one. */
@@ -154,6 +163,16 @@ export function checkOptions(options: LoadOptions): Checked {
     throw new UserFacingError(`batch sizes must be whole numbers >= 1, got ${batchSizes.join(',')}`);
   }
   checkCredentials(options);
+  const runners = options.runners ?? 1;
+  if (!Number.isInteger(runners) || runners < 1 || runners > 64) {
+    throw new UserFacingError(`runners must be a whole number from 1 to 64, got ${runners}`);
+  }
+  if (runners > 1 && scenario === 'smoke') {
+    throw new UserFacingError('the smoke runs on one runner: drop --runners or choose throughput or rate');
+  }
+  if (options.arrivalRate !== undefined && (!(options.arrivalRate > 0) || scenario !== 'throughput')) {
+    throw new UserFacingError('an arrival rate is a number of requests/s > 0, for the throughput scenario');
+  }
   if (options.target !== undefined) {
     parseHttpUrl(options.target, 'target');
     if (!isLoopbackUrl(options.target) && options.allowRealIssue !== true) {

@@ -25,7 +25,7 @@ export async function summarise(
   if (run.scenario === 'throughput') {
     summary.batches = run.batchSizes.map((b) => ({
       ...batchFigures(data, b, `scenario:batch_${b}`, run.seconds),
-      offeredRequestsPerSecond: offeredRps(b),
+      offeredRequestsPerSecond: run.options.arrivalRate ?? offeredRps(b),
       maxVus: run.maxVus,
     }));
   } else if (run.scenario === 'rate') {

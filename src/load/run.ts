@@ -24,6 +24,7 @@ import {
 } from './identity.js';
 import { notIssuedReason } from './issued.js';
 import { runK6 } from './k6.js';
+import { RUNNER_SUMMARY_FILE } from './merge.js';
 import {
   checkOptions,
   DEFAULT_EMBEDDED_RATE_LIMIT,
@@ -165,6 +166,8 @@ function k6Vars(
       maxVus: run.maxVus,
       rateMaxRps: run.rateMaxRps,
       summaryFile: run.files.summary,
+      runnerSummaryFile: join(run.out, RUNNER_SUMMARY_FILE),
+      ...(run.options.arrivalRate !== undefined ? { arrivalRate: run.options.arrivalRate } : {}),
       gogc: k6Gogc(run.env),
     }),
     DIRECTEARN_BASIC: run.basic,
@@ -186,17 +189,22 @@ function k6Vars(
   return { vars: { ...vars, DIRECTEARN_CASES_FILE: casesFile }, skipped: derived.skipped };
 }
 
-/** Runs k6 on the scenario's script; its lines go to the user as `quiet` allows. */
-async function runScenario(
+/**
+ * Runs k6 on the scenario's script; its lines go to the user as `quiet` allows. A runner of a
+ * distributed run (src/load/runners.ts) passes its own files, its segment's flags and a line prefix.
+ */
+export async function runScenario(
   run: Run,
   k6: string,
   vars: Record<string, string>,
+  files: Run['files'] = run.files,
+  runner: { args: string[]; prefix: string } = { args: [], prefix: '' },
 ): Promise<{ code: number; k6Errors: string[]; insufficientVuWarnings: number }> {
   const k6Errors: string[] = [];
   let insufficientVuWarnings = 0;
   const quiet = run.options.quiet === true;
-  rmSync(run.files.summary, { force: true });
-  rmSync(run.files.points, { force: true });
+  rmSync(files.summary, { force: true });
+  rmSync(files.points, { force: true });
   const code = await runK6(
     k6,
     [
@@ -204,19 +212,20 @@ async function runScenario(
       '--no-usage-report',
       '--no-color',
       '--console-output',
-      run.files.console,
+      files.console,
       // No REST API: nothing here uses it, and parallel k6 runs would fight over its port 6565.
       '--address=',
       ...(quiet ? ['--quiet'] : []),
       // The rate report's per-second chart needs k6's points; its summary has no time series.
-      ...(run.scenario === 'rate' ? ['--out', `json=${run.files.points}`] : []),
+      ...(run.scenario === 'rate' ? ['--out', `json=${files.points}`] : []),
+      ...runner.args,
       ...(run.options.k6Args ?? []),
       scriptPath(run.scenario),
     ],
     { ...run.env, ...vars },
     (line, stream) => {
       if (INSUFFICIENT_VUS.test(line)) insufficientVuWarnings++;
-      if (shownLine(line, stream, quiet)) run.say(line);
+      if (shownLine(line, stream, quiet)) run.say(`${runner.prefix}${line}`);
       const error = /level=error msg="((?:[^"\\]|\\.)*)"/.exec(line);
       if (error !== null) k6Errors.push(unquote(error[1] as string));
     },
@@ -247,6 +256,10 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
   try {
     await runPreflight(run, target);
     const { vars, skipped } = k6Vars(run, target, embedded);
+    if ((options.runners ?? 1) > 1) {
+      const { runRunners } = await import('./runners.js');
+      return await runRunners(run, k6, vars, target);
+    }
     run.say(`k6 run load/${run.scenario}.ts against ${target}`);
     const { code, k6Errors, insufficientVuWarnings } = await runScenario(run, k6, vars);
     if (!existsSync(run.files.summary)) {

@@ -19,8 +19,12 @@ export interface ScriptSettings {
   duration: string;
   maxVus: number;
   rateMaxRps: number;
-  /** Where load/summary.ts writes the k6 summary; `-` prints it as one line. */
+  /** Where load/summary.ts writes the k6 summary; `-` prints the runner summary as one line. */
   summaryFile: string;
+  /** Where load/summary.ts writes the runner summary (load/runner-summary.ts); default nowhere. */
+  runnerSummaryFile?: string;
+  /** Throughput: the arrival rate, requests/s, at every batch size (default the suite's offered rate). */
+  arrivalRate?: number;
   /** Go's GC target for the k6 process (k6Gogc). */
   gogc: string;
 }
@@ -51,11 +55,17 @@ export function scriptVars(settings: ScriptSettings): Record<string, string> {
     DIRECTEARN_BATCH_SIZES: settings.batchSizes.join(','),
     DIRECTEARN_DURATION: settings.duration,
     DIRECTEARN_MAX_VUS: String(settings.maxVus),
-    DIRECTEARN_OFFERED_CUSTOMERS_PER_S: String(DEFAULT_LOAD_OFFERED_CUSTOMERS_PER_S),
-    DIRECTEARN_OFFERED_MAX_RPS: String(DEFAULT_LOAD_OFFERED_MAX_RPS),
+    // A fixed arrival rate is the cap of the offered rate, and customers/s enough to reach it at every size.
+    DIRECTEARN_OFFERED_CUSTOMERS_PER_S: String(
+      settings.arrivalRate !== undefined
+        ? settings.arrivalRate * Math.max(...settings.batchSizes)
+        : DEFAULT_LOAD_OFFERED_CUSTOMERS_PER_S,
+    ),
+    DIRECTEARN_OFFERED_MAX_RPS: String(settings.arrivalRate ?? DEFAULT_LOAD_OFFERED_MAX_RPS),
     DIRECTEARN_RATE_MAX_RPS: String(settings.rateMaxRps),
     DIRECTEARN_RATE_BATCH_SIZE: '1',
     DIRECTEARN_SUMMARY_FILE: settings.summaryFile,
+    DIRECTEARN_RUNNER_SUMMARY_FILE: settings.runnerSummaryFile ?? '',
     K6_NO_USAGE_REPORT: 'true',
     GOGC: settings.gogc,
   };

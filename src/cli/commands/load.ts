@@ -75,6 +75,13 @@ DIR/summary.json (schemaVersion 3) and DIR/report.html (charts, no network neede
   --rate-max N             rate: highest arrival rate probed, requests/s (default twice the
                            embedded provider's limit, else ${DEFAULT_LOAD_RATE_MAX_RPS})
   --max-vus N              throughput: concurrent requests at most (default ${DEFAULT_LOAD_MAX_VUS})
+  --arrival-rate R         throughput: offer R requests/s at every batch size (default 2,000,000
+                           customers/s, at most 5,000 requests/s: above what one target serves)
+  --runners N              throughput, rate: N k6 processes on this machine, each with the execution
+                           segment the k6-operator gives runner pod i of N (arrival rate and VUs
+                           split between them); each leaves DIR/runner-<i>/runner-summary.json, and
+                           they are merged as \`directearn merge\` does (SLOs judged on the whole run).
+                           With --emit-k8s: the TestRun's parallelism
   --customers-csv FILE     identifier values (first column, header line) instead of the generated range
   --basic USER:PASS        Basic credentials (env DIRECTEARN_BASIC; default the suite's)
   --token TOKEN            OAuth token sent as Bearer (env DIRECTEARN_TOKEN)
@@ -151,6 +158,8 @@ export const command: Command = {
       'provider-rate-limit': { type: 'string' },
       'rate-max': { type: 'string' },
       'max-vus': { type: 'string' },
+      'arrival-rate': { type: 'string' },
+      runners: { type: 'string' },
       'customers-csv': { type: 'string' },
       basic: { type: 'string' },
       token: { type: 'string' },
@@ -185,6 +194,18 @@ export const command: Command = {
     const maxVusRaw = values['max-vus'] as string | undefined;
     const maxVus =
       maxVusRaw === undefined ? undefined : intOption(maxVusRaw, '--max-vus', 0, { min: 1, max: 10_000 });
+    const arrivalRaw = values['arrival-rate'] as string | undefined;
+    const arrivalRate =
+      arrivalRaw === undefined
+        ? undefined
+        : intOption(arrivalRaw, '--arrival-rate', 0, { min: 1, max: 1_000_000 });
+    if (arrivalRate !== undefined && scenario !== 'throughput')
+      throw new UsageError('--arrival-rate is for the throughput scenario');
+    const runnersRaw = values.runners as string | undefined;
+    const runners =
+      runnersRaw === undefined ? undefined : intOption(runnersRaw, '--runners', 0, { min: 1, max: 64 });
+    if (runners !== undefined && runners > 1 && scenario === 'smoke')
+      throw new UsageError('--runners: the smoke runs on one runner');
     const basic = stringOption(values.basic, io.env, 'DIRECTEARN_BASIC');
     const token = stringOption(values.token, io.env, 'DIRECTEARN_TOKEN');
     if (basic !== undefined) parseUserPass(basic, optionSource(values.basic, '--basic', 'DIRECTEARN_BASIC'));
@@ -211,7 +232,12 @@ export const command: Command = {
         throw new UsageError('--emit-k8s needs --target: the runner pods load that host');
       const { emitK8s, parallelismFromEnv } = await import('../../load/k8s.js');
       const { resolveIdentity } = await import('../../load/identity.js');
-      const parallelism = parallelismFromEnv(io.env);
+      const parallelism = runners ?? parallelismFromEnv(io.env);
+      if (isLoopbackUrl(target)) {
+        io.err(
+          `warning: --target ${hostOf(target)} is loopback: in a runner pod that is the pod itself, not this machine; give a URL the cluster reaches`,
+        );
+      }
       const emitted = emitK8s(resolve(io.cwd, values['emit-k8s']), {
         scenario,
         target,
@@ -219,6 +245,7 @@ export const command: Command = {
         ...(bs !== undefined ? { batchSizes: bs } : {}),
         ...(duration !== undefined ? { duration } : {}),
         ...(maxVus !== undefined ? { maxVus } : {}),
+        ...(arrivalRate !== undefined ? { arrivalRate } : {}),
         ...(rateMax !== undefined ? { rateMaxRps: rateMax } : {}),
         ...(typeof csv === 'string' ? { customersCsv: csv } : {}),
         ...(parallelism !== undefined ? { parallelism } : {}),
@@ -241,6 +268,8 @@ export const command: Command = {
       ...(providerRateLimit !== undefined ? { providerRateLimit } : {}),
       ...(rateMax !== undefined ? { rateMaxRps: rateMax } : {}),
       ...(maxVus !== undefined ? { maxVus } : {}),
+      ...(arrivalRate !== undefined ? { arrivalRate } : {}),
+      ...(runners !== undefined ? { runners } : {}),
       ...(typeof values['customers-csv'] === 'string' ? { customersCsv: values['customers-csv'] } : {}),
       ...(basic !== undefined ? { basic } : {}),
       ...(token !== undefined ? { token } : {}),
@@ -301,6 +330,13 @@ function report(result: LoadResult, scenario: string, io: CliIO): number {
     for (const [id, reason] of Object.entries(result.smokeSkipped ?? {})) io.out(`skip  ${id}  ${reason}`);
     for (const t of result.thresholds.filter((x) => !x.ok))
       io.out(`SLO crossed: ${t.metric} ${t.expression}`);
+  }
+  for (const c of result.runners?.coverage ?? []) io.out(`COVERAGE: ${c}`);
+  if (result.runners !== undefined) {
+    const worst = Math.max(0, ...result.runners.rankBounds.map((r) => r.points));
+    io.out(
+      `${result.runners.files.length} runners merged (${result.runners.files.map((f) => shown(io.cwd, f)).join(', ')}); percentiles within ±${worst.toFixed(2)} percentile points of the pooled samples' exact ones`,
+    );
   }
   for (const t of result.slos.filter((x) => !x.ok))
     io.out(`SLO crossed: batch ${t.batchSize} ${t.slo} (measured ${t.measured})`);
