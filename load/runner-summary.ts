@@ -99,9 +99,8 @@ function batchOf(
   const sel = (name: string, extra = ''): string => `${name}{scenario:${scenario}${extra}}`;
   const requests = count(m, sel('http_reqs'));
   const answered = count(m, sel('directearn_customers_answered'));
-  // The names before and after the issued/warned/failed split of the metrics.
-  const failed = count(m, sel('directearn_customers_failed')) || count(m, sel('directearn_entity_failures'));
-  const warned = count(m, sel('directearn_customers_warned')) || count(m, sel('directearn_entity_warnings'));
+  const failed = count(m, sel('directearn_customers_failed'));
+  const warned = count(m, sel('directearn_customers_warned'));
   const seconds = config.durationSeconds;
   return {
     batchSize,

@@ -218,6 +218,9 @@ describe('mergeRunners', () => {
       sampled: { every: 10 },
     });
     expect(summary.batches[0]?.warningRate).toBeCloseTo(5 / (70 + 65), 4);
+    // Issued, warned (8890: not issued) and failed customers are summed as the single run's schema has them.
+    expect(summary.batches[0]).toMatchObject({ issued: 70 + 60, warned: 5, failed: 0 });
+    expect(summary.schemaVersion).toBe(3);
     expect(summary.runners.map((r) => [r.segment, r.requests])).toEqual([
       ['0:1/2', 770],
       ['1/2:1', 740],

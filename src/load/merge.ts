@@ -336,17 +336,13 @@ const round = (n: number, digits = 2): number => {
 
 const sum = <T>(items: readonly T[], of: (t: T) => number): number => items.reduce((n, t) => n + of(t), 0);
 
-/** Extra figures of a merged batch size (issued / warned / failed, like a single run's). */
-type MergedBatch = BatchFigures & {
-  issuedPerSecond?: number;
-  issuedRate?: number;
-  issued?: number;
-  warned?: number;
-  failed?: number;
-  limited?: number;
-};
+/** A merged batch size: a single run's figures, plus its 429s (exact: every runner counts them). */
+type MergedBatch = BatchFigures & { limited: number };
 
-/** One batch size over every runner: counts summed, rates over the scenario's seconds, percentiles merged. */
+/**
+ * One batch size over every runner: counts summed, rates over the scenario's seconds (as
+ * summary.ts batchFigures computes a single run's), percentiles merged.
+ */
 function mergeBatch(
   parts: readonly RunnerBatch[],
   ranks: readonly (readonly number[])[],

@@ -3,12 +3,16 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserFacingError } from '../errors.js';
+import { notIssuedReason } from './issued.js';
 import type { MergeResult } from './merge.js';
 import { renderReport } from './report.js';
 import { checkSlos, type Slo, type SloResult } from './slo.js';
+import type { BatchFigures } from './summary.js';
 
 export interface MergedVerdict extends MergeResult {
   slos: SloResult[];
+  /** Throughput: batch sizes whose customers were mostly not issued (issued.ts), with why. */
+  notIssued: string[];
   /** SLOs held on the whole run, the runners cover it exactly once, and (rate) a limit was found and Retry-After honoured. */
   ok: boolean;
   /** Where summary.json and report.html were written; undefined when the coverage forbade it. */
@@ -23,12 +27,14 @@ export interface MergedVerdict extends MergeResult {
 export function judgeAndWrite(merged: MergeResult, slos: Slo[], out: string): MergedVerdict {
   const s = merged.summary;
   const results = checkSlos(s.batches, slos);
+  const notIssued = s.rate === undefined ? s.batches.flatMap((b) => notIssuedReason(b) ?? []) : [];
   const ok =
     merged.coverage.length === 0 &&
     results.every((r) => r.ok) &&
+    notIssued.length === 0 &&
     s.rate?.retryAfterHonoured !== false &&
     s.rate?.detectedLimitRps !== null;
-  if (merged.coverage.length > 0) return { ...merged, slos: results, ok };
+  if (merged.coverage.length > 0) return { ...merged, slos: results, notIssued, ok };
   const summaryPath = join(out, 'summary.json');
   const reportPath = join(out, 'report.html');
   try {
@@ -40,11 +46,15 @@ export function judgeAndWrite(merged: MergeResult, slos: Slo[], out: string): Me
   } catch (e) {
     throw new UserFacingError(`cannot write into ${out}: ${(e as NodeJS.ErrnoException).code ?? e}`);
   }
-  return { ...merged, slos: results, ok, summaryPath, reportPath };
+  return { ...merged, slos: results, notIssued, ok, summaryPath, reportPath };
 }
 
-/** The verdict as lines for a terminal: figures per batch size, the bound, SLOs crossed, coverage, files. */
-export function verdictLines(v: MergedVerdict, shown: (path: string) => string): string[] {
+/** The verdict as lines for a terminal: figures per batch size (`table`, as load prints them), the bound, SLOs crossed, coverage, files. */
+export function verdictLines(
+  v: MergedVerdict,
+  shown: (path: string) => string,
+  table: (batches: BatchFigures[]) => string[],
+): string[] {
   const s = v.summary;
   const lines = [
     `merged ${s.runners.length} runner(s): ${s.runners.map((r) => `${r.segment} ${r.requests} requests`).join(', ')}`,
@@ -54,12 +64,7 @@ export function verdictLines(v: MergedVerdict, shown: (path: string) => string):
     lines.push('nothing written: the figures of these runners are not the whole run');
     return lines;
   }
-  lines.push('batch  requests  requests/s  customers/s  p50 ms  p95 ms  p99 ms  failed  dropped');
-  for (const b of s.batches) {
-    lines.push(
-      `${String(b.batchSize).padStart(5)}  ${String(b.requests).padStart(8)}  ${b.requestsPerSecond.toFixed(1).padStart(10)}  ${b.customersPerSecond.toFixed(0).padStart(11)}  ${b.latencyMs.p50.toFixed(1).padStart(6)}  ${b.latencyMs.p95.toFixed(1).padStart(6)}  ${b.latencyMs.p99.toFixed(1).padStart(6)}  ${(b.failedRequestRate * 100).toFixed(2).padStart(5)}%  ${String(b.droppedIterations).padStart(7)}`,
-    );
-  }
+  lines.push(...table(s.batches));
   const worst = Math.max(0, ...v.rankBounds.map((r) => r.points));
   lines.push(
     `merged percentiles are within ±${worst.toFixed(2)} percentile points of the exact ones of all samples pooled (e.g. p95 between the pooled p${(95 - worst).toFixed(2)} and p${(95 + worst).toFixed(2)})`,
@@ -72,6 +77,7 @@ export function verdictLines(v: MergedVerdict, shown: (path: string) => string):
         : `rate: detected limit ${r.detectedLimitRps} requests/s over all runners; ${r.refusedRequests ?? 0} requests refused with 429; Retry-After honoured: ${r.retryAfterHonoured === null ? 'not checked (no 429)' : r.retryAfterHonoured ? 'yes' : 'NO'}`,
     );
   }
+  for (const why of v.notIssued) lines.push(`NOT ISSUED: ${why}`);
   for (const t of v.slos.filter((x) => !x.ok))
     lines.push(`SLO crossed: batch ${t.batchSize} ${t.slo} (measured ${t.measured}, all runners)`);
   if (v.summaryPath !== undefined) lines.push(`summary: ${shown(v.summaryPath)}`);

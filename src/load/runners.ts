@@ -73,7 +73,7 @@ export async function runRunners(
   // A run k6 did not complete (target down, script aborted) keeps the last good report.
   const verdict = completed
     ? judgeAndWrite(merged, run.slos, run.out)
-    : { ...merged, slos: [], ok: false, summaryPath: undefined, reportPath: undefined };
+    : { ...merged, slos: [], notIssued: [], ok: false, summaryPath: undefined, reportPath: undefined };
   const comparison =
     run.options.baseline !== undefined && completed
       ? compareRuns(merged.summary, run.options.baseline, run.options.maxRegression ?? 0.1)
@@ -89,6 +89,7 @@ export async function runRunners(
     k6ExitCode: codes.find((c) => c !== 0) ?? 0,
     k6Errors,
     thresholds: [],
+    notIssued: verdict.notIssued,
     ok: completed && verdict.ok && comparison?.regressed !== true,
     runners: {
       coverage: merged.coverage,

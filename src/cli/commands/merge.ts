@@ -74,7 +74,8 @@ export const command: Command = {
       const rel = relative(io.cwd, path);
       return rel === '' || rel.startsWith('..') ? path : rel;
     };
-    for (const line of verdictLines(verdict, shown)) io.out(line);
+    const { figureLines } = await import('./load.js');
+    for (const line of verdictLines(verdict, shown, figureLines)) io.out(line);
     return verdict.ok ? ExitCode.ok : ExitCode.failed;
   },
 };
