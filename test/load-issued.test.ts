@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
+import { preflight } from '../src/load/identity.js';
 import { notIssuedReason } from '../src/load/issued.js';
 import { recommendation } from '../src/load/report.js';
 import { findK6 } from '../src/load/run.js';
@@ -172,4 +173,40 @@ withK6('a throughput run on a promotion whose customers use up their limit (k6)'
     const html = readFileSync(join(dir, 'warned', 'report.html'), 'utf8');
     expect(html).toMatch(/class="verdict">No batch size to choose: batch 100: the promotion did not issue/);
   }, 60_000);
+
+  it('the next run stops at the preflight: its first customers are now answered 8890', async () => {
+    const io = captureIO({ cwd: dir });
+    const code = await main(
+      ['load', '--target', host.url, '--program', '2844', '--promotion', '200206'].concat([
+        '--batch-sizes',
+        '100',
+        '--duration',
+        '1s',
+        '--quiet',
+        '--out',
+        'again',
+      ]),
+      io,
+    );
+    expect(code).toBe(1);
+    expect(io.stderr.join('\n')).toMatch(
+      /preflight: program 2844, promotion 200206, identifierName id did not issue to customer 500000000: warning 8890 "promotion not issued due to config issues or customer exhausted limits" \(not issued\); no load was sent \(use fresh customers, --customers-csv, or a promotion with a higher earn limit\)/,
+    );
+  }, 60_000);
+});
+
+describe('the preflight requires its customers to be issued', () => {
+  it('an 8890 answer stops it like an error, naming the warning and what to do', async () => {
+    const host = await startProvider({ port: 0 });
+    try {
+      const identity = { programId: 2844, promotionId: 200206, identifierName: 'id' as const };
+      const auth = `Basic ${Buffer.from('directearn:directearn').toString('base64')}`;
+      await expect(preflight(host.url, identity, auth, ['500000007'])).resolves.toBeUndefined();
+      await expect(preflight(host.url, identity, auth, ['500000008', '500000007'])).rejects.toThrow(
+        /did not issue to customer 500000007: warning 8890 .*\(not issued\); no load was sent/,
+      );
+    } finally {
+      await host.close();
+    }
+  });
 });

@@ -130,6 +130,7 @@ export function firstCustomers(identity: LoadIdentity, count: number, csvPath?: 
 
 interface Entry {
   errors?: { code?: number; message?: string }[];
+  warnings?: { code?: number; message?: string }[];
 }
 
 /**
@@ -168,7 +169,7 @@ export const PREFLIGHT_CUSTOMERS = 3;
 
 /**
  * One directEarn request for the first customers of the run. Resolves when the target answers 200
- * and no customer has an error; otherwise a UserFacingError with the code and message the target
+ * and every customer was issued (no error, no 8890 warning); otherwise a UserFacingError with the code and message the target
  * answered, or an UnreachableError when it cannot be reached or refuses the credentials.
  */
 export async function preflight(
@@ -223,6 +224,20 @@ export async function preflight(
     const err = entries[at]?.errors?.[0];
     throw new UserFacingError(
       `preflight: ${what} does not earn for customer ${customers[at]}: ${err?.code} "${err?.message}"; no load was sent (choose a promotion that earns, see README "Load a real host")`,
+    );
+  }
+  // 8890 is a warning only in that it does not count as a failure: the customer was NOT issued, and
+  // a run on such customers measures the warning path, not a campaign.
+  const warnedAt = entries.findIndex((e) => (e.warnings ?? []).length > 0);
+  if (warnedAt >= 0) {
+    const warning = entries[warnedAt]?.warnings?.[0];
+    throw new UserFacingError(
+      `preflight: ${what} did not issue to customer ${customers[warnedAt]}: warning ${warning?.code} "${warning?.message}" (not issued); no load was sent (use fresh customers, --customers-csv, or a promotion with a higher earn limit)`,
+    );
+  }
+  if (entries.length < customers.length) {
+    throw new UserFacingError(
+      `preflight (${what}) answered ${entries.length} entries for ${customers.length} customers; no load was sent`,
     );
   }
 }

@@ -132,7 +132,7 @@ async function startEmbedded(run: Run): Promise<Embedded | undefined> {
   return embedded;
 }
 
-/** One request for the first customers must earn before any load (not for smoke: it asks for errors). */
+/** One request for the first customers must issue (no error, no 8890) before any load (not for smoke: it asks for errors). */
 async function runPreflight(run: Run, target: string): Promise<void> {
   if (run.scenario === 'smoke' || run.options.skipPreflight === true) return;
   const token = run.options.token;
@@ -146,7 +146,7 @@ async function runPreflight(run: Run, target: string): Promise<void> {
     run.env.DIRECTEARN_SOURCE || undefined,
   );
   run.say(
-    `preflight: ${describeIdentity(run.identity)} earns for the first ${PREFLIGHT_CUSTOMERS} customers`,
+    `preflight: ${describeIdentity(run.identity)} issued to the first ${PREFLIGHT_CUSTOMERS} customers`,
   );
 }
 

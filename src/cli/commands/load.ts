@@ -68,8 +68,9 @@ DIR/summary.json (schemaVersion 3) and DIR/report.html (charts, no network neede
   --promotion ID           promotionId (env DIRECTEARN_PROMOTION_ID; default ${LOAD_PROMOTION_ID})
   --promo-identifier TEXT  name the promotion by promoIdentifier instead (env DIRECTEARN_PROMO_IDENTIFIER)
   --identifier-name NAME   id, mobile or email (env DIRECTEARN_IDENTIFIER_NAME; default id)
-                           Before k6 starts, one request for the first ${PREFLIGHT_CUSTOMERS} customers must earn;
-                           otherwise the run stops with the code and message the host answered.
+                           Before k6 starts, one request must issue to the first ${PREFLIGHT_CUSTOMERS} customers
+                           (no error, no warning 8890); otherwise the run stops with the code and
+                           message the host answered.
   --provider-rate-limit N  embedded provider only: limit in requests/s (429 + Retry-After beyond);
                            a rate run against the embedded provider defaults to ${DEFAULT_EMBEDDED_RATE_LIMIT}
   --rate-max N             rate: highest arrival rate probed, requests/s (default twice the
