@@ -1,9 +1,10 @@
 // Benchmark of the reference provider (`npm run bench:provider`, after `npm run build`).
 // On loopback, with the load generator pinned to the other core:
 //   - batch 1: requests/s of the provider next to a bare node:http server answering the same bytes
-//     (the ceiling of any Node server); goal >= 60 %;
+//     (the ceiling of an idiomatic Node server: data/end listeners, writeHead, end); goal >= 90 %;
 //   - batch 1000: customers/s of the provider next to JSON.parse + JSON.stringify of the same request
-//     and answer on one core (the floor of any JS implementation); goal >= 50 %;
+//     and answer on one core (the floor of any JS implementation); goal >= 100 %;
+//   - what each protection of the provider costs per request, in CPU µs, in-process (least of 5);
 //   - the provider's RSS before and after; with --soak SECONDS, a long batch-1000 run at full speed
 //     sampling RSS (the issue asks for < 512 MiB over 10 minutes: --soak 600).
 // Other engineers share the machine, so bare and provider runs alternate for --rounds rounds and
@@ -40,6 +41,8 @@ const { DEFAULT_TOKEN, LOAD_CUSTOMER_ID_FIRST, LOAD_PROGRAM_ID, LOAD_PROMOTION_I
   '../dist/config/defaults.js'
 );
 const { createProvider } = await import('../dist/provider/index.js');
+const { Credentials } = await import('../dist/provider/auth.js');
+const { LedgerRing } = await import('../dist/provider/model.js');
 const ENDPOINT = '/v2/promotion/bulk/directEarn';
 
 const has = (cmd) => {
@@ -201,6 +204,79 @@ async function measure(server, bodyFile, connections, secs) {
   return { ...r, cpuRate: (after.requests - before.requests) / ((after.cpuMicros - before.cpuMicros) / 1e6) };
 }
 
+/**
+ * CPU µs per call of each protection's per-request work, run in this process on the built code: the
+ * ones in the listener that have no per-request code are listed with why (node checks deadlines on
+ * one interval per server, the connection cap on accept).
+ */
+function protectionCosts() {
+  const least = (fn) => {
+    let best = Infinity;
+    for (let r = 0; r < 5; r++) {
+      const n = 200_000;
+      const c0 = process.cpuUsage();
+      fn(n);
+      const c = process.cpuUsage(c0);
+      best = Math.min(best, (c.user + c.system) / n);
+    }
+    return best;
+  };
+  const provider = createProvider();
+  const headers = {
+    host: '127.0.0.1',
+    'content-type': 'application/json',
+    authorization: `Bearer ${DEFAULT_TOKEN}`,
+    'content-length': String(req1.length),
+  };
+  const head = {
+    method: 'POST',
+    url: ENDPOINT,
+    headers,
+    remoteAddress: undefined,
+    body: undefined,
+    bodyOverLimit: false,
+  };
+  const credentials = new Credentials({});
+  const ring = new LedgerRing(1_000_000);
+  let sink = 0;
+  return [
+    {
+      name: 'head-first refusals (route, method, auth, type, length)',
+      us: least((n) => {
+        for (let i = 0; i < n; i++) if (provider.preflight(head) !== undefined) sink++;
+      }),
+      note: 'provider.preflight on an accepted head, every request (auth included)',
+    },
+    {
+      name: 'fail-closed auth (every credential header checked)',
+      us: least((n) => {
+        for (let i = 0; i < n; i++)
+          if (credentials.access(headers.authorization, undefined) !== 'write') sink++;
+      }),
+      note: 'Credentials.access, part of the line above',
+    },
+    {
+      name: 'paged ledger (bounded ring of recent earns)',
+      us: least((n) => {
+        let id = 1n;
+        for (let i = 0; i < n; i++) ring.push(id++, 1, 469, 56799, 500_000_000 + i);
+      }),
+      note: 'LedgerRing.push, per earn',
+    },
+    {
+      name: 'deadlines (head 408, body 408)',
+      us: 0,
+      note: "node's own deadline check, one interval per server; nothing armed per request",
+    },
+    { name: 'connection cap', us: 0, note: 'server.maxConnections, checked by node per connection accepted' },
+    {
+      name: 'pipelining care (answers in order before a parse error)',
+      us: 0,
+      note: 'a counter and a field of the per-connection object; below what this can time',
+    },
+  ].map((c) => ({ ...c, sink }));
+}
+
 const mib = (b) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const pct = (a, b) => `${((a / b) * 100).toFixed(0)} %`;
@@ -236,9 +312,9 @@ if (flags.soak === undefined || flags.soak === '') {
 
   const rows = [
     ['batch 1, bare node:http (ceiling)', bare1, 1, 'req/s', undefined],
-    ['batch 1, provider', prov1, 1, 'req/s', [bare1, 'bare', 60]],
+    ['batch 1, provider', prov1, 1, 'req/s', [bare1, 'bare', 90]],
     ['batch 1000, JSON parse+stringify (floor)', floor, 1000, 'customers/s', undefined],
-    ['batch 1000, provider', prov1000, 1000, 'customers/s', [floor, 'floor', 50]],
+    ['batch 1000, provider', prov1000, 1000, 'customers/s', [floor, 'floor', 100]],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));
   process.stdout.write(`  ${''.padEnd(w)}  ${'wall'.padStart(22)}  ${'per CPU-second'.padStart(26)}\n`);
@@ -254,10 +330,14 @@ if (flags.soak === undefined || flags.soak === '') {
     `  provider RSS: ${mib(rssBefore)} before, ${mib(after.rss)} after ${fmt(after.requests)} requests and ${fmt(after.earned)} earns\n`,
   );
   // Per CPU-second figures are what a free core would give: the wall figures swing with other load.
-  const ok = prov1.cpuRate >= 0.6 * bare1.cpuRate && prov1000.cpuRate * 1000 >= 0.5 * floor.cpuRate * 1000;
+  const ok = prov1.cpuRate >= 0.9 * bare1.cpuRate && prov1000.cpuRate >= floor.cpuRate;
   process.stdout.write(
     `  goals ${ok ? 'met' : 'NOT met'} on the per-CPU-second figures (wall figures are noisy on a shared machine)\n`,
   );
+  const costs = protectionCosts();
+  process.stdout.write('  per-request cost of each protection, CPU µs in-process (least of 5 x 200,000):\n');
+  for (const c of costs)
+    process.stdout.write(`    ${c.name.padEnd(58)} ${c.us.toFixed(3).padStart(7)} µs  ${c.note}\n`);
 } else {
   const soak = Number(flags.soak);
   const provider = await startServer('provider');

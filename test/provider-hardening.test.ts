@@ -81,6 +81,38 @@ describe('the listener under hostile input', () => {
     expect(server.provider.stats().earned).toBe(before + 1);
   });
 
+  it('answers pipelined requests in order, a head refusal between bodies read later, the parse error last', async () => {
+    // The 401 is decided from its head at once, the 200s once their bodies are read: node must still
+    // send them in request order, and the raw 400 only after all three.
+    const ok = `${head(Buffer.byteLength(ONE), `Authorization: ${AUTH}\r\n`)}${ONE}`;
+    const refused = `${head(Buffer.byteLength(ONE))}${ONE}`;
+    const got = await raw(port, `${ok}${refused}${ok}GARBAGE\r\n\r\n`);
+    const statuses = [...got.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]);
+    expect(statuses).toEqual(['200', '401', '200', '400']);
+  });
+
+  it('reads a body that arrives in later writes, within the deadline, and keeps the connection', async () => {
+    const bytes = `${head(Buffer.byteLength(ONE), `Authorization: ${AUTH}\r\n`)}${ONE}`;
+    const cut = bytes.indexOf('\r\n\r\n') + 10;
+    const got = await new Promise<string>((resolve) => {
+      let text = '';
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write(bytes.slice(0, cut));
+        setTimeout(() => socket.write(bytes.slice(cut, cut + 20)), 30);
+        setTimeout(() => socket.write(bytes.slice(cut + 20)), 60);
+      });
+      socket.on('data', (d) => {
+        text += d;
+        // Two answers on one connection: the body read in pieces left it usable.
+        if (text.endsWith('}') && text.split('HTTP/1.1 ').length === 2) socket.write(bytes);
+        if (text.split('HTTP/1.1 200 ').length === 3 && text.endsWith('}')) socket.destroy();
+      });
+      socket.on('close', () => resolve(text));
+    });
+    expect([...got.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1])).toEqual(['200', '200']);
+    expect(got).not.toMatch(/connection: close/i);
+  });
+
   it('answers an unauthenticated request 401 from its head, before any byte of its 4 MiB body', async () => {
     const got = await raw(port, head(4 * 1024 * 1024), /\r\n\r\n[\s\S]*\}\]\}/);
     expect(got).toMatch(/^HTTP\/1\.1 401 /);

@@ -155,8 +155,9 @@ export class EarnDesk {
     return undefined;
   }
 
+  /** The headers object is shared by every 200 (frozen): a caller adding headers copies it. */
   private ok(body: string): Answer {
-    return { status: 200, headers: { ...JSON_HEADERS }, body };
+    return { status: 200, headers: JSON_HEADERS as Record<string, string>, body };
   }
 
   /**

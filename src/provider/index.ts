@@ -22,7 +22,7 @@ import { type LedgerEntry, LedgerRing, Model } from './model.js';
 import { TokenDesk } from './oauth.js';
 import { MinuteQuota } from './quota.js';
 import { TokenBucket } from './rate-limit.js';
-import { header, type ProviderRequest, splitUrl } from './request.js';
+import { header, type ProviderRequest } from './request.js';
 import { applyState, type LiveLimits, MAX_STATE_BODY_LIMIT } from './states.js';
 
 export type { StateParams } from '../states/index.js';
@@ -105,6 +105,11 @@ export interface ProviderResponse {
 export interface Provider {
   /** Answers one request in-process. */
   handle(req: ProviderRequest): Promise<ProviderResponse>;
+  /**
+   * `handle` without the promise when the answer is ready at once (no injected latency): what the
+   * listener calls, so a request costs no microtask; a promise otherwise.
+   */
+  respond(req: ProviderRequest): ProviderResponse | Promise<ProviderResponse>;
   /** Applies a state of src/states; an unknown name throws an Error naming it. */
   setState(name: string, params?: StateParams, action?: 'setup' | 'teardown'): void;
   /**
@@ -257,27 +262,40 @@ class ReferenceProvider implements Provider {
   }
 
   async handle(req: ProviderRequest): Promise<ProviderResponse> {
-    const { path } = splitUrl(req.url);
+    return this.respond(req);
+  }
+
+  respond(req: ProviderRequest): ProviderResponse | Promise<ProviderResponse> {
+    const path = pathOf(req.url);
     if (path === HEALTH_PATH) return health(req.method);
     const admin = this.options.admin && path.startsWith(ADMIN_PREFIX);
     if (!admin) this.requests++;
     let res: ProviderResponse;
     try {
-      res = admin ? (adminGate(req, this.options.adminToken) ?? adminRoute(req, this)) : this.route(req);
+      res = admin
+        ? (adminGate(req, this.options.adminToken) ?? adminRoute(req, this))
+        : this.route(path, req);
     } catch {
       // A bug, not the caller's fault: answer the catalogue's 500 rather than crash or hang.
       res = httpError(500);
     }
     const { latencyMs, jitterMs } = this.options;
-    if (!admin && (latencyMs > 0 || jitterMs > 0)) await sleep(latencyMs + this.random() * jitterMs);
+    const delayMs = !admin && (latencyMs > 0 || jitterMs > 0) ? latencyMs + this.random() * jitterMs : 0;
     // A processed request (200, or 400 for its body) holds the capacity queue; its answer waits its turn.
-    if (this.capacity !== undefined && !admin && (res.status === 200 || res.status === 400))
-      await sleep(this.capacity.serve(customersAnswered(res.body)));
+    const queued = this.capacity !== undefined && !admin && (res.status === 200 || res.status === 400);
+    if (delayMs === 0 && !queued) return res;
+    return this.later(res, delayMs, queued);
+  }
+
+  /** The answer after the injected latency, then its turn in the capacity queue (virtual time then). */
+  private async later(res: ProviderResponse, delayMs: number, queued: boolean): Promise<ProviderResponse> {
+    if (delayMs > 0) await sleep(delayMs);
+    if (queued) await sleep((this.capacity as CapacityQueue).serve(customersAnswered(res.body)));
     return res;
   }
 
   preflight(req: ProviderRequest): ProviderResponse | undefined {
-    const { path } = splitUrl(req.url);
+    const path = pathOf(req.url);
     if (path === HEALTH_PATH) return health(req.method);
     if (this.options.admin && path.startsWith(ADMIN_PREFIX)) return adminGate(req, this.options.adminToken);
     return this.gate(path, req);
@@ -342,8 +360,7 @@ class ReferenceProvider implements Provider {
     return undefined;
   }
 
-  private route(req: ProviderRequest): ProviderResponse {
-    const path = splitUrl(req.url).path;
+  private route(path: string, req: ProviderRequest): ProviderResponse {
     const refused = this.gate(path, req);
     if (refused !== undefined) return refused;
     // gate let through the endpoint and the token endpoint only.
@@ -365,7 +382,8 @@ class ReferenceProvider implements Provider {
     }
     const res =
       this.options.faultRate > 0 && this.random() < this.options.faultRate ? httpError(500) : this.body(req);
-    if (rateHeaders !== undefined) Object.assign(res.headers, rateHeaders);
+    // A copy: the 200's headers object is shared.
+    if (rateHeaders !== undefined) res.headers = { ...res.headers, ...rateHeaders };
     return res;
   }
 
@@ -397,6 +415,12 @@ function checkCapacity(c: CapacityOptions): CapacityOptions {
   positive(c.overheadMs, 'capacity.overheadMs', 0);
   positive(c.queueMs, 'capacity.queueMs', 0);
   return c;
+}
+
+/** The path of a request URL, without allocating when there is no query (the common case). */
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
 }
 
 function health(method: string): ProviderResponse {

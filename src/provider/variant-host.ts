@@ -71,7 +71,9 @@ export function withVariant(provider: Provider, name: string): Provider {
     throw new RangeError(`unknown regression "${name}"; known: ${VARIANTS.map((x) => x.name).join(', ')}`);
   return new Proxy(provider, {
     get(target, prop) {
-      if (prop === 'handle') return (req: ProviderRequest) => handleThrough(target, v, req);
+      // The listener calls `respond`, in-process callers `handle`: both go through the variant.
+      if (prop === 'handle' || prop === 'respond')
+        return (req: ProviderRequest) => handleThrough(target, v, req);
       const value = Reflect.get(target, prop, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },
