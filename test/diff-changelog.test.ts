@@ -54,6 +54,25 @@ describe('the changelog page', () => {
     );
   });
 
+  // Issue 21: the title read "… → /home/<someone>/…/openapi/directEarn.yaml".
+  it("names the sides without the build machine's folders: the package spec by its path in the package", async () => {
+    const { diffSinceBase } = await import('../src/diff/base.js');
+    const base = join(dir, 'same.yaml');
+    await writeFile(base, readFileSync(specPath, 'utf8'));
+    const report = await diffSinceBase(base, { cwd: dir, env: process.env, isFile: () => true });
+    expect(report.base).toBe('same.yaml');
+    expect(report.new).toBe('openapi/directEarn.yaml');
+    const [md, html] = await writeChangelog(join(dir, 'named'), report);
+    const markdown = await readFile(md as string, 'utf8');
+    const page = await readFile(html as string, 'utf8');
+    expect(markdown.split('\n')[0]).toBe('# directEarn API changelog: same.yaml → openapi/directEarn.yaml');
+    expect(page).toContain('<h1>directEarn API changelog: same.yaml → openapi/directEarn.yaml</h1>');
+    for (const text of [markdown, page]) {
+      expect(text).not.toContain(packageRoot);
+      expect(text).not.toContain(dir);
+    }
+  });
+
   it('docs --since refuses a ref git does not know, in one line, before building anything', async () => {
     const io = captureIO({ cwd: packageRoot, env: process.env });
     const code = await main(['docs', '--out', join(dir, 'never'), '--since', 'no-such-ref-456'], io);

@@ -11,7 +11,7 @@ import { main } from '../src/cli/main.js';
 import { interactions } from '../src/contracts/interactions.js';
 import { coverageRows, readSummary, renderCoverageMarkdown } from '../src/docs/coverage.js';
 import { offlinePage, redoclyMessages } from '../src/docs/html.js';
-import { renderMarkdownReference } from '../src/docs/markdown.js';
+import { cell, exampleBody, renderMarkdownReference } from '../src/docs/markdown.js';
 import { catalogue, loadSpec, packageRoot } from '../src/spec/index.js';
 import { launchChromium } from './support/chromium.js';
 
@@ -106,6 +106,25 @@ describe('the Markdown reference', () => {
       if (c.message !== null) expect(row).toContain(`\`${c.message.replace(/\|/g, '\\|')}\``);
       expect(row).toContain(c.inferred ? '| inferred |' : '| documented |');
     }
+  });
+
+  it("shows each code's example body in its row of the code table (issue 21)", () => {
+    let shown = 0;
+    for (const c of catalogue()) {
+      const row = md.split('\n').find((l) => l.startsWith(`| ${c.case} | ${c.kind} |`)) ?? '';
+      const body = exampleBody(c);
+      if (c.examples.length === 0) {
+        expect(row, c.case).toMatch(/\| \*\(no example in the spec\)\* \|$/);
+        continue;
+      }
+      expect(body, c.case).toBeDefined();
+      expect(row, c.case).toContain(`\`${cell(body?.json ?? '')}\`<br>*(example \`${body?.name}\`)*`);
+      // The body shown is one of the case's examples, and carries the case's code.
+      expect(c.examples).toContain(body?.name);
+      if (c.kind === 'error' || c.kind === 'warning') expect(body?.json).toContain(`"code": ${c.code}`);
+      shown++;
+    }
+    expect(shown).toBeGreaterThanOrEqual(14);
   });
 
   it('lists the request and response fields, nested ones by path', () => {
@@ -208,6 +227,39 @@ describe('the HTML reference in headless Chromium', () => {
     await page.screenshot({ path: join(shots, 'overview.png') });
     expect(pageErrors).toEqual([]);
     expect(requests.filter((u) => /^(https?|wss?):/.test(u))).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  // Issue 21: the bodies were only in the operation's folded example menus.
+  it("shows every code's example body in the overview's code table, in view", async () => {
+    const page = await browser.newPage();
+    await page.goto(`file://${join(out, 'site', 'index.html')}`);
+    await page.getByRole('heading', { name: 'Error and warning codes' }).waitFor({ timeout: 20_000 });
+    const flat = (s: string) => s.replace(/\s+/g, ' ').trim();
+    const rows = (await page.locator('table').last().locator('tr').allInnerTexts()).map(flat);
+    for (const c of catalogue()) {
+      const row = rows.find((r) => r.startsWith(`${c.code ?? c.case} `));
+      expect(row, c.case).toBeDefined();
+      const body = exampleBody(c);
+      if (body === undefined) expect(row).toContain('no example in the spec');
+      else expect(row, c.case).toContain(`Example body: ${flat(body.json)} (example ${body.name})`);
+    }
+    await page.close();
+  }, 60_000);
+
+  it('shows the server descriptions as text, without the Markdown backticks Redoc does not render', async () => {
+    const page = await browser.newPage();
+    await page.goto(`file://${join(out, 'site', 'index.html')}`);
+    await page.getByRole('heading', { name: 'Error and warning codes' }).waitFor({ timeout: 20_000 });
+    // biome-ignore lint/performance/useDomNodeTextContent: what counts is the text a reader sees
+    const text = await page.innerText('body');
+    const servers = loadSpec().servers ?? [];
+    expect(servers.some((s) => s.description?.includes('`'))).toBe(true);
+    for (const s of servers) {
+      const shown = String(s.description).replace(/`([^`]*)`/g, '"$1"');
+      expect(text).toContain(shown);
+    }
+    expect(text).not.toContain('`');
     await page.close();
   }, 60_000);
 

@@ -3,9 +3,9 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { catalogue, loadSpec, packageRoot, type SpecDocument } from '../spec/index.js';
+import { loadSpec, packageRoot, type SpecDocument } from '../spec/index.js';
 import { runRedocly } from '../util/process.js';
-import { cell } from './markdown.js';
+import { cell, exampleCell } from './markdown.js';
 
 /**
  * Blocks every network load in the page: Redoc's inlined bundle needs inline scripts, eval-free
@@ -19,12 +19,15 @@ const CDN_LOGO = /https:\/\/cdn\.redoc\.ly\/redoc\/logo-mini(?:-full)?\.svg/g;
 const LOCAL_LOGO =
   "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='64' height='14'%3E%3Ctext x='0' y='11' font-size='11' font-family='sans-serif' fill='%23555'%3ERedocly%3C/text%3E%3C/svg%3E";
 
-/** Two columns, so the table fits Redoc's middle column: the code, then its exact message and trigger. */
-export function compactCodeTable(): string[] {
+/**
+ * Two columns, so the table fits Redoc's middle column: the code, then its exact message, trigger and
+ * example body (Redoc folds the examples into a menu per status; here each one is in view).
+ */
+export function compactCodeTable(doc: SpecDocument = loadSpec()): string[] {
   return [
-    '| code | exact message, and when |',
+    '| code | exact message, when, and an example body |',
     '|---|---|',
-    ...catalogue().map((c) => {
+    ...doc['x-directearn-catalogue'].map((c) => {
       const what = [
         c.kind === 'http' ? 'HTTP status' : c.kind,
         c.precedence === undefined || c.kind === 'earned' ? '' : `precedence ${c.precedence}`,
@@ -34,7 +37,7 @@ export function compactCodeTable(): string[] {
         .filter((w) => w !== '')
         .join(', ');
       const message = c.message === null ? '' : `"${cell(c.message)}"<br>`;
-      return `| **${c.code ?? c.case}**<br>${what} | ${message}*When:* ${cell(c.trigger)} |`;
+      return `| **${c.code ?? c.case}**<br>${what} | ${message}*When:* ${cell(c.trigger)}<br>*Example body:* ${exampleCell(c, doc)} |`;
     }),
   ];
 }
@@ -50,13 +53,17 @@ export function docsSpec(doc: SpecDocument = loadSpec()): SpecDocument {
     'Generated from `x-directearn-catalogue`: the exact message of every case the endpoint answers.',
     'Per-customer cases are checked in precedence order; the first that applies wins.',
     '',
-    ...compactCodeTable(),
+    ...compactCodeTable(doc),
     '',
     'See also the [coverage page](coverage.html) (case → example → pact → verification) and the',
     "[Markdown reference](reference.md); the reference provider's admin interface (provider states, ledger,",
     'health) is in [admin.html](admin.html).',
     '',
   ].join('\n');
+  // Redoc shows a server's description as plain text, not Markdown: backticks would show as is.
+  copy.servers = copy.servers?.map((s) =>
+    s.description === undefined ? s : { ...s, description: s.description.replace(/`([^`]*)`/g, '"$1"') },
+  );
   return copy;
 }
 

@@ -1,6 +1,6 @@
 // The Markdown reference of the endpoint, generated from the spec for wikis and pull requests:
 // request and response fields, the table of codes, every example, and what is inferred.
-import { catalogue, ENDPOINT_PATH, loadSpec, type SpecDocument } from '../spec/index.js';
+import { type CatalogueEntry, ENDPOINT_PATH, loadSpec, type SpecDocument } from '../spec/index.js';
 
 type Node = Record<string, unknown>;
 
@@ -95,14 +95,37 @@ function fieldTable(rows: FieldRow[]): string[] {
   ];
 }
 
-/** The table of every error, warning and HTTP code with its exact message and trigger. */
-export function codeTable(): string[] {
+/**
+ * A case's example body as a table cell shows it: the shortest of the case's spec examples, as
+ * one line of JSON with a space after each comma and colon so the cell can wrap, and its name.
+ */
+export function exampleBody(
+  entry: CatalogueEntry,
+  doc: SpecDocument = loadSpec(),
+): { name: string; json: string } | undefined {
+  const bodies = entry.examples
+    .map((name) => ({ name, value: (doc.components?.examples?.[name] as Node | undefined)?.value }))
+    .filter((e) => e.value !== undefined)
+    .map((e) => ({ name: e.name, json: JSON.stringify(e.value, null, 1).replace(/\n\s*/g, ' ') }));
+  return bodies.sort((a, b) => a.json.length - b.json.length)[0];
+}
+
+/** The example cell of a code table: the body in inline code, then the example's name. */
+export function exampleCell(entry: CatalogueEntry, doc: SpecDocument = loadSpec()): string {
+  const body = exampleBody(entry, doc);
+  return body === undefined
+    ? '*(no example in the spec)*'
+    : `\`${cell(body.json)}\`<br>*(example \`${body.name}\`)*`;
+}
+
+/** The table of every error, warning and HTTP code with its exact message, trigger and example body. */
+export function codeTable(doc: SpecDocument = loadSpec()): string[] {
   return [
-    '| case | kind | code | message (exact) | when | counts as failure | precedence | source |',
-    '|---|---|---|---|---|---|---|---|',
-    ...catalogue().map(
+    '| case | kind | code | message (exact) | when | counts as failure | precedence | source | example body |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...doc['x-directearn-catalogue'].map(
       (c) =>
-        `| ${c.case} | ${c.kind} | ${c.code ?? '–'} | ${c.message === null ? '–' : `\`${cell(c.message)}\``} | ${cell(c.trigger)} | ${c.failure ? 'yes' : 'no'} | ${c.precedence ?? '–'} | ${c.inferred ? 'inferred' : 'documented'} |`,
+        `| ${c.case} | ${c.kind} | ${c.code ?? '–'} | ${c.message === null ? '–' : `\`${cell(c.message)}\``} | ${cell(c.trigger)} | ${c.failure ? 'yes' : 'no'} | ${c.precedence ?? '–'} | ${c.inferred ? 'inferred' : 'documented'} | ${exampleCell(c, doc)} |`,
     ),
   ];
 }
@@ -181,7 +204,7 @@ export function renderMarkdownReference(doc: SpecDocument = loadSpec()): string 
     'applies the customer earns. "documented" rows come from the public doc; "inferred" rows are',
     "this suite's reading where the doc is silent.",
     '',
-    ...codeTable(),
+    ...codeTable(doc),
     '',
     '## Examples',
     '',
