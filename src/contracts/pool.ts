@@ -1,7 +1,15 @@
 // The ID pool of a states file: fresh customers for the interactions that earn, so a stateful host
-// (a real CRM with earn limits and no admin API) answers the same on every run. Each run draws the
-// customers it needs; the IDs used are recorded beside the states file (FILE.pool-used.json).
-import { readFileSync, writeFileSync } from 'node:fs';
+// (a real CRM with earn limits and no admin API) answers the same on every run. The record of used
+// customers (FILE.pool-used.json beside the states file) is what keeps a customer from being issued
+// twice, so it is written before the requests it covers: a run reserves its customers under an
+// exclusive lock (FILE.pool-used.json.lock), writes them into the record (fsync'd, atomic rename,
+// never through a symbolic link) and only then sends; afterwards it gives back the customers no
+// request carrying them ever left for the host. A run killed at any point after the reservation
+// leaves its customers recorded: unused ones are lost to the pool, none is ever drawn twice.
+import { UsageError } from '../errors.js';
+import { MAX_INPUT_BYTES, readInputText } from '../input/file.js';
+import { withLock } from '../util/lock-file.js';
+import { refuseSymlink, SYMLINK_REFUSED, writeFileSafe } from '../util/safe-write.js';
 import type { PoolCustomer, StatesFile } from './states-file.js';
 
 /** How much of the pool is left, for the run's report. */
@@ -28,14 +36,27 @@ export function poolRecordPath(statesPath: string): string {
   return `${statesPath}.pool-used.json`;
 }
 
+/** Refuses a record that is a symbolic link (dangling too), naming it and what to do. */
+function checkRecordPath(record: string): void {
+  try {
+    refuseSymlink(record);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== SYMLINK_REFUSED) throw e;
+    throw new UsageError(
+      `${record}: the ID pool record is a symbolic link; it is never written through one: replace it with the file itself`,
+    );
+  }
+}
+
 function readUsed(record: string | undefined, pool: readonly PoolCustomer[]): Set<string> {
   if (record === undefined) {
     const set = inProcess.get(pool) ?? new Set<string>();
     inProcess.set(pool, set);
     return set;
   }
+  checkRecordPath(record);
   try {
-    const doc = JSON.parse(readFileSync(record, 'utf8')) as { used?: unknown };
+    const doc = JSON.parse(readInputText(record, MAX_INPUT_BYTES)) as { used?: unknown };
     if (!Array.isArray(doc.used)) throw new Error('no "used" list');
     return new Set(doc.used.map(String));
   } catch (e) {
@@ -46,45 +67,79 @@ function readUsed(record: string | undefined, pool: readonly PoolCustomer[]): Se
   }
 }
 
-/** Draws fresh customers from a states file's pool for one run, and records them once the run sent them. */
+function writeUsed(record: string, used: Set<string>): void {
+  checkRecordPath(record);
+  writeFileSafe(record, `${JSON.stringify({ used: [...used] }, null, 2)}\n`, { durable: true });
+}
+
+/** Draws fresh customers from a states file's pool for one run, recorded before they are sent. */
 export class PoolDraw {
-  private readonly used: Set<string>;
-  private readonly drawn: PoolCustomer[] = [];
+  /** The record as last read (or written) by this run. */
+  private used: Set<string>;
   private readonly record: string | undefined;
 
   constructor(
     private readonly pool: readonly PoolCustomer[],
     statesPath: string | undefined,
+    /** How long a reservation waits for another run's lock, ms. */
+    private readonly lockWaitMs = 15_000,
   ) {
     this.record = statesPath === undefined ? undefined : poolRecordPath(statesPath);
     this.used = readUsed(this.record, pool);
   }
 
-  /** Customers never used by an earlier run nor drawn by this one. */
+  /** Customers not in the record as last read. */
   private fresh(): PoolCustomer[] {
-    const taken = new Set(this.drawn.map((c) => c.customerId));
-    return this.pool.filter((c) => !this.used.has(c.customerId) && !taken.has(c.customerId));
+    return this.pool.filter((c) => !this.used.has(c.customerId));
   }
 
-  /** Whether `n` more customers are left. */
-  has(n: number): boolean {
-    return this.fresh().length >= n;
-  }
-
-  /** The next fresh customer (call `has` first). */
-  take(): PoolCustomer {
-    const next = this.fresh()[0];
-    if (next === undefined) throw new Error('the ID pool is used up');
-    this.drawn.push(next);
-    return next;
-  }
-
-  /** Records this run's customers as used: call after their requests were sent. */
-  commit(): void {
-    for (const c of this.drawn) this.used.add(c.customerId);
-    if (this.record !== undefined && this.drawn.length > 0) {
-      writeFileSync(this.record, `${JSON.stringify({ used: [...this.used] }, null, 2)}\n`);
+  /** Runs `fn` on the record's current content under its lock, writing back what `fn` returns. */
+  private async update<T>(fn: (used: Set<string>) => { write: boolean; value: T }): Promise<T> {
+    const record = this.record;
+    if (record === undefined) {
+      const used = readUsed(undefined, this.pool);
+      const r = fn(used);
+      this.used = used;
+      return r.value;
     }
+    return withLock(
+      `${record}.lock`,
+      `the ID pool record ${record}`,
+      () => {
+        const used = readUsed(record, this.pool);
+        const r = fn(used);
+        if (r.write) writeUsed(record, used);
+        this.used = used;
+        return r.value;
+      },
+      { waitMs: this.lockWaitMs },
+    );
+  }
+
+  /**
+   * Reserves `n` customers that no run used or holds: under the record's lock, re-reads it, adds
+   * them and writes it (fsync'd) before returning, so call it before any request carrying them is
+   * sent. Undefined (nothing recorded) when fewer than `n` are left.
+   */
+  reserve(n: number): Promise<PoolCustomer[] | undefined> {
+    return this.update((used) => {
+      const picked = this.pool.filter((c) => !used.has(c.customerId)).slice(0, n);
+      if (picked.length < n) return { write: false, value: undefined };
+      for (const c of picked) used.add(c.customerId);
+      return { write: picked.length > 0, value: picked };
+    });
+  }
+
+  /**
+   * Gives back reserved customers the host provably never received: no request carrying them was
+   * sent (the run ended before sending, or sent only other interactions).
+   */
+  release(customers: readonly PoolCustomer[]): Promise<void> {
+    if (customers.length === 0) return Promise.resolve();
+    return this.update((used) => {
+      for (const c of customers) used.delete(c.customerId);
+      return { write: true, value: undefined };
+    });
   }
 
   /** The pool's state after this run, given how many customers a run needs. */
@@ -99,6 +154,21 @@ export class PoolDraw {
       record: this.record,
     };
   }
+}
+
+/**
+ * The reserved customers no sent request body mentions (its customerId, mobile or email anywhere in
+ * the text): the ones a run may give back. Matching text rather than parsed fields errs on the safe
+ * side: a body that names a customer in any way, even by chance, keeps it used.
+ */
+export function unsentCustomers(
+  reserved: readonly PoolCustomer[],
+  sentBodies: readonly string[],
+): PoolCustomer[] {
+  return reserved.filter((c) => {
+    const names = [c.customerId, c.mobile, c.email].filter((v): v is string => v !== undefined && v !== '');
+    return !sentBodies.some((body) => names.some((n) => body.includes(n)));
+  });
 }
 
 /** A pool draw for a states file, or undefined when it has no pool. */

@@ -23,6 +23,11 @@ export interface RecordingProxy {
   url: string;
   /** Exchanges in the order they completed. */
   exchanges: Exchange[];
+  /**
+   * Every request body sent toward the target, added before it is sent (an exchange is recorded
+   * only once it ends): what the ID pool reads to know which customers a run may give back.
+   */
+  forwarded: string[];
   close(): Promise<void>;
 }
 
@@ -33,6 +38,7 @@ export function startRecordingProxy(origin: string): Promise<RecordingProxy> {
   const target = new URL(origin);
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   const exchanges: Exchange[] = [];
+  const forwarded: string[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -49,6 +55,7 @@ export function startRecordingProxy(origin: string): Promise<RecordingProxy> {
           status,
           responseBody,
         });
+      forwarded.push(body.toString('utf8'));
       const upstream = send(
         {
           protocol: target.protocol,
@@ -86,6 +93,7 @@ export function startRecordingProxy(origin: string): Promise<RecordingProxy> {
       resolve({
         url: `http://127.0.0.1:${port}`,
         exchanges,
+        forwarded,
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());

@@ -9,7 +9,7 @@ import { ENDPOINT_PATH } from '../spec/index.js';
 import { checkInvariants, type SentState } from './invariants.js';
 import { isInferredPart, type Mismatch, mismatchLine, type VerifierMismatch } from './mismatch.js';
 import { PACT_DIR, type PactInteraction, pactFiles, pactInteractions, readPact } from './pacts.js';
-import { PoolDraw, type PoolStatus } from './pool.js';
+import { PoolDraw, type PoolStatus, unsentCustomers } from './pool.js';
 import { preflight } from './preflight.js';
 import { type Credentials, mapIds, type Planned, plan } from './prepare.js';
 import { pactVerifierCommand, runTool } from './process.js';
@@ -20,7 +20,7 @@ import {
   parseJson,
   startRecordingProxy,
 } from './recording-proxy.js';
-import { readStatesFile, type StatesFile, type StatesMap } from './states-file.js';
+import { type PoolCustomer, readStatesFile, type StatesFile, type StatesMap } from './states-file.js';
 import { UndocumentedCollector, type UndocumentedFinding } from './undocumented.js';
 import { verdict } from './verdict.js';
 
@@ -119,14 +119,18 @@ interface VerifierReport {
   }[];
 }
 
-/** Draws pool customers for the earning interactions; marks them not verified when the pool is short. */
-function drawPool(
+/**
+ * Reserves pool customers for the earning interactions (recorded before anything is sent); marks
+ * them not verified when the pool is short. Returns the customers reserved.
+ */
+async function drawPool(
   runnable: Planned[],
   pool: PoolDraw,
   states: StatesMap,
-): { perRun: number; usedUp: boolean } {
+): Promise<{ perRun: number; usedUp: boolean; reserved: PoolCustomer[] }> {
   const perRun = runnable.reduce((n, p) => n + p.earners.length, 0);
-  if (!pool.has(perRun)) {
+  const reserved = await pool.reserve(perRun);
+  if (reserved === undefined) {
     for (const p of runnable) {
       if (p.earners.length > 0)
         p.withheld = {
@@ -135,14 +139,15 @@ function drawPool(
         };
       else p.withheld = mapIds(p, states, new Map());
     }
-    return { perRun, usedUp: true };
+    return { perRun, usedUp: true, reserved: [] };
   }
+  const next = [...reserved];
   for (const p of runnable) {
-    const draws = new Map(p.earners.map((id) => [id, pool.take()]));
+    const draws = new Map(p.earners.map((id) => [id, next.shift() as PoolCustomer]));
     const why = mapIds(p, states, draws);
     if (why !== undefined) p.withheld = why;
   }
-  return { perRun, usedUp: false };
+  return { perRun, usedUp: false, reserved };
 }
 
 /** Turns the verifier's report and the recorded answers into one outcome per replayed interaction. */
@@ -258,12 +263,37 @@ export async function verifyPacts(options: VerifyOptions = {}): Promise<VerifyRe
   const planned = all.map((pi) =>
     plan(pi, { embedded, canSetStates, credentials: options.credentials, states, pool: pool !== undefined }),
   );
-  let poolRun: { perRun: number; usedUp: boolean } | undefined;
+  let poolRun: { perRun: number; usedUp: boolean; reserved: PoolCustomer[] } | undefined;
   if (states !== undefined) {
     const ready = planned.filter((p) => p.withheld === undefined);
-    if (pool !== undefined) poolRun = drawPool(ready, pool, states);
+    if (pool !== undefined) poolRun = await drawPool(ready, pool, states);
     else for (const p of ready) p.withheld = mapIds(p, states, new Map());
   }
+  // The request bodies that left for the target (the recording proxy's list, read after it closed):
+  // however the run ends, reserved customers none of them carries were provably not issued and go
+  // back to the pool (a failed preflight sends none); the others stay used.
+  const sent = { bodies: [] as string[] };
+  let result: VerifyResult;
+  try {
+    result = await replay(options, all, planned, embedded, sent, checked?.regressions ?? []);
+  } finally {
+    if (pool !== undefined && poolRun !== undefined && poolRun.reserved.length > 0)
+      await pool.release(unsentCustomers(poolRun.reserved, sent.bodies));
+  }
+  return pool !== undefined && poolRun !== undefined
+    ? { ...result, pool: pool.status(poolRun.perRun, poolRun.usedUp) }
+    : result;
+}
+
+/** Replays the runnable interactions and judges them, with the preflight's regressions (see verifyPacts). */
+async function replay(
+  options: VerifyOptions,
+  all: PactInteraction[],
+  planned: Planned[],
+  embedded: boolean,
+  sent: { bodies: string[] },
+  regressions: string[],
+): Promise<VerifyResult> {
   const results = new Map<PactInteraction, VerifiedInteraction>();
   for (const p of planned) {
     if (p.withheld !== undefined)
@@ -284,6 +314,7 @@ export async function verifyPacts(options: VerifyOptions = {}): Promise<VerifyRe
       }
       const url = new URL(target);
       const proxy = await startRecordingProxy(url.origin);
+      sent.bodies = proxy.forwarded;
       try {
         const args = await writeRunnablePacts(runnable, dir);
         const report = join(dir, 'report.json');
@@ -318,8 +349,6 @@ export async function verifyPacts(options: VerifyOptions = {}): Promise<VerifyRe
         await proxy.close();
       }
     }
-    // The requests were sent: their pool customers have earned, whatever the verdict.
-    pool?.commit();
   } finally {
     await embeddedProvider?.close();
     await rm(dir, { recursive: true, force: true });
@@ -335,7 +364,6 @@ export async function verifyPacts(options: VerifyOptions = {}): Promise<VerifyRe
     noted: interactions.filter((i) => (i.notes?.length ?? 0) > 0).length,
   };
   const judged = verdict(interactions, options.strict === true);
-  const regressions = checked?.regressions ?? [];
   const v = { ok: judged.ok && regressions.length === 0, reasons: [...regressions, ...judged.reasons] };
   return {
     ...v,
@@ -344,8 +372,5 @@ export async function verifyPacts(options: VerifyOptions = {}): Promise<VerifyRe
     interactions,
     counts,
     undocumented: drift.findings(),
-    ...(pool !== undefined && poolRun !== undefined
-      ? { pool: pool.status(poolRun.perRun, poolRun.usedUp) }
-      : {}),
   };
 }

@@ -60,6 +60,8 @@ port; provider states are set through its admin route).
                           A "pool:" section lists fresh customers for the interactions that earn, so
                           runs repeat on a host with earn limits (README "ID pool"); the IDs used are
                           recorded in FILE.yaml.pool-used.json and each run says how many runs are left.
+                          A run reserves its customers there under a lock before it sends anything
+                          (never through a symbolic link) and gives back those it never sent.
                           The 413 and 429 interactions pin inferred limits no states file can set: on a
                           --target they are SKIPPED (never sent) unless --state-change-url sets them.
   --state-change-url URL  a URL of the target that sets provider states (Pact's {state, params, action}),
@@ -78,10 +80,11 @@ port; provider states are set through its admin route).
 
 Exit code: 0 no interaction failed and every documented case (catalogue entries not marked inferred)
 was verified; 1 an interaction failed, a documented case was not verified, or the host takes a
-credential in one form and refuses it in the other; 2 bad flags or a bad --states file (named with
-its line); 3 the --target is unreachable or refuses a credential in every form it is sent in (one
-line naming the URL and how each credential was taken, after a preflight of a few seconds; nothing
-is sent before it).`;
+credential in one form and refuses it in the other; 2 bad flags, a bad --states file (named with
+its line) or an ID pool record that is a symbolic link; 3 the --target is unreachable or refuses a
+credential in every form it is sent in (one line naming the URL and how each credential was taken,
+after a preflight of a few seconds; nothing is sent before it), or another run held the ID pool
+record's lock for 15 s.`;
 
 function parseCredentials(
   basic: string | undefined,
@@ -166,7 +169,7 @@ export const command: Command = {
         strict: values.strict === true,
       });
     } catch (e) {
-      if (e instanceof UnreachableError) throw e;
+      if (e instanceof UnreachableError || e instanceof UsageError) throw e;
       throw new UserFacingError(`verification could not run: ${(e as Error).message}`);
     }
     for (const line of report(result)) io.out(line);
