@@ -113,4 +113,18 @@ export const config = {
   runnerSummaryFile: env.DIRECTEARN_RUNNER_SUMMARY_FILE ?? '',
   /** Smoke: the JSON file of documented cases `directearn load` derives from the spec. */
   casesFile: env.DIRECTEARN_CASES_FILE ?? '',
+  /**
+   * OAuth (load/oauth.ts): when a key is given, `token` is a generated one sent in
+   * X-CAP-API-OAUTH-TOKEN, generated at oauthGeneratedAt (ms) for oauthTtlSeconds, and each VU renews
+   * it from oauthPath with the key and secret.
+   */
+  oauthKey: env.DIRECTEARN_OAUTH_KEY ?? '',
+  oauthSecret: env.DIRECTEARN_OAUTH_SECRET ?? '',
+  oauthPath: text('DIRECTEARN_OAUTH_PATH', '/v3/oauth/token/generate'),
+  oauthTtlSeconds: whole('DIRECTEARN_OAUTH_TTL_SECONDS', 300, 1),
+  oauthGeneratedAt: whole('DIRECTEARN_OAUTH_GENERATED_AT', 0),
+  /** Capacity: one step's arrival rate in requests per minute (a whole number k6 takes with timeUnit 1m). */
+  stepRatePerMinute: whole('DIRECTEARN_STEP_RATE_PER_MIN', 60, 1),
+  /** Capacity: iterations the step may send at most (the customer budget's share), 0 = no cap. */
+  stepMaxIterations: whole('DIRECTEARN_STEP_MAX_ITERATIONS', 0),
 };

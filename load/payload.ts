@@ -45,11 +45,17 @@ export function directEarnBody(batchSize: number, first: number): string {
 export const AUTHORIZATION =
   config.token !== '' ? `Bearer ${config.token}` : `Basic ${encoding.b64encode(config.basic)}`;
 
-/** Headers of every directEarn request (computed once per VU, not per request). */
-export const JSON_HEADERS: Record<string, string> = {
-  'Content-Type': 'application/json',
-  Authorization: AUTHORIZATION,
-};
+/** The header a generated OAuth token goes in (the CRM's own; load/oauth.ts renews it in place). */
+export const OAUTH_TOKEN_HEADER = 'X-CAP-API-OAUTH-TOKEN';
+
+/**
+ * Headers of every directEarn request (computed once per VU, not per request): with OAuth the
+ * generated token in X-CAP-API-OAUTH-TOKEN, which load/oauth.ts replaces in this same object.
+ */
+export const JSON_HEADERS: Record<string, string> =
+  config.oauthKey !== ''
+    ? { 'Content-Type': 'application/json', [OAUTH_TOKEN_HEADER]: config.token }
+    : { 'Content-Type': 'application/json', Authorization: AUTHORIZATION };
 
 export const ENDPOINT_URL = `${config.baseUrl}${config.endpointPath}`;
 

@@ -24,6 +24,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'merge the runner summaries of a distributed load run into one summary and SLO verdict',
     load: async () => (await import('./commands/merge.js')).command,
   },
+  capacity: {
+    summary: 'find the most issued customers/s a host sustains under the SLOs, per batch size',
+    load: async () => (await import('./commands/capacity.js')).command,
+  },
   plan: {
     summary: 'plan a campaign (batch size, concurrency, duration) from a load run',
     load: async () => (await import('./commands/plan.js')).command,

@@ -137,14 +137,19 @@ interface Entry {
  * POST with node:http(s): fetch refuses ports browsers block (1, 6000, 10080, ...), which a target
  * may well listen on.
  */
-function post(url: string, body: string, authorization: string): Promise<{ status: number; text: string }> {
+function post(
+  url: string,
+  body: string,
+  authorization: string | Record<string, string>,
+): Promise<{ status: number; text: string }> {
+  const credentials = typeof authorization === 'string' ? { Authorization: authorization } : authorization;
   return new Promise((resolvePost, reject) => {
     const send = url.startsWith('https:') ? httpsRequest : httpRequest;
     const req = send(
       url,
       {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', Authorization: authorization },
+        headers: { 'Content-Type': 'application/json', ...credentials },
         timeout: 15_000,
       },
       (res) => {
@@ -175,7 +180,8 @@ export const PREFLIGHT_CUSTOMERS = 3;
 export async function preflight(
   target: string,
   identity: LoadIdentity,
-  authorization: string,
+  /** The Authorization value, or the credential headers themselves (an OAuth token's X-CAP-API-OAUTH-TOKEN). */
+  authorization: string | Record<string, string>,
   customers: string[],
   /** The customers' source, as the k6 scripts send it (DIRECTEARN_SOURCE, default INSTORE). */
   source = 'INSTORE',

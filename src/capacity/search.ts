@@ -1,0 +1,141 @@
+// The capacity search of one batch size, apart from k6 so it can be tested on its own: exponential
+// steps up from the start rate until a step is bad, then a binary search between the last good and
+// the first bad step, and a confirmation step at the rate found (Nighthawk's adaptive load
+// controller does the same for Envoy). Rates are offered customers per second.
+
+/** Why a step was not good, or why the search ended. */
+export type StepVerdict = 'good' | 'latency' | 'errors' | 'rate-limit' | 'generator';
+export type BoundBy = 'latency' | 'errors' | 'rate-limit' | 'generator' | 'max-rate' | 'budget';
+
+/** What the search needs of a step: its offered rate and verdict (the figures ride along). */
+export interface Judged {
+  offeredCustomersPerSecond: number;
+  verdict: StepVerdict;
+}
+
+export type Phase = 'up' | 'down' | 'binary' | 'confirm';
+
+export interface SearchOptions {
+  /** First offered rate, customers/s. */
+  startRate: number;
+  /** Highest rate offered; a good step there ends the search bound by `max-rate`. */
+  maxRate: number;
+  /** The binary search stops when (bad - good) / good is at most this (e.g. 0.05). */
+  resolution: number;
+  /** Steps at most, confirmation included. */
+  maxSteps: number;
+  /** Halvings below the start rate when the first step is bad. */
+  maxDown?: number;
+}
+
+export interface SearchResult<S extends Judged> {
+  /** The confirmed good step the capacity is read from; undefined when no step was good. */
+  found: S | undefined;
+  boundBy: BoundBy;
+  /** Every step in the order run. */
+  steps: S[];
+  /** Why the search ended early, in a sentence (budget, step cap, failed confirmation). */
+  note?: string;
+}
+
+/**
+ * Runs the search; `measure` runs one step at an offered rate and returns it judged, or 'budget'
+ * when the customer budget cannot pay for it (the search then stops and says so).
+ */
+export async function searchCapacity<S extends Judged>(
+  measure: (rate: number, phase: Phase) => Promise<S | 'budget'>,
+  o: SearchOptions,
+): Promise<SearchResult<S>> {
+  const steps: S[] = [];
+  let good: S | undefined;
+  let bad: S | undefined;
+  let stopped: string | undefined;
+  const run = async (rate: number, phase: Phase): Promise<S | undefined> => {
+    if (steps.length >= o.maxSteps) {
+      stopped ??= `stopped after ${o.maxSteps} steps (--max-steps)`;
+      return undefined;
+    }
+    const s = await measure(rate, phase);
+    if (s === 'budget') {
+      stopped = 'stopped at the customer budget (--budget-customers): the next step would have exceeded it';
+      return undefined;
+    }
+    steps.push(s);
+    return s;
+  };
+  const done = (found: S | undefined, boundBy: BoundBy): SearchResult<S> => ({
+    found,
+    boundBy,
+    steps,
+    ...(stopped !== undefined ? { note: stopped } : {}),
+  });
+
+  // Up: double until a step is bad or the ceiling holds.
+  let maxRateHeld = false;
+  for (let rate = Math.min(o.startRate, o.maxRate); ; rate = Math.min(rate * 2, o.maxRate)) {
+    const s = await run(rate, 'up');
+    // Stopped while still climbing: what held so far is a lower bound only.
+    if (s === undefined) return done(good, 'budget');
+    if (s.verdict !== 'good') {
+      bad = s;
+      break;
+    }
+    good = s;
+    if (rate >= o.maxRate) {
+      maxRateHeld = true;
+      break;
+    }
+  }
+  // A rate limit or the generator ends the search: neither is the host's capacity to bisect.
+  const final = (b: S | undefined) =>
+    b !== undefined && (b.verdict === 'rate-limit' || b.verdict === 'generator');
+  // Down: the first step was already bad.
+  if (good === undefined && bad !== undefined && !final(bad)) {
+    let rate = bad.offeredCustomersPerSecond;
+    for (let i = 0; i < (o.maxDown ?? 3); i++) {
+      rate /= 2;
+      const s = await run(rate, 'down');
+      if (s === undefined) break;
+      if (s.verdict === 'good') {
+        good = s;
+        break;
+      }
+      bad = s;
+      if (final(bad)) break;
+    }
+  }
+  if (good === undefined) return done(undefined, bound((bad as S).verdict));
+  if (maxRateHeld) {
+    const c = await run(good.offeredCustomersPerSecond, 'confirm');
+    return c?.verdict === 'good'
+      ? done(c, 'max-rate')
+      : done(good, c === undefined ? 'max-rate' : bound(c.verdict));
+  }
+  // Binary: between the last good and the first bad.
+  while (
+    bad !== undefined &&
+    !final(bad) &&
+    (bad.offeredCustomersPerSecond - good.offeredCustomersPerSecond) / good.offeredCustomersPerSecond >
+      o.resolution
+  ) {
+    const s = await run((good.offeredCustomersPerSecond + bad.offeredCustomersPerSecond) / 2, 'binary');
+    if (s === undefined) break;
+    if (s.verdict === 'good') good = s;
+    else bad = s;
+  }
+  const boundBy = bound((bad as S).verdict);
+  if (final(bad)) return done(good, boundBy);
+  // Confirm: the rate found must hold a second time.
+  const confirmed = await run(good.offeredCustomersPerSecond, 'confirm');
+  if (confirmed === undefined) return done(good, boundBy);
+  if (confirmed.verdict === 'good') return done(confirmed, boundBy);
+  // Not confirmed: the highest good step below it, unconfirmed, and the note says so.
+  const below = steps
+    .filter((s) => s.verdict === 'good' && s.offeredCustomersPerSecond < good.offeredCustomersPerSecond)
+    .sort((a, b) => b.offeredCustomersPerSecond - a.offeredCustomersPerSecond)[0];
+  stopped = `the confirmation step at ${Math.round(good.offeredCustomersPerSecond)} customers/s was ${confirmed.verdict}: reporting the good step below it`;
+  return done(below, below === undefined ? bound(confirmed.verdict) : boundBy);
+}
+
+/** A bad step's verdict as what bounds the search (a good one cannot bound it: the ceiling did). */
+const bound = (v: StepVerdict): BoundBy => (v === 'good' ? 'max-rate' : v);
