@@ -6,6 +6,7 @@ import { Counter, Gauge, Trend } from 'k6/metrics';
 import type { Options } from 'k6/options';
 import { recordAnswer } from './answers.ts';
 import { config } from './config.ts';
+import { keepTokenFresh, OAUTH } from './oauth.ts';
 import { directEarnBody, ENDPOINT_URL, JSON_HEADERS } from './payload.ts';
 import { RATE_SCENARIOS, rateRampStartRps, rateScenarios, SUMMARY_TREND_STATS } from './profiles.ts';
 import { summaryOutputs } from './summary.ts';
@@ -42,6 +43,7 @@ export function setup(): void {
 }
 
 function send(): RefinedResponse<ResponseType | undefined> {
+  if (OAUTH) keepTokenFresh();
   const batch = config.rateBatchSize;
   const body = directEarnBody(batch, exec.scenario.iterationInTest * batch);
   return http.post(ENDPOINT_URL, body, {

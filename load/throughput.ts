@@ -2,6 +2,7 @@
 import http from 'k6/http';
 import type { Options } from 'k6/options';
 import { answerReadEvery, recordAnswer } from './answers.ts';
+import { keepTokenFresh, OAUTH } from './oauth.ts';
 import { buildPools, ENDPOINT_URL, JSON_HEADERS, pooledBody } from './payload.ts';
 import { SCENARIO_BATCH_ENV, SUMMARY_TREND_STATS, throughputScenarios } from './profiles.ts';
 import { summaryOutputs } from './summary.ts';
@@ -35,6 +36,8 @@ const bodyOf = pooledBody;
 const record = recordAnswer;
 const every = answerReadEvery;
 const batchKey = SCENARIO_BATCH_ENV;
+const oauth = OAUTH;
+const renew = keepTokenFresh;
 /**
  * The same objects every request: k6 reads params on every call, so nothing is built per request.
  * No `name` tag: the URL is constant, so k6's default name (the URL) groups the same requests. One
@@ -58,6 +61,8 @@ export function issue(): void {
     batchSize = Number(env[batchKey]);
     n = every(batchSize);
   }
+  // With OAuth, the token in JSON_HEADERS (which `read` and `unread` share) is renewed in place.
+  if (oauth) renew();
   const body = bodyOf(batchSize, __VU, iteration);
   if (iteration++ % n !== 0) post(url, body, unread);
   else record(post(url, body, read), n);

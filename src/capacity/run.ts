@@ -5,12 +5,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type GeneratedToken, generateToken, type OAuthCredential } from '../client/oauth.js';
-import {
-  DEFAULT_BASIC_PASSWORD,
-  DEFAULT_BASIC_USER,
-  DEFAULT_OUT_DIR,
-  OAUTH_TOKEN_PATH,
-} from '../config/defaults.js';
+import { DEFAULT_BASIC_PASSWORD, DEFAULT_BASIC_USER, DEFAULT_OUT_DIR } from '../config/defaults.js';
 import { UserFacingError } from '../errors.js';
 import { isLoopbackUrl } from '../input/loopback.js';
 import { hostOf } from '../input/url.js';
@@ -24,7 +19,7 @@ import {
   resolveIdentity,
 } from '../load/identity.js';
 import { k6Binary } from '../load/options.js';
-import { k6Gogc, scriptVars } from '../load/script-vars.js';
+import { k6Gogc, oauthScriptVars, scriptVars } from '../load/script-vars.js';
 import { DEFAULT_SLO_TEXT, parseSlo, type Slo, sloText } from '../load/slo.js';
 import { renderCapacityPage } from './page.js';
 import { type BoundBy, searchCapacity } from './search.js';
@@ -211,15 +206,7 @@ export async function runCapacity(
       DIRECTEARN_BASIC: basic,
       DIRECTEARN_TOKEN: token?.accessToken ?? o.token ?? '',
       DIRECTEARN_CUSTOMERS_CSV: csv ?? '',
-      ...(o.oauth !== undefined && token !== undefined
-        ? {
-            DIRECTEARN_OAUTH_KEY: o.oauth.key,
-            DIRECTEARN_OAUTH_SECRET: o.oauth.secret,
-            DIRECTEARN_OAUTH_PATH: OAUTH_TOKEN_PATH,
-            DIRECTEARN_OAUTH_TTL_SECONDS: String(Math.max(1, Math.floor(token.ttlSeconds))),
-            DIRECTEARN_OAUTH_GENERATED_AT: String(token.generatedAt),
-          }
-        : {}),
+      ...(o.oauth !== undefined && token !== undefined ? oauthScriptVars(o.oauth, token) : {}),
     };
     const stepSeconds = o.stepSeconds ?? DEFAULT_STEP_SECONDS;
     const maxVus = o.maxVus ?? DEFAULT_CAPACITY_MAX_VUS;

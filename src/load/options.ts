@@ -1,6 +1,7 @@
 // What a load run takes and gives (`LoadOptions`, `LoadResult`), and the checks and derived
 // figures of its options that come before any traffic.
 import { existsSync } from 'node:fs';
+import type { GeneratedToken, OAuthCredential } from '../client/oauth.js';
 import {
   DEFAULT_BATCH_SIZES,
   DEFAULT_LOAD_DURATION,
@@ -44,6 +45,11 @@ export interface LoadOptions extends IdentityOptions {
   basic?: string;
   /** OAuth token, sent as Bearer (takes the place of Basic). */
   token?: string;
+  /**
+   * OAuth key and secret (take the place of Basic): a token is generated before the run, sent in
+   * X-CAP-API-OAUTH-TOKEN, and renewed by every k6 VU before it expires.
+   */
+  oauth?: OAuthCredential;
   /** Rate: the arrival rate the ramp climbs to (default twice the embedded limit, else DEFAULT_LOAD_RATE_MAX_RPS). */
   rateMaxRps?: number;
   /** Throughput: concurrency cap (default DEFAULT_LOAD_MAX_VUS). */
@@ -137,6 +143,9 @@ function checkCredentials(options: LoadOptions): void {
   if (options.basic !== undefined && options.token !== undefined) {
     throw new UserFacingError('give --basic or --token, not both');
   }
+  if (options.oauth !== undefined && (options.basic !== undefined || options.token !== undefined)) {
+    throw new UserFacingError('give --oauth-key/--oauth-secret or --basic/--token, not both');
+  }
 }
 
 /** What `runLoad` checked before any traffic. */
@@ -215,4 +224,6 @@ export interface Run extends Checked {
   rateMaxRps: number;
   csv: string | undefined;
   files: { summary: string; console: string; points: string };
+  /** The OAuth token generated before k6 starts (with `options.oauth`). */
+  oauthToken?: GeneratedToken;
 }

@@ -35,7 +35,7 @@ import {
   type Run,
 } from './options.js';
 import { smokeVerdicts, summarise, writeOutputs } from './outputs.js';
-import { k6Gogc, scriptVars } from './script-vars.js';
+import { k6Gogc, oauthScriptVars, scriptVars } from './script-vars.js';
 import { checkSlos, DEFAULT_SLO_TEXT, p95Bound, parseSlo } from './slo.js';
 import { unquote } from './smoke.js';
 import { type K6SummaryData, thresholdResults } from './summary.js';
@@ -117,6 +117,9 @@ async function startEmbedded(run: Run): Promise<Embedded | undefined> {
     port: 0,
     basic: [run.basic],
     ...(run.options.token !== undefined ? { tokens: [run.options.token] } : {}),
+    ...(run.options.oauth !== undefined
+      ? { oauthClients: [`${run.options.oauth.key}:${run.options.oauth.secret}`] }
+      : {}),
     ...(limit !== undefined ? { rateLimit: limit } : {}),
     // The 413 probe sends limit+1 bytes; the provider answers on Content-Length and closes. With
     // the default 4 MiB, k6 is still writing then and sees a reset instead of the 413.
@@ -137,7 +140,11 @@ async function runPreflight(run: Run, target: string): Promise<void> {
   if (run.scenario === 'smoke' || run.options.skipPreflight === true) return;
   const token = run.options.token;
   const authorization =
-    token !== undefined ? `Bearer ${token}` : `Basic ${Buffer.from(run.basic).toString('base64')}`;
+    run.oauthToken !== undefined
+      ? { 'X-CAP-API-OAUTH-TOKEN': run.oauthToken.accessToken }
+      : token !== undefined
+        ? `Bearer ${token}`
+        : `Basic ${Buffer.from(run.basic).toString('base64')}`;
   await preflight(
     target,
     run.identity,
@@ -173,6 +180,9 @@ function k6Vars(
     DIRECTEARN_BASIC: run.basic,
     DIRECTEARN_TOKEN: run.options.token ?? '',
     DIRECTEARN_CUSTOMERS_CSV: run.csv ?? '',
+    ...(run.options.oauth !== undefined && run.oauthToken !== undefined
+      ? oauthScriptVars(run.options.oauth, run.oauthToken)
+      : {}),
     ...(p95 !== undefined ? { DIRECTEARN_SLO_P95_MS: String(p95) } : {}),
   };
   if (run.scenario !== 'smoke') return { vars, skipped: [] };
@@ -254,6 +264,13 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
   const target = options.target ?? (embedded?.url as string);
   const startedAt = new Date().toISOString();
   try {
+    if (options.oauth !== undefined) {
+      const { generateToken } = await import('../client/oauth.js');
+      run.oauthToken = await generateToken(target, options.oauth);
+      run.say(
+        `OAuth: token generated, lives ${run.oauthToken.ttlSeconds} s; every k6 VU renews its own before then`,
+      );
+    }
     await runPreflight(run, target);
     const { vars, skipped } = k6Vars(run, target, embedded);
     if ((options.runners ?? 1) > 1) {

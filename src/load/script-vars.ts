@@ -1,5 +1,7 @@
 // The variables load/config.ts reads, built in one place for a local k6 run (src/load/run.ts) and
 // for the k6-operator manifests (src/load/k8s.ts), so the two cannot drift apart.
+
+import type { GeneratedToken, OAuthCredential } from '../client/oauth.js';
 import {
   DEFAULT_LOAD_OFFERED_CUSTOMERS_PER_S,
   DEFAULT_LOAD_OFFERED_MAX_RPS,
@@ -7,6 +9,7 @@ import {
   LOAD_CUSTOMER_ID_FIRST,
   loadCustomerEmail,
   loadCustomerMobile,
+  OAUTH_TOKEN_PATH,
 } from '../config/defaults.js';
 import { ENDPOINT_PATH } from '../spec/index.js';
 import { identityVars, type LoadIdentity } from './identity.js';
@@ -68,5 +71,21 @@ export function scriptVars(settings: ScriptSettings): Record<string, string> {
     DIRECTEARN_RUNNER_SUMMARY_FILE: settings.runnerSummaryFile ?? '',
     K6_NO_USAGE_REPORT: 'true',
     GOGC: settings.gogc,
+  };
+}
+
+/**
+ * The variables of OAuth in k6 (load/oauth.ts): the token generated before the run, when, for how
+ * long, and the key and secret each VU renews it with. Passed in k6's environment only, never
+ * written to a file (a k6-operator manifest would need a Secret: --emit-k8s refuses OAuth).
+ */
+export function oauthScriptVars(credential: OAuthCredential, token: GeneratedToken): Record<string, string> {
+  return {
+    DIRECTEARN_TOKEN: token.accessToken,
+    DIRECTEARN_OAUTH_KEY: credential.key,
+    DIRECTEARN_OAUTH_SECRET: credential.secret,
+    DIRECTEARN_OAUTH_PATH: OAUTH_TOKEN_PATH,
+    DIRECTEARN_OAUTH_TTL_SECONDS: String(Math.max(1, Math.floor(token.ttlSeconds))),
+    DIRECTEARN_OAUTH_GENERATED_AT: String(token.generatedAt),
   };
 }

@@ -86,6 +86,11 @@ DIR/summary.json (schemaVersion 3) and DIR/report.html (charts, no network neede
   --customers-csv FILE     identifier values (first column, header line) instead of the generated range
   --basic USER:PASS        Basic credentials (env DIRECTEARN_BASIC; default the suite's)
   --token TOKEN            OAuth token sent as Bearer (env DIRECTEARN_TOKEN)
+  --oauth-key KEY          OAuth key (env DIRECTEARN_OAUTH_KEY) and secret (--oauth-secret, env
+  --oauth-secret SECRET    DIRECTEARN_OAUTH_SECRET): a token is generated at /v3/oauth/token/generate
+                           before the run and sent in X-CAP-API-OAUTH-TOKEN; every k6 VU renews
+                           its own before ttlSeconds run out (at a random point between half and
+                           four fifths of it). Neither is written to any report or log
   --out DIR                where the reports go (default ${DEFAULT_OUT_DIR}/load-<scenario>); a run k6
                            does not complete writes nothing there, so the last good report stays
   --emit-k8s DIR           write DIR/configmap.yaml and DIR/testrun.yaml (k6-operator) for this
@@ -164,6 +169,8 @@ export const command: Command = {
       'customers-csv': { type: 'string' },
       basic: { type: 'string' },
       token: { type: 'string' },
+      'oauth-key': { type: 'string' },
+      'oauth-secret': { type: 'string' },
       out: { type: 'string' },
       'emit-k8s': { type: 'string' },
     });
@@ -211,6 +218,14 @@ export const command: Command = {
     const token = stringOption(values.token, io.env, 'DIRECTEARN_TOKEN');
     if (basic !== undefined) parseUserPass(basic, optionSource(values.basic, '--basic', 'DIRECTEARN_BASIC'));
     if (basic !== undefined && token !== undefined) throw new UsageError('give --basic or --token, not both');
+    const { oauthOption } = await import('../../client/oauth.js');
+    const oauth = oauthOption(
+      values['oauth-key'] as string | undefined,
+      values['oauth-secret'] as string | undefined,
+      io.env,
+    );
+    if (oauth !== undefined && (basic !== undefined || token !== undefined))
+      throw new UsageError('give --oauth-key/--oauth-secret or --basic/--token, not both');
     if (target !== undefined && !isLoopbackUrl(target) && values['allow-real-issue'] !== true) {
       throw new UsageError(
         `--target ${hostOf(target)} is not loopback: a load run there issues real promotions to real customers (every request earns). Add --allow-real-issue if that is intended.`,
@@ -231,6 +246,10 @@ export const command: Command = {
     if (typeof values['emit-k8s'] === 'string') {
       if (target === undefined)
         throw new UsageError('--emit-k8s needs --target: the runner pods load that host');
+      if (oauth !== undefined)
+        throw new UsageError(
+          '--emit-k8s cannot take --oauth-key/--oauth-secret: the manifests would hold the secret; use --token',
+        );
       const { emitK8s, parallelismFromEnv } = await import('../../load/k8s.js');
       const { resolveIdentity } = await import('../../load/identity.js');
       const parallelism = runners ?? parallelismFromEnv(io.env);
@@ -274,6 +293,7 @@ export const command: Command = {
       ...(typeof values['customers-csv'] === 'string' ? { customersCsv: values['customers-csv'] } : {}),
       ...(basic !== undefined ? { basic } : {}),
       ...(token !== undefined ? { token } : {}),
+      ...(oauth !== undefined ? { oauth } : {}),
       ...(typeof values.out === 'string' ? { out: values.out } : {}),
       cwd: io.cwd,
       env: io.env,
