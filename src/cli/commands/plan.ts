@@ -1,10 +1,20 @@
 // `directearn plan`: the batch size, concurrency and duration of a campaign, from a load run's summary.json.
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_OUT_DIR, DEFAULT_REDIRECTION_BATCH_SIZE } from '../../config/defaults.js';
-import { type Command, intOption, numberOption, parseFlags, stringOption, UsageError } from '../command.js';
+import { type Command, intOption, parseFlags, stringOption, UsageError } from '../command.js';
 
 const DEFAULT_SUMMARY = join(DEFAULT_OUT_DIR, 'load-throughput', 'summary.json');
+const DEFAULT_CAPACITY = join(DEFAULT_OUT_DIR, 'capacity', 'capacity.json');
+
+/** Requests/s of "100/min", "5/s" or "5" (per second); undefined when it is none of these. */
+export function rateLimitRps(raw: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(s|sec|second|m|min|minute))?\s*$/.exec(raw);
+  if (m === null) return undefined;
+  const n = Number(m[1]);
+  if (!(n > 0)) return undefined;
+  return m[2]?.startsWith('m') ? n / 60 : n;
+}
 
 const help = `Usage: directearn plan --customers N [--deadline DURATION] [--summary PATH] [flags]
 
@@ -14,10 +24,14 @@ left before the deadline. The rate stays at 90% of the host's rate limit when on
 
   --customers N               customers the campaign issues the promotion to (required)
   --deadline DURATION         time the campaign may take, e.g. 45m, 2h, 1h30m, 90s
+  --capacity PATH             capacity.json of \`directearn capacity\`: the sustained rate per batch
+                              size under the SLOs, preferred over a throughput summary (default
+                              ${DEFAULT_CAPACITY} when it exists and --summary is not given)
   --summary PATH              summary.json of a throughput run (default ${DEFAULT_SUMMARY});
                               schemaVersion 1, 2 and 3 are read
-  --rate-limit R              the host's rate limit, requests/s (env DIRECTEARN_RATE_LIMIT); default
-                              the limit in the summary, if it is from a rate run
+  --rate-limit R              the host's rate limit: N/s, N/min (the real CRM's quotas are per minute
+                              per API key) or N (per second) (env DIRECTEARN_RATE_LIMIT); default the
+                              limit in the summary (a rate run) or capacity.json (a 429 seen)
   --redirection               the host has BULK_API_REDIRECTION_ENABLED=true (batch size limit
                               ${DEFAULT_REDIRECTION_BATCH_SIZE} unless --redirection-batch-size)
   --redirection-batch-size N  the host's BULK_API_BATCH_SIZE_FOR_REDIRECTION (implies --redirection;
@@ -52,6 +66,7 @@ export const command: Command = {
       customers: { type: 'string' },
       deadline: { type: 'string' },
       summary: { type: 'string' },
+      capacity: { type: 'string' },
       'rate-limit': { type: 'string' },
       redirection: { type: 'boolean' },
       'redirection-batch-size': { type: 'string' },
@@ -67,8 +82,12 @@ export const command: Command = {
         throw new UsageError(`--deadline must be a duration like 45m, 2h or 1h30m, got "${values.deadline}"`);
     }
     const rateRaw = stringOption(values['rate-limit'], io.env, 'DIRECTEARN_RATE_LIMIT');
-    const rateLimitRps =
-      rateRaw === undefined ? undefined : numberOption(rateRaw, '--rate-limit', 0, { min: 0.001 });
+    let declaredRps: number | undefined;
+    if (rateRaw !== undefined) {
+      declaredRps = rateLimitRps(rateRaw);
+      if (declaredRps === undefined)
+        throw new UsageError(`--rate-limit must be like 100/min, 5/s or 5 (per second), got "${rateRaw}"`);
+    }
     const redirectionRaw = stringOption(
       values['redirection-batch-size'],
       io.env,
@@ -83,12 +102,36 @@ export const command: Command = {
           : undefined;
     const { readSummary } = await import('../../load/summary.js');
     const { planCampaign, planLines } = await import('../../load/plan.js');
-    const summaryPath = resolve(io.cwd, (values.summary as string | undefined) ?? DEFAULT_SUMMARY);
-    const summary = readSummary(summaryPath, '--summary');
+    if (typeof values.capacity === 'string' && typeof values.summary === 'string')
+      throw new UsageError('give --capacity or --summary, not both');
+    // capacity.json is preferred: its rates are the host's under the SLOs (an open model), not a
+    // closed model's pace at 16 concurrent requests.
+    const capacityPath =
+      typeof values.capacity === 'string'
+        ? resolve(io.cwd, values.capacity)
+        : values.summary === undefined && existsSync(resolve(io.cwd, DEFAULT_CAPACITY))
+          ? resolve(io.cwd, DEFAULT_CAPACITY)
+          : undefined;
+    const summaryPath =
+      capacityPath ?? resolve(io.cwd, (values.summary as string | undefined) ?? DEFAULT_SUMMARY);
+    let summary: Awaited<ReturnType<typeof readSummary>>;
+    const fromCapacity: string[] = [];
+    if (capacityPath !== undefined) {
+      const { capacityAsSummary, readCapacity } = await import('../../capacity/read.js');
+      const read = capacityAsSummary(readCapacity(capacityPath, '--capacity'));
+      summary = read.summary;
+      for (const l of read.left) fromCapacity.push(`left out of the plan: ${l}`);
+      if (declaredRps === undefined && read.rateLimitRps !== undefined) {
+        declaredRps = read.rateLimitRps;
+        fromCapacity.push(
+          `rate limit ${Number(read.rateLimitRps.toFixed(2))} requests/s seen by the capacity search (429s)`,
+        );
+      }
+    } else summary = readSummary(summaryPath, '--summary');
     const plan = planCampaign(summary, {
       customers,
       ...(deadline !== undefined ? { deadlineSeconds: deadline } : {}),
-      ...(rateLimitRps !== undefined ? { rateLimitRps } : {}),
+      ...(declaredRps !== undefined ? { rateLimitRps: declaredRps } : {}),
       ...(redirectionBatchSize !== undefined ? { redirectionBatchSize } : {}),
     });
     if (typeof values.html === 'string') {
@@ -106,9 +149,21 @@ export const command: Command = {
         );
       }
     }
-    if (values.json === true) io.out(JSON.stringify({ summary: summaryPath, ...plan }, null, 2));
+    if (values.json === true)
+      io.out(
+        JSON.stringify(
+          {
+            [capacityPath !== undefined ? 'capacity' : 'summary']: summaryPath,
+            ...plan,
+            notes: [...fromCapacity, ...plan.notes],
+          },
+          null,
+          2,
+        ),
+      );
     else {
       io.out(`plan for ${customers} customers from ${summaryPath} (run of ${summary.startedAt})`);
+      for (const line of fromCapacity) io.out(`note: ${line}`);
       for (const line of planLines(plan)) io.out(line);
     }
     return plan.holds ? 0 : 1;
