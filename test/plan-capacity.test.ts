@@ -22,6 +22,7 @@ const step = (
   offeredCustomersPerSecond: offered,
   offeredRequestsPerSecond: offered / batch,
   achievedRequestsPerSecond: offered / batch,
+  servedRequestsPerSecond: offered / batch,
   issuedPerSecond: offered,
   requests: 100,
   customersSent: 100 * batch,

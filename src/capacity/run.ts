@@ -75,7 +75,7 @@ export interface RateLimitSeen {
 
 export interface BatchCapacity {
   batchSize: number;
-  /** Sustained issued customers/s and requests/s of the confirmed step (0 when none held). */
+  /** Issued customers/s and served requests/s the host sustained at the confirmed step (0 when none held). */
   issuedPerSecond: number;
   requestsPerSecond: number;
   boundBy: BoundBy;
@@ -257,7 +257,7 @@ export async function runCapacity(
       batches.push({
         batchSize,
         issuedPerSecond: found.found?.issuedPerSecond ?? 0,
-        requestsPerSecond: found.found?.achievedRequestsPerSecond ?? 0,
+        requestsPerSecond: found.found?.servedRequestsPerSecond ?? 0,
         boundBy: found.boundBy,
         isHostCapacity,
         ...(limited !== undefined ? { rateLimit: rateLimitSeen(limited) } : {}),

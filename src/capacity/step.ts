@@ -21,7 +21,12 @@ export interface CapacityStep extends Judged {
   offeredRequestsPerSecond: number;
   /** Requests k6 sent per second of the step. */
   achievedRequestsPerSecond: number;
-  /** Issued customers (earned with ids, not warned) per second of the step. */
+  /**
+   * 200 answers per second over the span from the first to the last one: the request rate the host
+   * sustained (past the knee, less than offered: its queue holds the rest), at most what k6 sent.
+   */
+  servedRequestsPerSecond: number;
+  /** Issued customers (earned with ids, neither warned nor failed) per second at that rate. */
   issuedPerSecond: number;
   requests: number;
   customersSent: number;
@@ -139,13 +144,24 @@ export function stepFigures(
   // k6 starts the step's first request at 0 s and the last at its end: N + 1 arrivals at 1/rate
   // apart span `seconds + 1/rate`, the time the per-second figures are over.
   const span = s.seconds + (offeredRps > 0 ? 1 / offeredRps : 0);
+  const servedCount = v('directearn_requests_served', 'count');
+  const at = data.metrics.directearn_answered_after_ms?.values;
+  const middle = at === undefined ? 0 : ((at['p(90)'] ?? 0) - (at['p(10)'] ?? 0)) / 1000;
+  // 80% of the answers came between the 10th and 90th percentile of their times.
+  const servedRps = Math.min(
+    requests / span,
+    servedCount >= MIN_REQUESTS_PER_STEP && middle > 0 ? (0.8 * servedCount) / middle : servedCount / span,
+  );
   const step: CapacityStep = {
     phase,
     verdict: 'good',
     offeredCustomersPerSecond: round(offeredRps * s.batchSize),
     offeredRequestsPerSecond: round(offeredRps),
     achievedRequestsPerSecond: round(requests / span),
-    issuedPerSecond: round(v('directearn_customers_issued', 'count') / span),
+    servedRequestsPerSecond: round(servedRps),
+    issuedPerSecond: round(
+      servedCount > 0 ? (servedRps * v('directearn_customers_issued', 'count')) / servedCount : 0,
+    ),
     requests,
     customersSent: v('directearn_customers_sent', 'count'),
     latencyMs: {
