@@ -9,6 +9,7 @@ import { parse, stringify } from 'yaml';
 import { main } from '../src/cli/main.js';
 import { pactInteractions } from '../src/contracts/pacts.js';
 import { packageRoot, specPath } from '../src/spec/index.js';
+import { EDITS } from './fixtures/spec-edits.js';
 import { captureIO } from './support/cli-io.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: a spec copy edited in place; its shape is the YAML's
@@ -76,6 +77,45 @@ describe('directearn diff', () => {
     const xml = await readFile(junit, 'utf8');
     expect(xml).toMatch(/<failure message="message of error 8892 changed/);
     expect(xml).toMatch(/name="no structure changes"/);
+  });
+
+  // Issue 21: oasdiff grades both "removed the optional property", and diff exited 0.
+  it.each([
+    ['a response field the pacts pin and the client reads removed (earnedId)'],
+    ['a response field the pacts pin and the client reads renamed (earnedId to earnId)'],
+  ])('exits 1 for %s, naming the interactions and the client code that depend on it', async (name) => {
+    const edit = EDITS.find((e) => e.name === name);
+    const next = await edited(name.replace(/\W+/g, '-'), (d) => edit?.edit(d));
+    const junit = join(dir, 'out', `${name.length}.xml`);
+    const r = await run([
+      specPath,
+      next,
+      '--junit',
+      junit,
+      '--json',
+      join(dir, 'out', `${name.length}.json`),
+    ]);
+    expect(r.code, r.out).toBe(1);
+    expect(r.out).toMatch(/^BREAKING \(\d+\)$/m);
+    expect(r.out).toMatch(
+      /structure +response response\[\]\.result\.earnedId\s+removed the optional property .*oasdiff grades it info, but \d+ committed pact interactions depend on it and the client uses it/,
+    );
+    expect(r.out).toMatch(/^ +(pact: +)?earned: answers earned for both customers of the doc's request$/m);
+    expect(r.out).toMatch(/^ +client: client\.ts outcomeOf$/m);
+    const report = JSON.parse(await readFile(join(dir, 'out', `${name.length}.json`), 'utf8'));
+    const f = report.findings.find(
+      (x: { subject: string }) => x.subject === 'response response[].result.earnedId',
+    );
+    expect(f).toMatchObject({
+      severity: 'breaking',
+      oasdiffLevel: 'info',
+      dependents: { client: ['client.ts outcomeOf'] },
+    });
+    expect(report.pacts.broken).toBe(f.dependents.interactions.length);
+    const xml = await readFile(junit, 'utf8');
+    expect(xml).toMatch(
+      /<failure message="removed the optional property response\/items\/result\/earnedId[^"]*" type="breaking">[^<]*\npact: +8015: answers 8015[^<]*\n +earned: answers earned/,
+    );
   });
 
   it('exits 0 on a warning by default and 1 with --fail-on warning', async () => {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { pactInteractions } from '../src/contracts/pacts.js';
 import { diffCatalogue } from '../src/diff/catalogue.js';
+import { consumerUses } from '../src/diff/consumer.js';
 import { type Finding, rank, sortFindings } from '../src/diff/model.js';
 import { findOrBuildOasdiff } from '../src/diff/oasdiff.js';
 import { checkPacts, pinnedInteractions } from '../src/diff/pacts.js';
@@ -19,6 +20,7 @@ import { EDITS, type SpecEdit } from './fixtures/spec-edits.js';
 
 const committed = readFileSync(specPath, 'utf8');
 const base = parseSide('BASE', committed);
+const uses = consumerUses(base.doc, pactInteractions());
 let dir: string;
 const results = new Map<string, Finding[]>();
 
@@ -29,7 +31,7 @@ async function diffEdit(oasdiff: string, edit: SpecEdit, i: number): Promise<Fin
   const next = parseSide(`NEW (${edit.name})`, stringify(doc));
   const work = join(dir, String(i));
   await mkdir(work);
-  const structure = await structuralFindings(oasdiff, base, next, work);
+  const structure = await structuralFindings(oasdiff, base, next, work, uses);
   const catalogue = diffCatalogue(base.catalogue, next.catalogue);
   const pacts = edit.pacts
     ? (await checkPacts(join(work, 'base.yaml'), join(work, 'new.yaml'))).findings
@@ -97,6 +99,105 @@ describe('directearn diff classifies real edits of the spec for a consumer', () 
     expect(sendingMobile.length).toBeGreaterThan(0);
     expect(broken.map((f) => f.subject).sort()).toEqual(sendingMobile.sort());
     for (const f of broken) expect(f.text).toMatch(/^no longer agrees with NEW: .*identifierName/);
+  });
+});
+
+describe('the consumer grade: what the pacts and the client depend on (issue 21)', () => {
+  const finding = (edit: string, change: string, subject: string) =>
+    (results.get(edit) ?? []).find(
+      (f) => f.source === 'structure' && f.change === change && f.subject.includes(subject),
+    );
+  /** Interactions whose expected answer carries the key, read straight from the pact files. */
+  const pinning = (key: string) =>
+    pactInteractions()
+      .filter((i) => JSON.stringify((i.raw.response as { body?: unknown }).body).includes(`"${key}"`))
+      .map((i) => `${i.case}: ${i.description}`)
+      .sort();
+
+  it('names every interaction that pins earnedId and the client code that reads it', () => {
+    const f = finding(
+      'a response field the pacts pin and the client reads removed (earnedId)',
+      'response-optional-property-removed',
+      'result.earnedId',
+    );
+    expect(pinning('earnedId').length).toBeGreaterThanOrEqual(5);
+    expect(f?.dependents?.interactions).toEqual(pinning('earnedId'));
+    expect(f?.dependents?.client).toEqual(['client.ts outcomeOf']);
+    expect(f?.oasdiffLevel).toBe('info');
+    expect(f?.text).toMatch(
+      /^removed the optional property response\/items\/result\/earnedId .*; oasdiff grades it info, but \d+ committed pact interactions depend on it and the client uses it \(client\.ts outcomeOf\)$/,
+    );
+  });
+
+  it('calls a removal beside an addition under the same parent a possible rename', () => {
+    const f = finding(
+      'a response field the pacts pin and the client reads renamed (earnedId to earnId)',
+      'response-optional-property-removed',
+      'result.earnedId',
+    );
+    expect(f?.severity).toBe('breaking');
+    expect(f?.text).toContain('(renamed? NEW adds response[].result.earnId beside it)');
+    expect(f?.dependents?.interactions).toEqual(pinning('earnedId'));
+  });
+
+  it('names the HTTP error field the client reads in every status whose body has it', () => {
+    const fs = (results.get('a response field removed (field of the HTTP error body)') ?? []).filter(
+      (f) => f.change === 'response-optional-property-removed',
+    );
+    expect(fs.length).toBeGreaterThanOrEqual(5);
+    for (const f of fs) {
+      expect(f.severity).toBe('breaking');
+      expect(f.dependents?.client).toEqual(['client.ts DirectEarnClient.post']);
+    }
+    // Only the 400 interaction's expected body has a field: it depends on the 400 one alone.
+    const pinned = fs.filter((f) => (f.dependents?.interactions.length ?? 0) > 0);
+    expect(pinned.map((f) => /`?(\d+)`? status/.exec(f.text)?.[1])).toEqual(['400']);
+    expect(pinned[0]?.dependents?.interactions).toEqual(pinning('field'));
+  });
+
+  it('names the interactions that send a removed request field, and the one that expects a removed status', () => {
+    const source = finding(
+      'a request field the pacts send removed (customers[].source)',
+      'request-property-removed',
+      'customers[].source',
+    );
+    const sending = pactInteractions().filter((i) =>
+      JSON.stringify((i.raw.request as { body?: unknown }).body).includes('"source"'),
+    );
+    expect(source?.dependents?.interactions).toHaveLength(sending.length);
+    expect(source?.oasdiffLevel).toBe('warning');
+    const status = finding(
+      'a status an interaction expects removed (413)',
+      'response-non-success-status-removed',
+      '413',
+    );
+    expect(status?.dependents?.interactions).toEqual(
+      pactInteractions()
+        .filter((i) => i.status === 413)
+        .map((i) => `${i.case}: ${i.description}`),
+    );
+  });
+
+  it('names who sends a removed enum value, and no one for a field nobody uses', () => {
+    const mobile = finding(
+      'an enum value removed (identifierName mobile)',
+      'request-property-enum-value-removed',
+      'identifierName',
+    );
+    const sendingMobile = pactInteractions()
+      .filter((i) =>
+        JSON.stringify((i.raw.request as { body?: unknown }).body).includes('"identifierName":"mobile"'),
+      )
+      .map((i) => `${i.case}: ${i.description}`)
+      .sort();
+    expect(mobile?.dependents?.interactions).toEqual(sendingMobile);
+    const name = finding(
+      'a response field neither the pacts nor the client use removed (promotionName)',
+      'response-optional-property-removed',
+      'promotionName',
+    );
+    expect(name?.severity).toBe('warning');
+    expect(name?.dependents).toBeUndefined();
   });
 });
 

@@ -13,9 +13,14 @@ import {
   ENDPOINT_PATH,
   type EntityResponse,
   formatIssues,
+  type HttpErrorBody,
   validateResponse,
 } from '../spec/index.js';
 import { DirectEarnHttpError, DirectEarnNetworkError, DirectEarnResponseError } from './errors.js';
+
+/** A body that has the shape of T as far as TypeScript knows, with nothing about its values checked. */
+type Unchecked<T> = { [K in keyof T]?: unknown };
+type HttpErrorItem = HttpErrorBody['errors'][number];
 
 /** How the client authenticates: the doc's Basic, or OAuth as Bearer or the CRM's own header. */
 export type Auth =
@@ -295,12 +300,13 @@ export class DirectEarnClient {
       parsed = text;
     }
     if (res.status !== 200) {
-      const first =
-        parsed !== null &&
-        typeof parsed === 'object' &&
-        Array.isArray((parsed as { errors?: unknown }).errors)
-          ? ((parsed as { errors: { message?: unknown; field?: unknown }[] }).errors[0] ?? {})
-          : {};
+      // Typed by the spec's HttpError with every value unknown (the body is unchecked): what this
+      // reads is then in the client's declared uses (src/client/uses.ts), which `diff` grades by.
+      const errors =
+        parsed !== null && typeof parsed === 'object'
+          ? (parsed as Unchecked<HttpErrorBody>).errors
+          : undefined;
+      const first: Unchecked<HttpErrorItem> = Array.isArray(errors) ? (errors[0] ?? {}) : {};
       const message =
         typeof first.message === 'string' ? first.message : res.statusText || `HTTP ${res.status}`;
       // Strict mode reports a non-conforming error body on the error itself: a 429 stays a 429

@@ -19,6 +19,16 @@ export interface Finding {
   change: string;
   /** One sentence saying what changed. */
   text: string;
+  /** Who depends on what the change touches (pacts, client code): why it is breaking for this consumer. */
+  dependents?: Dependents;
+  /** oasdiff's own level, when the consumer's grade is worse than it. */
+  oasdiffLevel?: Severity;
+}
+
+/** The pact interactions (`case: description`) and client code (`client.ts outcomeOf`) that depend on a place. */
+export interface Dependents {
+  interactions: string[];
+  client: string[];
 }
 
 /** The pacts part of a report: what was checked, so "nothing found" cannot hide "nothing checked". */

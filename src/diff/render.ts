@@ -54,11 +54,21 @@ export function renderText(report: DiffReport, options: TextOptions): string[] {
           `  ${' '.repeat(9)}  ${' '.repeat(width)}  ${f.text}`,
         );
       } else lines.push(`  ${f.source.padEnd(9)}  ${f.subject.padEnd(width)}  ${f.text}`);
+      lines.push(...dependentLines(f, `  ${' '.repeat(9)}  ${' '.repeat(width)}  `));
     }
   }
   if (report.findings.length === 0) lines.push('', 'no changes');
   lines.push('', verdict(report, options.failOn));
   return lines;
+}
+
+/** Who depends on a finding, one per line under it: the interactions by name, then the client code. */
+export function dependentLines(f: Finding, indent: string): string[] {
+  const d = f.dependents;
+  if (d === undefined) return [];
+  const out = d.interactions.map((name, i) => `${indent}${i === 0 ? 'pact:   ' : '        '}${name}`);
+  if (d.client.length > 0) out.push(`${indent}client: ${d.client.join(', ')}`);
+  return out;
 }
 
 /** The report as JSON (the `--json` file), with the threshold it was judged at. */
@@ -77,7 +87,8 @@ function testcase(f: Finding, failOn: 'breaking' | 'warning'): string {
   const open = `    <testcase classname="directearn.diff.${f.source}" name="${xmlEscape(`[${f.severity}] ${f.subject}: ${f.change}`)}" time="0"`;
   if (rank(f.severity) > rank(failOn))
     return `${open}>\n      <system-out>${xmlEscape(f.text)}</system-out>\n    </testcase>`;
-  return `${open}>\n      <failure message="${xmlEscape(f.text)}" type="${f.severity}">${xmlEscape(f.text)}</failure>\n    </testcase>`;
+  const body = [f.text, ...dependentLines(f, '')].join('\n');
+  return `${open}>\n      <failure message="${xmlEscape(f.text)}" type="${f.severity}">${xmlEscape(body)}</failure>\n    </testcase>`;
 }
 
 /**

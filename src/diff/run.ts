@@ -3,8 +3,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pactInteractions } from '../contracts/pacts.js';
 import { UsageError } from '../errors.js';
 import { diffCatalogue } from './catalogue.js';
+import { type ConsumerUses, consumerUses, gradeForConsumer } from './consumer.js';
 import { countFindings, type DiffReport, type Finding, sortFindings } from './model.js';
 import { findOrBuildOasdiff, OASDIFF, runOasdiff } from './oasdiff.js';
 import { checkPacts, pinnedInteractions } from './pacts.js';
@@ -32,13 +34,18 @@ export async function structuralFindings(
   base: SpecSide,
   next: SpecSide,
   dir: string,
+  uses?: ConsumerUses,
 ): Promise<Finding[]> {
   const basePath = join(dir, 'base.yaml');
   const newPath = join(dir, 'new.yaml');
   await Promise.all([writeFile(basePath, base.text), writeFile(newPath, next.text)]);
   try {
     const { changes, tree } = await runOasdiff(oasdiff, basePath, newPath);
-    return [...changelogFindings(changes), ...treeFindings(tree)];
+    const graded = changelogFindings(changes);
+    return [
+      ...(uses === undefined ? graded : gradeForConsumer(changes, graded, uses)),
+      ...treeFindings(tree),
+    ];
   } catch (e) {
     // oasdiff names the temporary file; the user knows the side by what they typed.
     const msg = (e as Error).message
@@ -61,7 +68,9 @@ export async function runDiff(options: DiffOptions): Promise<DiffReport> {
   const oasdiff = options.oasdiffPath ?? (await findOrBuildOasdiff(env, options.onProgress));
   const dir = await mkdtemp(join(tmpdir(), 'directearn-diff-'));
   try {
-    const structure = await structuralFindings(oasdiff, base, next, dir);
+    // What the committed pacts and the client depend on, read against BASE: the consumer's grade.
+    const uses = consumerUses(base.doc, pactInteractions(options.pactDir));
+    const structure = await structuralFindings(oasdiff, base, next, dir, uses);
     const catalogue = diffCatalogue(base.catalogue, next.catalogue, {
       baseHas: base.hasCatalogue,
       newHas: next.hasCatalogue,
@@ -70,7 +79,10 @@ export async function runDiff(options: DiffOptions): Promise<DiffReport> {
     const pinned = pinnedInteractions(catalogue, options.pactDir);
     if (!pacts.findings.some((f) => f.change === 'pact-spec-refused')) {
       const broken = [...pacts.findings, ...pinned].filter((f) => f.severity === 'breaking');
-      pacts.summary.broken = new Set(broken.map((f) => f.subject)).size;
+      const pinning = structure
+        .filter((f) => f.severity === 'breaking')
+        .flatMap((f) => f.dependents?.interactions ?? []);
+      pacts.summary.broken = new Set([...broken.map((f) => f.subject), ...pinning]).size;
     }
     const findings = sortFindings([...catalogue, ...pacts.findings, ...pinned, ...structure]);
     return {

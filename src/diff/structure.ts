@@ -15,7 +15,7 @@ const CONSUMER_LEVEL: Record<string, Severity> = {
 const LEVELS: Record<number, Severity> = { 3: 'breaking', 2: 'warning', 1: 'info' };
 
 /** `response/items/result/earnedId` → `response[].result.earnedId`. */
-function fieldPath(raw: string): string {
+export function fieldPath(raw: string): string {
   return raw
     .replace(/\/items(?=\/|$)/g, '[]')
     .replace(/\//g, '.')

@@ -11,8 +11,11 @@ const help = `Usage: directearn diff BASE [NEW] [flags]
 
 Compares two versions of the spec and says, for a team that calls the endpoint, what would break:
 
-  1. structure   oasdiff's changelog (fields, types, enums, required, statuses), graded for a
-                 consumer, plus descriptions, examples and servers oasdiff leaves ungraded
+  1. structure   oasdiff's changelog (fields, types, enums, required, statuses), graded for this
+                 consumer: breaking, whatever oasdiff says, when it takes away a field, value or
+                 status that a committed pact pins or sends, or the client reads or sends
+                 (src/client/uses.ts); the finding names them. Plus descriptions, examples and
+                 servers oasdiff leaves ungraded
   2. catalogue   x-directearn-catalogue: codes added, removed or renumbered, messages, kinds
                  (error <-> warning), failureCount, precedence, inferred <-> documented
   3. pacts       the committed pacts (contracts/pacts) checked against NEW with PactFlow's
