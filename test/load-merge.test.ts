@@ -372,6 +372,23 @@ describe('merge - (a log stream)', () => {
     );
   });
 
+  it('reads a saved log file the same way', async () => {
+    const dir = join(root, 'saved-log');
+    mkdirSync(dir, { recursive: true });
+    const a = runner('0:1/2', [samples('exponential', 200, 18)]);
+    const b = runner('1/2:1', [samples('exponential', 100, 19)]);
+    writeFileSync(join(dir, 'runners.log'), kubectlLogs(a, b));
+    writeFileSync(join(dir, 'other.log'), 'k6 says hello\n');
+    const io = captureIO({ cwd: dir });
+    expect(await main(['merge', 'runners.log', '--out', 'out'], io), io.stderr.join('\n')).toBe(0);
+    expect(io.stdout.join('\n')).toContain('merged 2 runner(s): 0:1/2 200 requests, 1/2:1 100 requests');
+    const other = captureIO({ cwd: dir });
+    expect(await main(['merge', 'other.log'], other)).toBe(2);
+    expect(other.stderr.join('\n')).toContain(
+      'other.log is neither a runner summary nor a log with a line marked "directearn-runner-summary"',
+    );
+  });
+
   it('merges a stream piped into `directearn merge -`', async () => {
     const a = runner('0:1/2', [samples('exponential', 400, 16)]);
     const b = runner('1/2:1', [samples('exponential', 300, 17)]);

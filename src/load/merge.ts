@@ -165,7 +165,10 @@ function runnerFiles(dir: string, depth = 0): string[] {
   return found;
 }
 
-/** The runner summaries of a file, or of every runner-summary.json in a folder; UsageError when none. */
+/**
+ * The runner summaries of a file (one JSON runner summary, or a saved log with marked lines), or of
+ * every runner-summary.json in a folder; a UsageError names the input when it holds none.
+ */
 export function readRunnerPath(path: string, shown: string = path): RunnerInput[] {
   let isDir: boolean;
   try {
@@ -175,15 +178,33 @@ export function readRunnerPath(path: string, shown: string = path): RunnerInput[
   }
   const files = isDir ? runnerFiles(path) : [path];
   if (files.length === 0) throw new UsageError(`${printable(shown)} holds no ${RUNNER_SUMMARY_FILE}`);
-  return files.map((file) => {
+  return files.flatMap((file) => {
     let text: string;
     try {
       text = readInputText(file);
     } catch (e) {
       throw new UsageError(`${printable(file)} cannot be read: ${(e as NodeJS.ErrnoException).code ?? e}`);
     }
-    return parseRunnerSummary(text, printable(isDir ? join(shown, relative(path, file)) : shown));
+    const source = printable(isDir ? join(shown, relative(path, file)) : shown);
+    if (text.trimStart().startsWith('{')) return [parseRunnerSummary(text, source)];
+    // Not one JSON object: a saved log (kubectl logs ... > runners.log), read as a stream is.
+    const found: RunnerInput[] = [];
+    text.split(/\r?\n/).forEach((line, i) => {
+      const marked = markedLine(line, `${source} line ${i + 1}`);
+      if (marked !== undefined) found.push(marked);
+    });
+    if (found.length === 0)
+      throw new UsageError(
+        `${source} is neither a runner summary nor a log with a line marked "${RUNNER_LINE_MARK.trim()}"`,
+      );
+    return found;
   });
+}
+
+/** The runner summary of a log line holding the mark (after whatever kubectl put first), else undefined. */
+function markedLine(line: string, source: string): RunnerInput | undefined {
+  const at = line.indexOf(RUNNER_LINE_MARK);
+  return at < 0 ? undefined : parseRunnerSummary(line.slice(at + RUNNER_LINE_MARK.length), source);
 }
 
 /**
@@ -202,9 +223,8 @@ export async function readRunnerStream(
     n++;
     bytes += Buffer.byteLength(line) + 1;
     if (bytes > MAX_INPUT_BYTES) throw new UsageError(`${name} is larger than 64 MiB`);
-    const at = line.indexOf(RUNNER_LINE_MARK);
-    if (at < 0) continue;
-    found.push(parseRunnerSummary(line.slice(at + RUNNER_LINE_MARK.length), `${name} line ${n}`));
+    const marked = markedLine(line, `${name} line ${n}`);
+    if (marked !== undefined) found.push(marked);
   }
   if (found.length === 0)
     throw new UsageError(

@@ -14,8 +14,9 @@ Merges the runner summaries of one load run split across k6 runners (execution s
 k6-operator TestRun of \`load --emit-k8s\`, or \`load --runners N\`) into DIR/summary.json (the schema
 of a single run's, plus \`runners\`) and DIR/report.html, and judges the SLOs on the whole run.
 
-  INPUT                  a runner-summary.json; a folder (every runner-summary.json in it and its
-                         subfolders, as \`load --runners\` leaves them); or - for a log stream on
+  INPUT                  a runner-summary.json, or a saved log holding marked lines; a folder
+                         (every runner-summary.json in it and its subfolders, as
+                         \`load --runners\` leaves them); or - for a log stream on
                          standard input in which each runner printed one line marked
                          "directearn-runner-summary " among any other lines, e.g.
                          kubectl logs -l k6_cr=directearn-throughput,runner=true --tail=-1 |
