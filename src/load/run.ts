@@ -215,6 +215,8 @@ export async function runScenario(
   const quiet = run.options.quiet === true;
   rmSync(files.summary, { force: true });
   rmSync(files.points, { force: true });
+  // A runner summary left by an earlier run must not pass for this one's.
+  if (vars.DIRECTEARN_RUNNER_SUMMARY_FILE) rmSync(vars.DIRECTEARN_RUNNER_SUMMARY_FILE, { force: true });
   const code = await runK6(
     k6,
     [

@@ -1,7 +1,7 @@
 // `load --runners N`: N k6 processes on this machine with the execution segments the k6-operator
 // gives N runner pods, each leaving its runner summary in DIR/runner-<i>/, merged into DIR/summary.json
 // by the same code as `directearn merge`: the operator's path, testable here.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserFacingError } from '../errors.js';
 import { compareRuns } from './baseline.js';
@@ -42,6 +42,8 @@ export async function runRunners(
       args: segmentArgs(i, count),
     };
   });
+  // A one-process run's summary in the same folder would overlap these runners in `merge DIR`.
+  rmSync(join(run.out, RUNNER_SUMMARY_FILE), { force: true });
   run.say(`k6 run load/${run.scenario}.ts as ${count} runners (execution segments of 1/${count} each)`);
   const results = await Promise.all(
     runners.map((r, i) =>
