@@ -87,6 +87,24 @@ describe('directearn load --emit-k8s', () => {
     expect(e.out.join('\n')).toContain(`kubectl apply -f`);
   });
 
+  it('warns that runner pods cannot reach a loopback target, and not for a host the cluster reaches', async () => {
+    const loopback = captureIO({ cwd: root, env: {} });
+    expect(
+      await main(
+        ['load', '--emit-k8s', mkdtempSync(join(root, 'w-')), '--target', 'http://localhost:8080'],
+        loopback,
+      ),
+    ).toBe(0);
+    expect(loopback.stderr.join('\n')).toContain('warning: --target localhost:8080 is loopback');
+    const remote = captureIO({ cwd: root, env: {} });
+    const args = ['--target', 'http://crm.load.svc:8080', '--allow-real-issue'];
+    expect(await main(['load', '--emit-k8s', mkdtempSync(join(root, 'w-')), ...args], remote)).toBe(0);
+    expect(remote.stderr.join('\n')).not.toContain('loopback');
+    // The loop it prints ends in merge, with a wait that cannot hang forever.
+    expect(remote.stdout.join('\n')).toMatch(/kubectl wait .*testrun\/directearn-throughput --timeout=\d+s/);
+    expect(remote.stdout.join('\n')).toContain('runner=true --tail=-1 | directearn merge -');
+  });
+
   it("keeps the user's GOGC for the runner pods", async () => {
     const e = await emit(['--target', 'http://127.0.0.1:8080'], { GOGC: '150' });
     expect(e.code, e.out?.join('\n')).toBe(0);

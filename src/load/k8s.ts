@@ -15,6 +15,7 @@ import { packageRoot } from '../spec/index.js';
 import { smokeCases } from './cases.js';
 import { type LoadIdentity, resolveIdentity } from './identity.js';
 import { K6_VERSION } from './k6.js';
+import { durationSeconds } from './options.js';
 import { k6Gogc, scriptVars } from './script-vars.js';
 
 /** Where the k6-operator mounts the ConfigMap in every runner pod (the script runs as /test/<file>). */
@@ -151,6 +152,19 @@ export function k8sManifests(options: K8sOptions): K8sManifests {
   };
 }
 
+/**
+ * How long `kubectl wait` may wait for the TestRun: twice its scenarios' length (throughput: each
+ * batch size's duration and graceful stop; rate: ramp, steady window and up to 60 s of recovery)
+ * plus 10 minutes for pods to be scheduled and pull k6, so a TestRun that errors does not hang CI.
+ */
+function waitSeconds(options: K8sOptions): number {
+  const d = durationSeconds(options.duration ?? DEFAULT_LOAD_DURATION) ?? 0;
+  const batches = (options.batchSizes ?? DEFAULT_BATCH_SIZES).length;
+  const run =
+    options.scenario === 'throughput' ? batches * (d + 1) : options.scenario === 'rate' ? 3 * d + 60 : 60;
+  return Math.ceil(2 * run + 600);
+}
+
 const HEADER = (what: string) =>
   `# Written by \`directearn load --emit-k8s\`: ${what}. Do not edit; emit it again instead.\n`;
 
@@ -176,7 +190,7 @@ export function emitK8s(dir: string, options: K8sOptions): { files: string[]; co
     commands: [
       `kubectl create secret generic ${K8S_CREDENTIALS_SECRET} --from-literal=basic="$DIRECTEARN_BASIC"   # or --from-literal=token="$DIRECTEARN_TOKEN"`,
       `kubectl apply -f ${configMapPath} -f ${testRunPath}`,
-      `kubectl wait --for=jsonpath='{.status.stage}'=finished testrun/${m.name} --timeout=-1s`,
+      `kubectl wait --for=jsonpath='{.status.stage}'=finished testrun/${m.name} --timeout=${waitSeconds(options)}s`,
       `kubectl logs -l k6_cr=${m.name},runner=true --tail=-1 | directearn merge - --out reports/${m.name}`,
     ],
   };
