@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { main } from '../src/cli/main.js';
+import { commandNames, main } from '../src/cli/main.js';
 import { ExitCode } from '../src/errors.js';
 import { startProvider } from '../src/provider/server.js';
 import { STATES } from '../src/states/index.js';
@@ -86,15 +86,22 @@ describe('the pool line', () => {
 
 describe('every --help lists every exit code its command can return', () => {
   // 3: a target, tool or port that cannot be reached or run (README "Exit codes").
-  const canBeUnreachable = new Set(['check', 'verify', 'load', 'proxy', 'serve', 'diff', 'docs']);
-  it.each(['check', 'verify', 'load', 'proxy', 'serve', 'diff', 'docs', 'plan', 'validate'])(
-    '%s',
-    async (command) => {
-      const r = await run(command, '--help');
-      const exit = r.out.slice(r.out.indexOf('Exit code'));
-      expect(exit, r.out).toMatch(/^Exit code/);
-      for (const code of ['0', '1', '2', ...(canBeUnreachable.has(command) ? ['3'] : [])])
-        expect(exit, `${command} --help: ${exit}`).toMatch(new RegExp(`(^|[\\s;,:])${code} `));
-    },
-  );
+  const canBeUnreachable = new Set([
+    'check',
+    'verify',
+    'load',
+    'proxy',
+    'serve',
+    'diff',
+    'docs',
+    'can-i-deploy',
+    'record-deployment',
+  ]);
+  it.each(commandNames())('%s', async (command) => {
+    const r = await run(command, '--help');
+    const exit = r.out.slice(r.out.indexOf('Exit code'));
+    expect(exit, r.out).toMatch(/^Exit code/);
+    for (const code of ['0', '1', '2', ...(canBeUnreachable.has(command) ? ['3'] : [])])
+      expect(exit, `${command} --help: ${exit}`).toMatch(new RegExp(`(^|[\\s;,:])${code} `));
+  });
 });

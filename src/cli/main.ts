@@ -48,6 +48,14 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'validate a JSON payload file against the spec',
     load: async () => (await import('./commands/validate.js')).command,
   },
+  'can-i-deploy': {
+    summary: "ask the Pact Broker whether a version can be deployed (the Pact CLI's broker client)",
+    load: async () => (await import('./commands/broker-passthrough.js')).canIDeploy,
+  },
+  'record-deployment': {
+    summary: "record a deployment in the Pact Broker (the Pact CLI's broker client)",
+    load: async () => (await import('./commands/broker-passthrough.js')).recordDeployment,
+  },
 };
 
 /** The registered command names, in `--help` order. */

@@ -31,6 +31,16 @@ export function pactVerifierCommand(): [string, ...string[]] {
   return [process.execPath, packageBin('@pact-foundation/pact-cli', 'pact-verifier')];
 }
 
+/**
+ * The Pact CLI's broker client as [command, ...leading args]: `pact broker` of the platform package's
+ * standalone binary when it resolves, else the package's pact-broker wrapper.
+ */
+export function pactBrokerCommand(): [string, ...string[]] {
+  const [cmd, ...lead] = pactVerifierCommand();
+  if (lead[0] === 'verifier') return [cmd, 'broker'];
+  return [process.execPath, packageBin('@pact-foundation/pact-cli', 'pact-broker')];
+}
+
 /** What a tool run left: its exit code (1 when it could not start or timed out) and its output. */
 export interface ToolRun {
   code: number;

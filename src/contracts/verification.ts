@@ -62,6 +62,10 @@ export interface VerifiedInteraction {
    * behaviour (src/contracts/mismatch.ts): reported, not failed, unless --strict.
    */
   notes?: string[];
+  /** The broker pact it comes from (broker-driven runs only). */
+  pact?: string;
+  /** From a pending pact: a failure is reported and does not fail the run. */
+  pending?: true;
 }
 
 /** The outcome of a verification run; `ok` is the verdict the exit code follows. */

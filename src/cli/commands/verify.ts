@@ -3,6 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { type BrokerVerifyResult, verifyFromBroker } from '../../contracts/broker-verify.js';
 import { verificationJUnit } from '../../contracts/junit.js';
 import { PACT_DIR, pactFiles } from '../../contracts/pacts.js';
 import { type Credentials, type VerifyResult, verifyPacts } from '../../contracts/run.js';
@@ -22,13 +23,14 @@ import {
   UsageError,
   UserFacingError,
 } from '../command.js';
+import { BROKER_FLAGS, BROKER_HELP, parseBrokerRun } from './verify-broker.js';
 
 /** What verify runs besides Node: optional dependencies, absent after `npm install --omit=optional`. */
 const VERIFY_PACKAGES = ['@pact-foundation/pact-cli', '@pactflow/swagger-mock-validator'] as const;
 
 const help = `Usage: directearn verify [--target URL] [--basic USER:PASS] [--token TOKEN] [--readonly-basic USER:PASS]
                          [--states FILE.yaml] [--state-change-url URL] [--strict]
-                         [--pacts DIR] [--junit FILE] [--record FILE]
+                         [--pacts DIR | --broker-url URL [broker flags]] [--junit FILE] [--record FILE]
 
 Replays every interaction of the pacts (contracts/pacts) against a provider with the Rust
 pact-verifier and prints, per interaction, PASS, FAIL (with the mismatch or the broken invariant
@@ -67,6 +69,7 @@ port; provider states are set through its admin route).
   --state-change-url URL  a URL of the target that sets provider states (Pact's {state, params, action}),
                           e.g. http://127.0.0.1:8080/_admin/provider-states of \`directearn serve --admin\`
   --pacts DIR             folder of pact files (default contracts/pacts of this package)
+${BROKER_HELP}
   --strict                fail on every interaction not verified, skipped ones included, and on
                           every note: on a --target, parts the doc never gives (HTTP error bodies,
                           their messages and headers: catalogue cases marked inferred) are judged
@@ -115,6 +118,7 @@ export const command: Command = {
       junit: { type: 'string' },
       record: { type: 'string' },
       strict: { type: 'boolean' },
+      ...BROKER_FLAGS,
     });
     const env = io.env;
     const target = targetOption(values.target, env);
@@ -140,8 +144,9 @@ export const command: Command = {
       // A bad states file is a usage error (exit 2) naming the file and line, never a regression.
       states = readStatesFile(path);
     }
+    const brokerRun = parseBrokerRun(values, env, values.pacts !== undefined);
     const dir = values.pacts === undefined ? PACT_DIR : resolve(io.cwd, values.pacts as string);
-    if (pactFiles(dir).length === 0) {
+    if (brokerRun === undefined && pactFiles(dir).length === 0) {
       throw new UserFacingError(`no pact files in ${dir}: run npm run pact:consumer to write them`);
     }
     const junitPath = typeof values.junit === 'string' ? resolve(io.cwd, values.junit) : undefined;
@@ -160,19 +165,27 @@ export const command: Command = {
     }
     let result: VerifyResult;
     try {
-      result = await verifyPacts({
-        dir,
+      const how = {
         ...(target === undefined ? {} : { providerBaseUrl: target }),
         ...(states === undefined ? {} : { states }),
         ...(credentials === undefined ? {} : { credentials }),
         ...(stateChangeUrl === undefined ? {} : { stateChangeUrl }),
         strict: values.strict === true,
-      });
+      };
+      result =
+        brokerRun === undefined
+          ? await verifyPacts({ dir, ...how })
+          : await verifyFromBroker(how, brokerRun.broker, brokerRun.select, brokerRun.publish);
     } catch (e) {
       if (e instanceof UnreachableError || e instanceof UsageError) throw e;
       throw new UserFacingError(`verification could not run: ${(e as Error).message}`);
     }
     for (const line of report(result)) io.out(line);
+    if ('pacts' in result)
+      for (const p of (result as BrokerVerifyResult).pacts)
+        io.out(
+          `Pact ${printable(p.description)}: ${p.ok ? 'verified' : 'FAILED'}${p.pending ? ` (pending${p.wip ? ', work in progress' : ''}: does not fail the run)` : ''}${p.published ? '; result published to the broker' : ''}`,
+        );
     if (junitPath !== undefined) {
       try {
         await writeFile(junitPath, verificationJUnit(result));
@@ -213,8 +226,13 @@ const MARK = {
 /** The report lines: one per interaction (reasons indented), the counts, the pool, the verdict. */
 export function report(result: VerifyResult): string[] {
   const lines = [`Verifying ${result.counts.total} interaction(s) against ${result.target}`];
+  let pact: string | undefined;
   for (const i of result.interactions) {
-    lines.push(`${MARK[i.status]}  ${i.case.padEnd(8)}  ${i.description}`);
+    if (i.pact !== undefined && i.pact !== pact) {
+      pact = i.pact;
+      lines.push(`Pact ${printable(pact)}${i.pending ? ' (pending: its failures do not fail the run)' : ''}`);
+    }
+    lines.push(`${MARK[i.status]}  ${i.case.padEnd(8)}  ${printable(i.description)}`);
     if (i.message) for (const line of i.message.split('\n')) lines.push(`              ${line}`);
     for (const note of i.notes ?? []) lines.push(`              note (inferred, not in the doc): ${note}`);
   }
