@@ -13,6 +13,7 @@ import { main } from '../src/cli/main.js';
 import { PACT_PROVIDER } from '../src/config/defaults.js';
 import { pactFiles } from '../src/contracts/pacts.js';
 import { captureIO } from './support/cli-io.js';
+import { startHostileHost } from './support/hostile-host.js';
 import { type OfferedPact, type StandInBroker, startStandInBroker } from './support/pact-broker.js';
 
 let dir: string;
@@ -117,9 +118,13 @@ describe('verify --broker-url', () => {
 
   it('a pact that is not pending fails the run (exit 1); nothing is published without --publish-results', async () => {
     const b = await broker([{ consumer: 'old-consumer', json: brokenPact('old-consumer') }]);
-    const r = await run(['verify', '--broker-url', b.url]);
+    const r = await run(['verify', '--broker-url', b.url, '--junit', 'old.xml']);
     expect(r.code, r.out).toBe(1);
     expect(r.out).toMatch(/^Verdict: FAILED: latest pact of old-consumer: 1 interaction\(s\) failed/m);
+    // JUnit names the pact: one description may be in several pacts of a broker run.
+    expect(readFileSync(join(dir, 'old.xml'), 'utf8')).toMatch(
+      /<testcase classname="directearn\.verify\.8899" name="latest pact of old-consumer: answers 8899[^"]*">\s*<failure/,
+    );
     expect(b.results()).toEqual([]);
     // Without --provider-branch, matchingBranch has nothing to match: it is not asked for.
     const ask = b.requests.find((q) => q.path.endsWith('/for-verification'));
@@ -149,6 +154,21 @@ describe('verify --broker-url', () => {
     expect(r.err).toMatch(message);
     expect(b.requests).toEqual([]);
   });
+
+  it('a broker is an untrusted host: a redirect is not followed, an endless answer is cut off (exit 3)', async () => {
+    const hostile = await startHostileHost();
+    try {
+      const redirect = await run(['verify', '--broker-url', hostile.urlFor('redirect')]);
+      expect(redirect.code, redirect.err).toBe(3);
+      expect(redirect.err).toMatch(/redirected GET .* \(307\): not followed/);
+      expect(hostile.logger.hits).toEqual([]);
+      const endless = await run(['verify', '--broker-url', hostile.urlFor('endless')]);
+      expect(endless.code, endless.err).toBe(3);
+      expect(endless.err).toMatch(/answered over \d+ bytes/);
+    } finally {
+      await hostile.close();
+    }
+  }, 60_000);
 
   it('a broker flag without --broker-url is a usage error', async () => {
     const r = await run(['verify', '--enable-pending']);

@@ -101,9 +101,19 @@ async function call(
   const length = Number(res.headers.get('content-length') ?? '0');
   if (length > MAX_ANSWER_BYTES)
     throw new UnreachableError(`Pact Broker ${o.url} answered ${length} bytes to ${url}: over the bound`);
-  const text = await res.text();
-  if (text.length > MAX_ANSWER_BYTES)
-    throw new UnreachableError(`Pact Broker ${o.url} answered over ${MAX_ANSWER_BYTES} bytes to ${url}`);
+  // Read with a cap: a broker that sends without end is cut off, not buffered whole.
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  const reader = res.body?.getReader();
+  for (let chunk = await reader?.read(); chunk !== undefined && !chunk.done; chunk = await reader?.read()) {
+    size += chunk.value.byteLength;
+    if (size > MAX_ANSWER_BYTES) {
+      await reader?.cancel();
+      throw new UnreachableError(`Pact Broker ${o.url} answered over ${MAX_ANSWER_BYTES} bytes to ${url}`);
+    }
+    parts.push(chunk.value);
+  }
+  const text = Buffer.concat(parts).toString('utf8');
   let json: unknown;
   try {
     json = text === '' ? undefined : JSON.parse(text);

@@ -8,7 +8,9 @@ export function verificationJUnit(result: VerifyResult, timestamp = new Date().t
   const { counts } = result;
   const skipped = counts.skipped + counts.notVerified;
   const cases = result.interactions.map((i) => {
-    const open = `    <testcase classname="directearn.verify.${xmlEscape(i.case)}" name="${xmlEscape(i.description)}">`;
+    // From a broker, one description may be in several pacts: the pact names the case apart.
+    const name = i.pact === undefined ? i.description : `${i.pact}: ${i.description}`;
+    const open = `    <testcase classname="directearn.verify.${xmlEscape(i.case)}" name="${xmlEscape(name)}">`;
     const notes =
       (i.notes?.length ?? 0) > 0
         ? `\n      <system-out>${xmlEscape((i.notes ?? []).map((n) => `note (inferred, not in the doc): ${n}`).join('\n'))}</system-out>`
