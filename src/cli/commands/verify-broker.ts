@@ -46,7 +46,8 @@ export const BROKER_HELP = `Pacts from a Pact Broker (instead of --pacts):
   --publish-results       publish each pact's result to the broker, after all were verified; only
                           in CI (the CI variable set) unless --force-publish
   --provider-version V    the provider version the results are for (needed to publish)
-                          [PACT_BROKER_PROVIDER_VERSION]`;
+                          [PACT_BROKER_PROVIDER_VERSION]
+  --force-publish         publish with --publish-results outside CI too`;
 
 /** What a broker-driven run needs, settled. */
 export interface BrokerRun {

@@ -86,8 +86,10 @@ was verified; 1 an interaction failed, a documented case was not verified, or th
 credential in one form and refuses it in the other; 2 bad flags, a bad --states file (named with
 its line) or an ID pool record that is a symbolic link; 3 the --target is unreachable or refuses a
 credential in every form it is sent in (one line naming the URL and how each credential was taken,
-after a preflight of a few seconds; nothing is sent before it), or another run held the ID pool
-record's lock for 15 s.`;
+after a preflight of a few seconds; nothing is sent before it), another run held the ID pool
+record's lock for 15 s, or the --broker-url cannot be reached, refuses its credentials or answers
+what is not a broker. From a broker: a pending pact's failures never fail the run; a broker that
+selects no pact is 1.`;
 
 function parseCredentials(
   basic: string | undefined,
