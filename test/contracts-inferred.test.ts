@@ -59,6 +59,8 @@ describe('verify --target on a host whose HTTP error bodies are its own', () => 
       );
     }
     expect(out).toMatch(/^5 interaction\(s\) with notes: .*--strict fails on them$/m);
+    // What the host sends instead is listed for the docs writer.
+    expect(out).toMatch(/^UNDOCUMENTED {2}field HTTP 401 \$\.status \(in 1 answer\(s\): answers 401 /m);
     expect(out).toMatch(/^Verdict: PASSED$/m);
   });
 

@@ -55,6 +55,7 @@ function documented() {
     entry: propertiesOf('EntityResponse'),
     result: propertiesOf('EarnResult'),
     message: propertiesOf('Message'),
+    httpError: propertiesOf('HttpError'),
   };
 }
 
@@ -82,13 +83,18 @@ export class UndocumentedCollector {
     const seen = new Set<string>();
     if (status !== 0 && !this.facts.statuses.has(status))
       this.add(`status ${status}`, { kind: 'status', code: status }, where, seen);
-    if (status !== 200 || body === null || typeof body !== 'object' || Array.isArray(body)) return;
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) return;
     const fields = (obj: unknown, known: Set<string>, path: string) => {
       if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return;
       for (const k of Object.keys(obj))
         if (!known.has(k))
           this.add(`field ${path}.${k}`, { kind: 'field', field: `${path}.${k}` }, where, seen);
     };
+    if (status !== 200) {
+      // The doc gives no HTTP error body: what a host sends instead of the inferred one is worth knowing.
+      fields(body, this.facts.httpError, `HTTP ${status} $`);
+      return;
+    }
     fields(body, this.facts.top, '$');
     const entries = (body as { response?: unknown }).response;
     if (!Array.isArray(entries)) return;
