@@ -2,16 +2,28 @@
 // infers (the doc gives none) passes `verify --target`, the differences reported as notes naming
 // the contract's and the host's values; `--strict` fails on them, and JUnit's failure message
 // carries the first mismatch. The embedded provider (ours) is always judged exactly.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { verifyStage } from '../src/check/stages.js';
 import type { CliIO } from '../src/cli/command.js';
 import { main } from '../src/cli/main.js';
+import {
+  DEFAULT_BASIC_PASSWORD,
+  DEFAULT_BASIC_USER,
+  DEFAULT_READONLY_BASIC_PASSWORD,
+  DEFAULT_READONLY_BASIC_USER,
+  DEFAULT_TOKEN,
+} from '../src/config/defaults.js';
 import { isInferredPart } from '../src/contracts/mismatch.js';
-import { serveVariants } from '../src/provider/variant-host.js';
-import { ALL_CREDENTIAL_FLAGS } from './support/real-host.js';
+import { PACT_DIR, pactFiles } from '../src/contracts/pacts.js';
+import { createProvider } from '../src/provider/index.js';
+import { listen } from '../src/provider/server.js';
+import { serveVariants, withVariant } from '../src/provider/variant-host.js';
+import { ALL_CREDENTIAL_FLAGS, preparedFixtures, preparedStates } from './support/real-host.js';
 
 async function verify(url: string, ...extra: string[]): Promise<{ code: number; out: string }> {
   const out: string[] = [];
@@ -83,4 +95,44 @@ describe('verify --target on a host whose HTTP error bodies are its own', () => 
     expect(isInferredPart('8015', 'body')).toBe(false);
     expect(isInferredPart('earned', 'header')).toBe(false);
   });
+});
+
+describe("a stateful host with its own IDs, no admin route and its own HTTP error bodies (check's verification stage)", () => {
+  let host: Awaited<ReturnType<typeof listen>>;
+  let dir: string;
+  beforeAll(async () => {
+    const provider = withVariant(
+      createProvider({ fixtures: preparedFixtures(9) }),
+      'other-http-error-bodies',
+    );
+    host = await listen(provider, { host: '127.0.0.1', port: 0 });
+    dir = await mkdtemp(join(tmpdir(), 'directearn-inferred-stateful-'));
+    writeFileSync(join(dir, 'states.yaml'), stringify(preparedStates(9)));
+  });
+  afterAll(async () => {
+    await host?.close();
+  });
+
+  it('passes, saying how many interactions carry notes; the notes are in the tests it reports', async () => {
+    const stage = await verifyStage.run({
+      target: host.url,
+      credentials: {
+        basic: { user: DEFAULT_BASIC_USER, password: DEFAULT_BASIC_PASSWORD },
+        token: DEFAULT_TOKEN,
+        readOnlyBasic: { user: DEFAULT_READONLY_BASIC_USER, password: DEFAULT_READONLY_BASIC_PASSWORD },
+      },
+      statesFile: join(dir, 'states.yaml'),
+      loadAllowed: { ok: true as const },
+      skipLoad: true,
+      reportDir: dir,
+      throughput: { batchSizes: [1], durationSeconds: 1 },
+      pactFiles: pactFiles(PACT_DIR),
+    });
+    expect(stage.status, stage.detail).toBe('passed');
+    // 400, 401 and 403 are sent (413 and 429 need a state no states file can set: skipped).
+    expect(stage.detail).toContain('; 3 with notes on inferred parts');
+    expect(stage.detail).toMatch(/; \d+ undocumented finding\(s\)/);
+    const noted = stage.tests.filter((t) => t.status === 'passed' && t.message?.startsWith('note: '));
+    expect(noted.map((t) => t.name.split(':')[0])).toEqual(['http-400', 'http-401', 'http-403']);
+  }, 60_000);
 });

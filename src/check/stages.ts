@@ -171,7 +171,9 @@ export const verifyStage: Stage = {
       (i): StageTest => ({
         name: `${i.case}: ${i.description}`,
         status: i.status,
-        message: i.message,
+        // A passed interaction's notes (inferred parts the host answers otherwise) stay visible.
+        message:
+          i.message ?? (i.notes === undefined ? undefined : i.notes.map((n) => `note: ${n}`).join('\n')),
       }),
     );
     if (tests.length === 0) return { status: 'failed', detail: 'no interaction was verified', tests };
@@ -180,7 +182,7 @@ export const verifyStage: Stage = {
     const rest = `${skipped > 0 ? `, ${skipped} skipped` : ''}${notVerified > 0 ? `, ${notVerified} not verified` : ''}`;
     // The same verdict as `directearn verify`: skipped interactions of inferred cases do not fail it.
     // The pool line as verify prints it: a CI log shows how many runs the pool has left.
-    const pool = r.pool === undefined ? '' : `; ${poolLine(r.pool)}`;
+    const pool = `${r.counts.noted > 0 ? `; ${r.counts.noted} with notes on inferred parts` : ''}${r.undocumented.length > 0 ? `; ${r.undocumented.length} undocumented finding(s) (directearn verify --record FILE keeps them)` : ''}${r.pool === undefined ? '' : `; ${poolLine(r.pool)}`}`;
     if (r.ok)
       return {
         status: 'passed',
