@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { stageJUnit } from '../src/check/junit.js';
 import { verifyStage } from '../src/check/stages.js';
 import type { CliIO } from '../src/cli/command.js';
 import { main } from '../src/cli/main.js';
@@ -134,5 +135,7 @@ describe("a stateful host with its own IDs, no admin route and its own HTTP erro
     expect(stage.detail).toMatch(/; \d+ undocumented finding\(s\)/);
     const noted = stage.tests.filter((t) => t.status === 'passed' && t.message?.startsWith('note: '));
     expect(noted.map((t) => t.name.split(':')[0])).toEqual(['http-400', 'http-401', 'http-403']);
+    const xml = stageJUnit({ id: 'verify', title: 'provider verification', durationMs: 0, ...stage }, 'now');
+    expect(xml).toMatch(/name="http-401: [^"]*" time="[\d.]+">\s*<system-out>note: \$: expected/);
   }, 60_000);
 });

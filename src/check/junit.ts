@@ -22,7 +22,11 @@ export function stageJUnit(stage: StageResult, timestamp: string): string {
   const classname = `directearn.check.${stage.id}`;
   const cases = tests.map((t) => {
     const open = `    <testcase classname="${xmlEscape(classname)}" name="${xmlEscape(t.name)}" time="${seconds(t.durationMs)}"`;
-    if (t.status === 'passed') return `${open}/>`;
+    // A passed case keeps what it says (a note on an inferred part) as its output.
+    if (t.status === 'passed')
+      return t.message === undefined || stage.tests.length === 0
+        ? `${open}/>`
+        : `${open}>\n      <system-out>${xmlEscape(t.message)}</system-out>\n    </testcase>`;
     const message = xmlEscape(t.message ?? '');
     const inner =
       t.status === 'failed'
