@@ -1,16 +1,19 @@
 // `npm run bench:check`: how long the main job takes, stage by stage: runs the built
 // `directearn check` BENCH_RUNS times (default 3) with its reports in a temporary folder and prints
-// the wall time of each stage and of the whole run (median and max). A benchmark, not a test.
+// the wall time of each stage and of the whole run (median and max), and records them in
+// bench/results/check.jsonl (bench/record.mjs). A benchmark, not a test.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../dist/spec/index.js';
+import { beginRecord, k6Version, spread } from './record.mjs';
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 if (!Number.isInteger(runs) || runs < 1) {
   throw new Error(`BENCH_RUNS must be a whole number >= 1, got ${process.env.BENCH_RUNS}`);
 }
+const rec = beginRecord('check').tool('k6', await k6Version());
 const dir = mkdtempSync(join(tmpdir(), 'directearn-bench-check-'));
 const samples = [];
 try {
@@ -60,3 +63,6 @@ process.stdout.write(
 process.stdout.write(`${'stage'.padEnd(width)}     median        max\n`);
 for (const [title, xs] of rows)
   process.stdout.write(`${title.padEnd(width)}  ${fmt(median(xs))}  ${fmt(Math.max(...xs))}\n`);
+for (const [title, xs] of rows)
+  rec.figure(`${title}, median`, median(xs) / 1000, 's', { better: 'lower', noise: spread(xs, 'lower') });
+rec.write();

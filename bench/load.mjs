@@ -8,7 +8,9 @@
 // A benchmark, not a test. Variables: BENCH_SECONDS (3), BENCH_ROUNDS (8), BENCH_VUS (16),
 // BENCH_WARMUP_SECONDS (2: one unmeasured run before each batch size's rounds),
 // BENCH_BATCH_SIZES (1,100,1000), BENCH_SCRIPT (load/throughput.ts: compare another script),
-// GOGC (k6's, as for `directearn load`: 400 unless set).
+// GOGC (k6's, as for `directearn load`: 400 unless set), BENCH_MODES (minimal,pooled,fresh: which
+// runs; minimal is always one), BENCH_RECORD_AS (load: the bench/results/NAME.jsonl the figures go to,
+// through bench/record.mjs).
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +20,7 @@ import { findK6 } from '../dist/load/k6.js';
 import { k6Gogc } from '../dist/load/script-vars.js';
 import { startProvider } from '../dist/provider/server.js';
 import { packageRoot } from '../dist/spec/index.js';
+import { beginRecord, spread } from './record.mjs';
 
 /** A bad variable: one line and exit 2, as for any usage error. */
 function usage(line) {
@@ -46,19 +49,30 @@ const offeredRps = 100_000;
 const k6 = findK6();
 if (k6 === undefined) {
   process.stderr.write('bench:load: k6 not found; run `npm run k6:install` first\n');
-  process.exit(1);
+  process.exit(3);
 }
 const dir = mkdtempSync(join(tmpdir(), 'directearn-bench-'));
 const provider = await startProvider({ port: 0 });
 const execFileAsync = promisify(execFile);
 const gogc = k6Gogc(process.env);
 
-const MODES = {
+const ALL_MODES = {
   minimal: { script: join(packageRoot, 'bench', 'k6-minimal.ts'), env: {} },
   pooled: { script, env: {} },
   // A new body (new customers) for every request.
   fresh: { script, env: { DIRECTEARN_POOL_CUSTOMERS: '0' } },
 };
+const modeNames = (process.env.BENCH_MODES ?? 'minimal,pooled,fresh').split(',');
+if (!modeNames.includes('minimal') || !modeNames.every((m) => Object.hasOwn(ALL_MODES, m)))
+  usage(`BENCH_MODES must list minimal and any of pooled, fresh, got ${process.env.BENCH_MODES}`);
+const MODES = Object.fromEntries(modeNames.map((m) => [m, ALL_MODES[m]]));
+const rec = beginRecord(process.env.BENCH_RECORD_AS ?? 'load', {
+  command: process.env.BENCH_RECORD_AS === undefined ? 'npm run bench:load' : 'node bench/load.mjs',
+  args: Object.entries(process.env)
+    .filter(([k]) => k.startsWith('BENCH_') && k !== 'BENCH_RECORD_AS')
+    .map(([k, v]) => `${k}=${v}`)
+    .sort(),
+});
 
 /** CPU seconds of this process's waited-for children (k6), from /proc (clock ticks of 1/100 s). */
 function childCpuSeconds() {
@@ -109,6 +123,7 @@ async function run(mode, batchSize, runSeconds = seconds) {
 }
 
 const version = spawnSync(k6, ['version'], { encoding: 'utf8' }).stdout.trim();
+rec.tool('k6', /v\d+\.\d+\.\d+[\w.+-]*/.exec(version)?.[0] ?? version);
 console.log(
   `bench:load: ${version}, GOGC=${gogc}, ${vus} VUs, ${seconds}s per run, best of ${rounds} alternating rounds, embedded provider ${provider.url}, script ${process.env.BENCH_SCRIPT ?? 'load/throughput.ts'}`,
 );
@@ -122,7 +137,7 @@ const GOALS = { pooled: 0.9, fresh: 0.7 };
 const missed = [];
 try {
   for (const batchSize of batchSizes) {
-    const seen = { minimal: [], pooled: [], fresh: [] };
+    const seen = Object.fromEntries(order.map((m) => [m, []]));
     // Unmeasured: the provider's code for this batch size is compiled and its memory settled before
     // the first round (without it the first round of a bench run was often its slowest).
     await run('pooled', batchSize, warmupSeconds);
@@ -132,14 +147,24 @@ try {
         seen[mode].push(await run(mode, batchSize));
       }
     }
-    const best = (mode) => Math.max(...seen[mode].map((x) => x.rps));
+    const best = (mode) =>
+      seen[mode] === undefined ? Number.NaN : Math.max(...seen[mode].map((x) => x.rps));
     const [m, p, f] = [best('minimal'), best('pooled'), best('fresh')];
     for (const [mode, rate] of [
       ['pooled', p],
       ['fresh', f],
     ]) {
+      if (seen[mode] === undefined) continue;
       if (rate / m < GOALS[mode]) missed.push(`${mode} ${(rate / m).toFixed(2)} at batch ${batchSize}`);
+      // The ratio's noise: how it moved round by round (the runs of a round are side by side).
+      rec.figure(`batch ${batchSize}, ${mode} / minimal k6 script, req/s`, rate / m, 'ratio', {
+        noise: spread(seen[mode].map((x, r) => x.rps / seen.minimal[r].rps)),
+      });
     }
+    for (const mode of order)
+      rec.figure(`batch ${batchSize}, ${mode}, req/s`, best(mode), 'req/s', {
+        noise: spread(seen[mode].map((x) => x.rps)),
+      });
     const every = seen.minimal.map((_, r) => order.map((k) => seen[k][r].rps.toFixed(0)).join('/')).join(' ');
     console.log(
       `${String(batchSize).padStart(5)}  ${m.toFixed(0).padStart(13)}  ${p.toFixed(0).padStart(12)}  ${(p / m).toFixed(2).padStart(5)}  ${f.toFixed(0).padStart(11)}  ${(f / m).toFixed(2).padStart(5)}   ${every}`,
@@ -147,15 +172,34 @@ try {
     // CPU per request (least over the rounds): k6's and the provider's; the inverse ratio of what
     // the pair costs is the throughput ratio on a machine nobody else uses.
     const cpu = (mode) => {
+      if (seen[mode] === undefined) return { k6Us: Number.NaN, providerUs: Number.NaN, total: Number.NaN };
       const k6Us = Math.min(...seen[mode].map((x) => x.k6Us));
       const providerUs = Math.min(...seen[mode].map((x) => x.providerUs));
       return { k6Us, providerUs, total: k6Us + providerUs };
     };
     const [cm, cp, cf] = [cpu('minimal'), cpu('pooled'), cpu('fresh')];
-    const cell = (c) => `${c.k6Us.toFixed(0)}+${c.providerUs.toFixed(0)}`.padStart(11);
+    const cell = (c) =>
+      (Number.isNaN(c.total) ? '-' : `${c.k6Us.toFixed(0)}+${c.providerUs.toFixed(0)}`).padStart(11);
     cpuLines.push(
       `${String(batchSize).padStart(5)}  ${cell(cm)}  ${cell(cp)}  ${(cm.total / cp.total).toFixed(2).padStart(5)}  ${cell(cf)}  ${(cm.total / cf.total).toFixed(2).padStart(5)}`,
     );
+    for (const mode of order) {
+      const c = cpu(mode);
+      rec.figure(`batch ${batchSize}, ${mode}, k6 CPU per request`, c.k6Us, 'µs', {
+        better: 'lower',
+        noise: spread(
+          seen[mode].map((x) => x.k6Us),
+          'lower',
+        ),
+      });
+      rec.figure(`batch ${batchSize}, ${mode}, provider CPU per request`, c.providerUs, 'µs', {
+        better: 'lower',
+        noise: spread(
+          seen[mode].map((x) => x.providerUs),
+          'lower',
+        ),
+      });
+    }
   }
   console.log('\nCPU per request, k6+provider in µs (least over the rounds); ratio = minimal total / total');
   console.log('batch      minimal       pooled  ratio        fresh  ratio');
@@ -163,6 +207,7 @@ try {
   console.log(
     `\ngoals (req/s of minimal: pooled >= ${GOALS.pooled}, fresh >= ${GOALS.fresh}): ${missed.length === 0 ? 'met at every batch size' : `missed: ${missed.join(', ')}`}`,
   );
+  rec.write();
 } finally {
   await provider.close();
   rmSync(dir, { recursive: true, force: true });

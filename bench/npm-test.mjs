@@ -2,12 +2,14 @@
 // most. Runs each `&&` step of package.json's "test" script in order (that is one `npm test`),
 // BENCH_RUNS times (default 1), timing each; vitest steps also write a JSON report whose per-file
 // durations are listed. Prints the figures, the goal (< 60 s) and any ERROR line a passing run
-// printed (there should be none). A benchmark, not a test: exit 1 only when a step fails.
+// printed (there should be none), and records them in bench/results/test.jsonl (bench/record.mjs).
+// A benchmark, not a test: exit 1 only when a step fails.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { beginRecord, k6Version, spread } from './record.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const GOAL_MS = 60_000;
@@ -18,6 +20,7 @@ if (!Number.isInteger(runs) || runs < 1) {
 }
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const steps = pkg.scripts.test.split('&&').map((s) => s.trim());
+const rec = beginRecord('test').tool('k6', await k6Version());
 const dir = mkdtempSync(join(tmpdir(), 'directearn-bench-test-'));
 /** "1m5.250s" (bash `times`) -> milliseconds. */
 const seconds = (t) => {
@@ -37,6 +40,7 @@ function command(step, i, run) {
 }
 
 const totals = [];
+const cpuTotals = [];
 const fileDurations = new Map();
 try {
   for (let run = 0; run < runs; run++) {
@@ -78,6 +82,7 @@ try {
     const wall = performance.now() - t0;
     totals.push(wall);
     const cpu = timings.reduce((sum, [, , c]) => sum + c, 0);
+    cpuTotals.push(cpu);
     process.stdout.write(
       `\nrun ${run + 1}/${runs}: npm test ${fmt(wall)} wall, ${fmt(cpu)} CPU (goal < ${fmt(GOAL_MS)} wall: ${wall < GOAL_MS ? 'met' : 'NOT met'}; load average at start ${load})\n`,
     );
@@ -100,3 +105,10 @@ const best = Math.min(...totals);
 process.stdout.write(
   `\nnpm test on ${cpus().length} CPU(s): best ${fmt(best)}, worst ${fmt(Math.max(...totals))} over ${runs} run(s)\n`,
 );
+rec
+  .figure('npm test, wall (best)', best / 1000, 's', { better: 'lower', noise: spread(totals, 'lower') })
+  .figure('npm test, CPU (least)', Math.min(...cpuTotals) / 1000, 's', {
+    better: 'lower',
+    noise: spread(cpuTotals, 'lower'),
+  })
+  .write();

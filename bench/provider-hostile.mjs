@@ -1,13 +1,15 @@
 // Benchmark of the provider under hostile connections (`npm run bench:provider-hostile`): N
 // unauthenticated connections each declaring and sending a 4 MiB body, held open, while a normal
 // request is timed. Prints the server's RSS growth (goal < 64 MiB at 500 connections) and the normal
-// request's latency (goal < 100 ms). Figures, not a timed test: the machine is shared.
+// request's latency (goal < 100 ms), and records them in bench/results/provider-hostile.jsonl.
+// Figures, not a timed test: the machine is shared.
 // Usage: node bench/provider-hostile.mjs [--connections 500] [--hold-ms 2000]
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { rssMiB, startServe, stop } from './provider-serve-child.mjs';
+import { beginRecord, spread } from './record.mjs';
 
 const { values: flags } = parseArgs({
   options: {
@@ -69,6 +71,7 @@ if (flags.attack !== undefined) {
 }
 
 async function main() {
+  const rec = beginRecord('provider-hostile');
   const server = await startServe();
   const port = server.port;
   const normal = async () => {
@@ -132,4 +135,13 @@ async function main() {
   line('normal requests timed', String(latencies.length), '');
   line('hostile connections answered 401', String(outcomes.answered401), '');
   line('hostile connections answered otherwise', String(outcomes.other), '');
+  rec
+    .figure(`RSS growth under ${connections} hostile connections`, growth, 'MiB', { better: 'lower' })
+    .figure('normal request while held, median', pct(50), 'ms', { better: 'lower' })
+    .figure('normal request while held, max', worst, 'ms', {
+      better: 'lower',
+      noise: spread(latencies, 'lower'),
+    })
+    .write();
+  if (growth >= 64 || worst >= 100) process.exitCode = 1;
 }

@@ -1,11 +1,14 @@
 // Benchmark of the paged ledger (`npm run bench:provider-ledger`): fills a provider's ledger window
 // with N earns (default 3,000,000), then times GET /_admin/ledger pages (first, middle by cursor,
-// the largest limit) and a normal request right after, over a socket. Prints the figures.
+// the largest limit) and a normal request right after, over a socket. Prints the figures and
+// records them in bench/results/provider-ledger.jsonl.
 // Usage: node bench/provider-ledger.mjs [--earns 3000000]
 import { parseArgs } from 'node:util';
 
 const { values: flags } = parseArgs({ options: { earns: { type: 'string', default: '3000000' } } });
 const earns = Number(flags.earns);
+const { beginRecord } = await import('./record.mjs');
+const rec = beginRecord('provider-ledger');
 const { startProvider } = await import('../dist/provider/server.js');
 const { DEFAULT_TOKEN, LOAD_CUSTOMER_ID_FIRST } = await import('../dist/config/defaults.js');
 const server = await startProvider({ admin: true, ledgerWindow: earns });
@@ -47,3 +50,10 @@ out('GET /_admin/ledger?limit=10000 (first page)', first);
 out('GET /_admin/ledger?after=<middle>&limit=1000', middle);
 out('GET /_admin/ledger?after=<last-5> (tail)', last);
 out('a normal request right after', normal);
+rec
+  .figure('first page of 10,000', first.ms, 'ms', { better: 'lower' })
+  .figure('a 1,000-entry page from the middle', middle.ms, 'ms', { better: 'lower' })
+  .figure('the tail', last.ms, 'ms', { better: 'lower' })
+  .figure('a normal request right after', normal.ms, 'ms', { better: 'lower' })
+  .figure(`process RSS with ${earns.toLocaleString('en')} earns`, rss, 'MiB', { better: 'lower' })
+  .write();

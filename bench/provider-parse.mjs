@@ -7,7 +7,8 @@
 // identifierValue, so its cost grows with the distinct customers the bodies carry; the scan's should
 // not. Each run of a figure is its own node process (a fresh heap and string table) and a figure is
 // the least of --runs runs (other load on the machine only adds); fresh bodies are built outside
-// the timed spans. Prints figures; it asserts nothing.
+// the timed spans. Prints figures and records them in bench/results/provider-parse.jsonl; it
+// asserts nothing.
 // Usage: node bench/provider-parse.mjs [--batches 1,100,1000] [--customers 500000] [--runs 3]
 // (a few minutes with the defaults)
 //   --customers: customers answered per run (and as many before it, to warm up).
@@ -33,6 +34,8 @@ if (flags.one !== undefined) {
   process.stdout.write(`${JSON.stringify(await measure(Number(batch), bodies, path))}\n`);
 } else {
   const batches = flags.batches.split(',').map(Number);
+  const { beginRecord, spread } = await import('./record.mjs');
+  const rec = beginRecord('provider-parse');
   const self = fileURLToPath(import.meta.url);
   const cols = Object.values(PATHS);
   process.stdout.write(
@@ -44,6 +47,7 @@ if (flags.one !== undefined) {
   for (const batch of batches) {
     for (const [bodies, label] of Object.entries(BODIES)) {
       const figures = Object.keys(PATHS).map(() => Number.POSITIVE_INFINITY);
+      const runs = Object.keys(PATHS).map(() => []);
       // The paths' runs alternate, so a burst of other load falls on both alike.
       for (let run = 0; run < Number(flags.runs); run++)
         Object.keys(PATHS).forEach((path, k) => {
@@ -53,13 +57,21 @@ if (flags.one !== undefined) {
             { encoding: 'utf8' },
           );
           figures[k] = Math.min(figures[k], JSON.parse(out).us);
+          runs[k].push(JSON.parse(out).us);
         });
       const ratio = figures[1] / figures[0]; // scan / JSON.parse
       process.stdout.write(
         `${String(batch).padStart(6)}  ${label.padEnd(20)}${figures.map((f) => f.toFixed(1).padStart(12)).join('')}${ratio.toFixed(2).padStart(12)}\n`,
       );
+      Object.values(PATHS).forEach((name, k) => {
+        rec.figure(`batch ${batch}, ${label}, ${name}`, figures[k], 'µs', {
+          better: 'lower',
+          noise: spread(runs[k], 'lower'),
+        });
+      });
     }
   }
+  rec.write();
 }
 
 /** CPU µs per request of `bodies` at `batch` through `path`, after as many requests to warm up. */

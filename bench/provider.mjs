@@ -9,8 +9,10 @@
 //     sampling RSS (the issue asks for < 512 MiB over 10 minutes: --soak 600).
 // Other engineers share the machine, so bare and provider runs alternate for --rounds rounds and
 // the best of each counts (noise only ever slows a run down).
+// Every run appends its figures to bench/results/provider.jsonl (bench/record.mjs; --record-as NAME
+// for another file, as bench:quick does; a soak to provider-soak.jsonl). Exit 1 when a goal is missed.
 // Usage: node bench/provider.mjs [--seconds 5] [--rounds 3] [--c1 32] [--c1000 8] [--soak SECONDS]
-//          [--loadgen wrk|node] [--no-pin]
+//          [--loadgen wrk|node] [--no-pin] [--record-as NAME]
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -22,7 +24,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 if (!existsSync(join(root, 'dist', 'provider', 'index.js'))) {
   process.stderr.write('bench/provider.mjs: dist/ is missing; run `npm run build` first.\n');
-  process.exit(1);
+  process.exit(3);
 }
 const { values: flags } = parseArgs({
   options: {
@@ -33,6 +35,7 @@ const { values: flags } = parseArgs({
     loadgen: { type: 'string' },
     rounds: { type: 'string', default: '3' },
     'no-pin': { type: 'boolean' },
+    'record-as': { type: 'string' },
   },
 });
 const rounds = Math.max(1, Number(flags.rounds));
@@ -40,6 +43,7 @@ const seconds = Number(flags.seconds);
 const { DEFAULT_TOKEN, LOAD_CUSTOMER_ID_FIRST, LOAD_PROGRAM_ID, LOAD_PROMOTION_ID } = await import(
   '../dist/config/defaults.js'
 );
+const { beginRecord, spread } = await import('./record.mjs');
 const { createProvider } = await import('../dist/provider/index.js');
 const { Credentials } = await import('../dist/provider/auth.js');
 const { LedgerRing } = await import('../dist/provider/model.js');
@@ -53,6 +57,16 @@ const has = (cmd) => {
     return false;
   }
 };
+/** wrk's version as it prints it (`wrk -v`: "wrk debian/4.1.0-3+b2 [epoll] ...", exit 1). */
+function wrkVersion() {
+  let out;
+  try {
+    out = execFileSync('wrk', ['-v'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    out = String(e.stdout ?? '');
+  }
+  return `wrk ${/wrk (?:[\w-]+\/)?(\d[\w.+-]*)/.exec(out)?.[1] ?? 'unknown'}`;
+}
 const loadgen = flags.loadgen ?? (has('wrk') ? 'wrk' : 'node');
 const pin = !flags['no-pin'] && has('taskset') && availableParallelism() >= 2;
 const onCpu = (cpu, cmd, args) => (pin ? ['taskset', ['-c', String(cpu), cmd, ...args]] : [cmd, args]);
@@ -210,16 +224,18 @@ async function measure(server, bodyFile, connections, secs) {
  * one interval per server, the connection cap on accept).
  */
 function protectionCosts() {
+  let noise;
   const least = (fn) => {
-    let best = Infinity;
+    const runs = [];
     for (let r = 0; r < 5; r++) {
       const n = 200_000;
       const c0 = process.cpuUsage();
       fn(n);
       const c = process.cpuUsage(c0);
-      best = Math.min(best, (c.user + c.system) / n);
+      runs.push((c.user + c.system) / n);
     }
-    return best;
+    noise = spread(runs, 'lower');
+    return Math.min(...runs);
   };
   const provider = createProvider();
   const headers = {
@@ -246,6 +262,8 @@ function protectionCosts() {
         for (let i = 0; i < n; i++) if (provider.preflight(head) !== undefined) sink++;
       }),
       note: 'provider.preflight on an accepted head, every request (auth included)',
+      noise,
+      measured: true,
     },
     {
       name: 'fail-closed auth (every credential header checked)',
@@ -254,6 +272,8 @@ function protectionCosts() {
           if (credentials.access(headers.authorization, undefined) !== 'write') sink++;
       }),
       note: 'Credentials.access, part of the line above',
+      noise,
+      measured: true,
     },
     {
       name: 'paged ledger (bounded ring of recent earns)',
@@ -262,6 +282,8 @@ function protectionCosts() {
         for (let i = 0; i < n; i++) ring.push(id++, 1, 469, 56799, 500_000_000 + i);
       }),
       note: 'LedgerRing.push, per earn',
+      noise,
+      measured: true,
     },
     {
       name: 'deadlines (head 408, body 408)',
@@ -285,7 +307,13 @@ process.stdout.write(
   `directearn provider benchmark: ${flags.soak ? `soak of ${flags.soak}s` : `best of ${rounds} x ${seconds}s runs`}, load generator ${loadgen}${pin ? ', server on cpu 0, load on cpu 1' : ' (not pinned)'}, node ${process.version}\n`,
 );
 
-if (flags.soak === undefined || flags.soak === '') {
+const soaking = flags.soak !== undefined && flags.soak !== '';
+const rec = beginRecord(flags['record-as'] ?? (soaking ? 'provider-soak' : 'provider'), {
+  command: flags['record-as'] === undefined ? 'npm run bench:provider' : 'node bench/provider.mjs',
+});
+rec.tool('load generator', loadgen === 'wrk' ? wrkVersion() : 'bench/provider-loadgen.mjs');
+
+if (!soaking) {
   // Both servers stay up; runs alternate so a burst of someone else's load hits both alike.
   const bare = await startServer('bare');
   const provider = await startServer('provider');
@@ -296,16 +324,16 @@ if (flags.soak === undefined || flags.soak === '') {
   jsonFloor(1);
   const best = (a, b) =>
     a === undefined ? b : { ...(b.rps > a.rps ? b : a), cpuRate: Math.max(a.cpuRate, b.cpuRate) };
-  let bare1;
-  let prov1;
-  let prov1000;
-  let floor;
+  const seen = { bare1: [], prov1: [], prov1000: [], floor: [] };
   for (let r = 0; r < rounds; r++) {
-    bare1 = best(bare1, await measure(bare, files.req1, flags.c1, seconds));
-    prov1 = best(prov1, await measure(provider, files.req1, flags.c1, seconds));
-    prov1000 = best(prov1000, await measure(provider, files.req1000, flags.c1000, seconds));
-    floor = best(floor, jsonFloor(seconds));
+    seen.bare1.push(await measure(bare, files.req1, flags.c1, seconds));
+    seen.prov1.push(await measure(provider, files.req1, flags.c1, seconds));
+    seen.prov1000.push(await measure(provider, files.req1000, flags.c1000, seconds));
+    seen.floor.push(jsonFloor(seconds));
   }
+  const [bare1, prov1, prov1000, floor] = ['bare1', 'prov1', 'prov1000', 'floor'].map((k) =>
+    seen[k].reduce(best, undefined),
+  );
   const after = await provider.stats();
   await bare.stop();
   await provider.stop();
@@ -338,6 +366,53 @@ if (flags.soak === undefined || flags.soak === '') {
   process.stdout.write('  per-request cost of each protection, CPU µs in-process (least of 5 x 200,000):\n');
   for (const c of costs)
     process.stdout.write(`    ${c.name.padEnd(58)} ${c.us.toFixed(3).padStart(7)} µs  ${c.note}\n`);
+
+  // The record: best figures, and as noise each one's spread over the rounds (a ratio's: the spread
+  // of the ratio measured round by round, side by side).
+  const spreadOf = (k, field, scale = 1) => spread(seen[k].map((m) => m[field] * scale));
+  const ratioSpread = (a, b, field) => spread(seen[a].map((m, r) => m[field] / seen[b][r][field]));
+  rec
+    .figure(
+      'batch 1, provider / bare node:http, per CPU-second',
+      (prov1.cpuRate / bare1.cpuRate) * 100,
+      '%',
+      {
+        noise: ratioSpread('prov1', 'bare1', 'cpuRate'),
+      },
+    )
+    .figure('batch 1, provider / bare node:http, wall', (prov1.rps / bare1.rps) * 100, '%', {
+      noise: ratioSpread('prov1', 'bare1', 'rps'),
+    })
+    .figure(
+      'batch 1000, provider / JSON floor, per CPU-second',
+      (prov1000.cpuRate / floor.cpuRate) * 100,
+      '%',
+      {
+        noise: ratioSpread('prov1000', 'floor', 'cpuRate'),
+      },
+    )
+    .figure('batch 1000, provider / JSON floor, wall', (prov1000.rps / floor.rps) * 100, '%', {
+      noise: ratioSpread('prov1000', 'floor', 'rps'),
+    })
+    .figure('batch 1, bare node:http, per CPU-second', bare1.cpuRate, 'req/s', {
+      noise: spreadOf('bare1', 'cpuRate'),
+    })
+    .figure('batch 1, provider, per CPU-second', prov1.cpuRate, 'req/s', {
+      noise: spreadOf('prov1', 'cpuRate'),
+    })
+    .figure('batch 1000, JSON floor, per CPU-second', floor.cpuRate * 1000, 'customers/s', {
+      noise: spreadOf('floor', 'cpuRate'),
+    })
+    .figure('batch 1000, provider, per CPU-second', prov1000.cpuRate * 1000, 'customers/s', {
+      noise: spreadOf('prov1000', 'cpuRate'),
+    })
+    .figure('batch 1, bare node:http, wall', bare1.rps, 'req/s', { noise: spreadOf('bare1', 'rps') })
+    .figure('batch 1, provider, wall', prov1.rps, 'req/s', { noise: spreadOf('prov1', 'rps') })
+    .figure('provider RSS after the runs', after.rss / 2 ** 20, 'MiB', { better: 'lower' });
+  for (const c of costs.filter((x) => x.measured))
+    rec.figure(`cost of ${c.name}`, c.us, 'µs', { better: 'lower', noise: c.noise });
+  rec.write();
+  if (!ok) process.exitCode = 1;
 } else {
   const soak = Number(flags.soak);
   const provider = await startServer('provider');
@@ -362,4 +437,9 @@ if (flags.soak === undefined || flags.soak === '') {
   process.stdout.write(
     `  provider RSS: ${mib(rssBefore)} before, ${mib(after.rss)} after, max ${mib(maxRss)} (limit 512 MiB: ${maxRss < 512 * 1024 * 1024 ? 'met' : 'NOT met'}); ${fmt(after.earned)} earns\n`,
   );
+  rec
+    .figure(`soak ${soak}s at batch 1000, wall`, r.rps * 1000, 'customers/s')
+    .figure('provider RSS at most', maxRss / 2 ** 20, 'MiB', { better: 'lower' })
+    .write();
+  if (maxRss >= 512 * 1024 * 1024) process.exitCode = 1;
 }

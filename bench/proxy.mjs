@@ -1,6 +1,7 @@
 // Benchmark of `directearn proxy` (`npm run bench:proxy`): what putting the validating proxy between
 // a service and the stub costs, per batch size: requests/s straight to `directearn serve` and through
-// `directearn proxy`, with the same keep-alive client (node:http, N in flight), best of R runs.
+// `directearn proxy`, with the same keep-alive client (node:http, N in flight), best of R runs;
+// recorded in bench/results/proxy.jsonl.
 // Usage: node bench/proxy.mjs [--seconds 3] [--runs 3] [--concurrency 8]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { beginRecord, spread } from './record.mjs';
 
 const root = join(import.meta.dirname, '..');
 const { values: flags } = parseArgs({
@@ -90,6 +92,7 @@ async function measure(url, payload) {
   return done / ((performance.now() - t) / 1000);
 }
 
+const rec = beginRecord('proxy');
 const stub = await start(['serve', '--port', '0']);
 const proxy = await start(['proxy', '--upstream', stub.url, '--port', '0']);
 try {
@@ -100,14 +103,22 @@ try {
     const payload = Buffer.from(body(batch));
     let direct = 0;
     let proxied = 0;
+    const ratios = [];
     for (let r = 0; r < runs; r++) {
-      direct = Math.max(direct, await measure(stub.url, payload));
-      proxied = Math.max(proxied, await measure(proxy.url, payload));
+      const d = await measure(stub.url, payload);
+      const p = await measure(proxy.url, payload);
+      direct = Math.max(direct, d);
+      proxied = Math.max(proxied, p);
+      ratios.push(p / d);
     }
+    rec.figure(`batch ${batch}, through the proxy / direct`, (proxied / direct) * 100, '%', {
+      noise: spread(ratios),
+    });
     process.stdout.write(
       `  batch ${String(batch).padStart(4)}: direct ${direct.toFixed(0).padStart(6)} req/s, through the proxy ${proxied.toFixed(0).padStart(6)} req/s (${((proxied / direct) * 100).toFixed(0)} %)\n`,
     );
   }
+  rec.write();
 } finally {
   proxy.child.kill('SIGTERM');
   stub.child.kill('SIGTERM');
