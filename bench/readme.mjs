@@ -37,15 +37,26 @@ export function renderRegion(bench, record) {
     `<!-- bench-record ${bench} -->`,
     `\`${record.command}${record.args.length > 0 ? ` -- ${record.args.join(' ')}` : ''}\` on ${record.date.slice(0, 16).replace('T', ' ')} UTC, commit \`${record.commit?.slice(0, 7) ?? 'none'}\`${record.dirty ? ' plus uncommitted code' : ''}, Node ${record.node}${tools ? `, ${tools}` : ''}; ${m.cores} cores (${m.cpu}), load average ${m.loadavg[0]} at the start, ${m.loadavgEnd?.[0] ?? '?'} at the end (generated from \`bench/results/${bench}.jsonl\` by \`npm run bench:readme\`):`,
     '',
-    '| figure | value | noise |',
-    '| --- | ---: | ---: |',
-    ...record.figures.map(
-      (f) =>
-        `| ${f.name} | ${fmt(f.value)} ${f.unit} | ${f.noise === null ? '' : `±${(f.noise * 100).toFixed(0)} %`} |`,
+    ...table(
+      ['figure', 'value', 'noise'],
+      record.figures.map((f) => [
+        f.name,
+        `${fmt(f.value)} ${f.unit}`,
+        f.noise === null ? '' : `±${(f.noise * 100).toFixed(0)} %`,
+      ]),
     ),
     '<!-- /bench-record -->',
   ];
   return lines.join('\n');
+}
+
+/** A Markdown table padded as `biome format` writes it: first column left-aligned, the others right. */
+function table(head, rows) {
+  const widths = head.map((h, i) => Math.max(h.length, 3, ...rows.map((r) => r[i].length)));
+  const cell = (text, i) => (i === 0 ? text.padEnd(widths[i]) : text.padStart(widths[i]));
+  const line = (cells) => `| ${cells.map(cell).join(' | ')} |`;
+  const rule = `| ${widths.map((w, i) => (i === 0 ? '-'.repeat(w) : `${'-'.repeat(w - 1)}:`)).join(' | ')} |`;
+  return [line(head), rule, ...rows.map(line)];
 }
 
 /** README with every region rewritten from the records; `missing` names regions without records. */
