@@ -1,6 +1,7 @@
 // Benchmark of `directearn capacity` (`npm run bench:capacity`): `directearn serve --capacity C
 // --capacity-overhead O` has a known knee per batch size, b / (O + b / C) customers/s; the search
-// runs as a user runs it and this prints what it found beside the configured knee.
+// runs as a user runs it and this prints what it found beside the configured knee, and records it
+// in bench/results/capacity.jsonl (bench/record.mjs).
 // Usage: node bench/capacity.mjs [--capacity 5000] [--overhead 2] [--batch-sizes 10,100,1000]
 //        [--step 3s] [--slo p95_ms<500]
 import { spawn } from 'node:child_process';
@@ -9,6 +10,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { root, startServe, stop } from './provider-serve-child.mjs';
+import { beginRecord, k6Version } from './record.mjs';
 
 const { values: flags } = parseArgs({
   options: {
@@ -31,6 +33,7 @@ if (!(capacity > 0) || !(overheadMs >= 0) || batchSizes.some((b) => !(b >= 1))) 
 }
 const knee = (b) => b / (overheadMs / 1000 + b / capacity);
 
+const rec = beginRecord('capacity').tool('k6', await k6Version());
 const server = await startServe([
   '--capacity',
   String(capacity),
@@ -90,3 +93,7 @@ for (const b of result.batches) {
     `${String(b.batchSize).padStart(5)}  ${k.toFixed(0).padStart(14)}  ${b.issuedPerSecond.toFixed(0).padStart(14)}  ${(b.issuedPerSecond / k).toFixed(2).padStart(10)}  ${b.boundBy.padEnd(8)}  ${b.steps.length}\n`,
   );
 }
+for (const b of result.batches) {
+  rec.figure(`batch ${b.batchSize}, found / configured knee`, b.issuedPerSecond / knee(b.batchSize), 'ratio');
+}
+rec.write();
