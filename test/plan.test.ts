@@ -1,12 +1,13 @@
 // `directearn plan` on recorded summaries (test/fixtures/load): the chosen batch size, concurrency,
 // duration and the warnings for a deadline that cannot be met, a low rate limit and redirection.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deadlineSeconds } from '../src/cli/commands/plan.js';
 import { main } from '../src/cli/main.js';
-import { planCampaign } from '../src/load/plan.js';
+import { DEFAULT_UTILISATION, planCampaign, planLines } from '../src/load/plan.js';
+import { recommendation } from '../src/load/report.js';
 import { type LoadSummary, readSummary } from '../src/load/summary.js';
 import { packageRoot } from '../src/spec/index.js';
 import { captureIO } from './support/cli-io.js';
@@ -26,9 +27,12 @@ describe('planCampaign', () => {
   it("without a deadline takes the fastest clean batch size, its concurrency within the run's VUs", () => {
     const p = planCampaign(summary(), { customers: 1_000_000 });
     expect(p.chosen?.batchSize).toBe(100);
-    // 300 requests/s at p95 80 ms needs 24 in flight; the run had 16 VUs, which carry 200/s at p95.
+    // 70% of the measured 300 requests/s: 210/s at p95 80 ms needs 17 in flight; the run had 16
+    // VUs, which carry 200/s at p95.
+    expect(p.chosen?.bound).toEqual({ kind: 'measured capacity', rps: 300 });
+    expect(p.chosen?.requestsPerSecond).toBeCloseTo(210, 6);
     expect(p.chosen?.concurrency).toBe(16);
-    expect(p.chosen?.expectedSeconds).toBeCloseTo(10_000 / 300, 6);
+    expect(p.chosen?.expectedSeconds).toBeCloseTo(10_000 / 210, 6);
     expect(p.chosen?.p95Seconds).toBeCloseTo(10_000 / 200, 6);
     expect(p.warnings).toEqual([]);
     expect(p.holds).toBe(true);
@@ -51,18 +55,22 @@ describe('planCampaign', () => {
     expect(p.headroomSeconds).toBeLessThan(0);
     expect(p.warnings).toHaveLength(1);
     expect(p.warnings[0]).toMatch(
-      /deadline \(10 s\) cannot be met: it needs 100000 customers\/s, the best measured batch size \(100\) gives 30000 customers\/s/,
+      /deadline \(10 s\) cannot be met: it needs 100000 customers\/s, the best measured batch size \(100\) gives 21000 customers\/s at 70% utilisation/,
     );
   });
 
-  it('a rate limit below the offered rate caps the plan at 90% of the limit and says so', () => {
+  it('a rate limit below the measured capacity: the plan sends 70% of the limit and says which bound', () => {
     const p = planCampaign(summary(), { customers: 1_000_000, rateLimitRps: 100 });
     expect(p.rateLimit).toEqual({ rps: 100, source: 'declared' });
     expect(p.chosen?.batchSize).toBe(100);
-    expect(p.chosen?.requestsPerSecond).toBeCloseTo(90, 6);
-    expect(p.chosen?.concurrency).toBe(8);
-    expect(p.chosen?.p95Seconds).toBeCloseTo(10_000 / 90, 6);
-    expect(p.chosen?.expectedSeconds).toBeCloseTo(10_000 / 90, 6);
+    expect(p.chosen?.bound).toEqual({ kind: 'rate limit', rps: 100 });
+    expect(p.chosen?.requestsPerSecond).toBeCloseTo(70, 6);
+    expect(p.chosen?.concurrency).toBe(6);
+    expect(p.chosen?.p95Seconds).toBeCloseTo(10_000 / 70, 6);
+    expect(p.chosen?.expectedSeconds).toBeCloseTo(10_000 / 70, 6);
+    expect(planLines(p)).toContain(
+      'utilisation: 70% of the rate limit (100 requests/s, declared), the lower bound',
+    );
     expect(p.warnings).toHaveLength(1);
     expect(p.warnings[0]).toMatch(
       /rate limit \(100 requests\/s, declared\) is below the rate the run offered at batch size 100 \(5000 requests\/s\)/,
@@ -101,13 +109,89 @@ describe('planCampaign', () => {
   });
 });
 
+/** The v2 fixture with batch 500 at 173,500 customers/s, almost all warned 8890 (as the issue's run). */
+function withWarnedBatch(warned: number): LoadSummary {
+  const s = summary();
+  const b = s.batches[0] as LoadSummary['batches'][number];
+  s.batches.push({
+    ...b,
+    batchSize: 500,
+    requestsPerSecond: 347,
+    customersPerSecond: 173_500,
+    warningRate: warned,
+    issuedRate: 1 - warned,
+    issuedPerSecond: 173_500 * (1 - warned),
+  });
+  return s;
+}
+
+describe('one decision for plan and report', () => {
+  it('the report names the batch size plan chooses; a batch size that mostly did not issue is neither', () => {
+    // 40% issued of 173,500 customers/s is still the most issued/s: not issuing mostly rules it out.
+    const s = withWarnedBatch(0.6);
+    const p = planCampaign(s, { customers: 1_000_000 });
+    expect(p.chosen?.batchSize).toBe(100);
+    expect(p.options.find((o) => o.batchSize === 500)?.notIssued).toMatch(/the promotion did not issue/);
+    expect(recommendation(s.batches)).toMatch(/^Batch size 100 issues the most customers per second/);
+    // A deadline moves the plan to the smallest batch size meeting it; the plan's report follows.
+    const long = planCampaign(s, { customers: 1_000_000, deadlineSeconds: 3600 });
+    expect(long.chosen?.batchSize).toBe(1);
+    expect(recommendation(s.batches, long)).toMatch(/^Batch size 1 is the smallest that meets the deadline/);
+  });
+
+  it('never plans the host above the utilisation of its lower bound', () => {
+    for (const rateLimitRps of [undefined, 50, 100, 1e6]) {
+      const p = planCampaign(summary(), { customers: 1000, ...(rateLimitRps ? { rateLimitRps } : {}) });
+      for (const o of p.options) {
+        const measured = summary().batches.find((b) => b.batchSize === o.batchSize)?.requestsPerSecond ?? 0;
+        const lower = Math.min(measured, rateLimitRps ?? Number.POSITIVE_INFINITY);
+        expect(o.requestsPerSecond).toBeCloseTo(DEFAULT_UTILISATION * lower, 6);
+        expect(o.bound.kind).toBe(lower === measured ? 'measured capacity' : 'rate limit');
+      }
+    }
+    expect(planCampaign(summary(), { customers: 1000, utilisation: 0.5 }).chosen?.requestsPerSecond).toBe(
+      150,
+    );
+  });
+
+  it('refuses a run that mostly did not issue, saying why', () => {
+    const s = summary();
+    s.batches = s.batches.map((b) => ({ ...b, warningRate: 0.99, issuedRate: 0.01, issuedPerSecond: 1 }));
+    const p = planCampaign(s, { customers: 1000 });
+    expect(p.chosen).toBeUndefined();
+    expect(p.holds).toBe(false);
+    expect(p.warnings[0]).toMatch(
+      /^no plan from this run: it mostly did not issue \(batch 1: the promotion did not issue: 99% of customers were warned 8890/,
+    );
+    expect(recommendation(s.batches)).toMatch(
+      /^No batch size to choose: batch 1: the promotion did not issue/,
+    );
+  });
+});
+
 describe('directearn plan', () => {
   it('prints the plan and exits 0 when it holds', async () => {
     const r = await plan(['--customers', '1000000', '--deadline', '2m', '--summary', v2]);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/batch size 100, concurrency 16: 300 requests\/s, 30000 customers\/s/);
-    expect(r.out).toMatch(/1000000 customers take 33.3 s \(p95: 50 s\)/);
+    expect(r.out).toMatch(
+      /batch size 100, concurrency 16: 210 requests\/s, 21000 customers\/s \(21000 issued\/s\)/,
+    );
+    expect(r.out).toMatch(/^utilisation: 70% of the measured capacity \(300 requests\/s\), the lower bound/m);
+    expect(r.out).toMatch(/1000000 customers take 47.6 s \(p95: 50 s\)/);
     expect(r.out).toMatch(/headroom: 1 min 10 s \(58% of the 2 min 0 s deadline\) at p95/);
+  });
+
+  it('exits 1 on a summary that mostly did not issue; --utilisation sets the share', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plan-'));
+    const s = summary();
+    s.batches = s.batches.map((b) => ({ ...b, warningRate: 1, issuedRate: 0, issuedPerSecond: 0 }));
+    writeFileSync(join(dir, 'warned.json'), JSON.stringify({ ...s, schemaVersion: 3 }));
+    const r = await plan(['--customers', '1000', '--summary', join(dir, 'warned.json')]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^WARNING: no plan from this run: it mostly did not issue/m);
+    const half = await plan(['--customers', '1000', '--summary', v2, '--utilisation', '50%']);
+    expect(half.out).toMatch(/^utilisation: 50% of the measured capacity/m);
+    expect((await plan(['--customers', '1000', '--summary', v2, '--utilisation', '0'])).code).toBe(2);
   });
 
   it('--json carries the same plan; a missed deadline exits 1', async () => {

@@ -1,12 +1,17 @@
 // A campaign plan from a load run's figures: which batch size and concurrency to use, how long
 // issuing N customers takes (median and p95), and plain warnings when the deadline or a limit bites.
+// `decide` is the one decision: `plan` and the report's "What to choose" both come from it.
+import { notIssuedReason } from './issued.js';
 import type { BatchFigures, LoadSummary } from './summary.js';
 
-/** Share of the rate limit a campaign plans for: the rest absorbs bursts, retries and other clients. */
-export const RATE_LIMIT_SHARE = 0.9;
+/**
+ * Share of the host a campaign plans to use by default: of its measured capacity or of its rate
+ * limit, whichever is lower; the rest absorbs bursts, retries and other clients.
+ */
+export const DEFAULT_UTILISATION = 0.7;
 
 export interface PlanInput {
-  /** Customers the campaign issues the promotion to. */
+  /** Customers the campaign issues the promotion to (the report's decision has none: durations 0). */
   customers: number;
   /** Seconds the campaign may take, when it has a deadline. */
   deadlineSeconds?: number;
@@ -14,14 +19,21 @@ export interface PlanInput {
   rateLimitRps?: number;
   /** BULK_API_BATCH_SIZE_FOR_REDIRECTION when the host has redirection enabled. */
   redirectionBatchSize?: number;
+  /** Share of min(measured capacity, rate limit) the plan sends (default DEFAULT_UTILISATION). */
+  utilisation?: number;
 }
 
 /** What one batch size would give the campaign. */
 export interface PlanOption {
   batchSize: number;
-  /** Requests/s the campaign should send: the measured rate, capped under the rate limit. */
+  /** Requests/s the campaign should send: the utilisation share of the lower bound. */
   requestsPerSecond: number;
+  /** Customers sent per second at that rate. */
   customersPerSecond: number;
+  /** Customers issued per second at that rate (the run's issued share; 8890-warned are not issued). */
+  issuedPerSecond: number;
+  /** Which bound the rate is a share of: the run's measured requests/s, or the host's rate limit. */
+  bound: { kind: 'measured capacity' | 'rate limit'; rps: number };
   /** Concurrent requests that hold that rate at the p95 latency, at most the run's VUs. */
   concurrency: number;
   /** Seconds to issue every customer at that rate. */
@@ -30,6 +42,8 @@ export interface PlanOption {
   p95Seconds: number;
   /** The run had failed requests or failed customers at this batch size. */
   flawed: string[];
+  /** Why this batch size's run mostly did not issue (src/load/issued.ts): it is never chosen. */
+  notIssued?: string;
   /** Iterations k6 dropped: the target was saturated, the rate is its capacity at that concurrency. */
   droppedIterations: number;
   /** The run's concurrency cap (schemaVersion 2), when known. */
@@ -42,8 +56,12 @@ export interface Plan {
   /** The rate limit the plan respects, and where it came from; absent when none is known. */
   rateLimit?: { rps: number; source: 'declared' | 'detected' | 'configured' };
   redirectionBatchSize?: number;
-  /** The recommendation; absent when no batch size of the summary has figures. */
+  /** Share of the lower bound the plan sends (--utilisation). */
+  utilisation: number;
+  /** The recommendation; absent when no batch size of the summary has figures, or the run did not issue. */
   chosen?: PlanOption;
+  /** Why no plan can be made from this run: it mostly did not issue (plan exits 1). */
+  refused?: string[];
   /** Deadline minus the p95 duration, seconds (negative: the deadline is missed at p95). */
   headroomSeconds?: number;
   /** Every measured batch size, for comparison. */
@@ -65,12 +83,22 @@ function flaws(b: BatchFigures): string[] {
 }
 
 /**
- * A batch size's plan: the measured rate (capped under the rate limit), the concurrency that holds
- * it even when every request takes the p95 latency, within the run's concurrency (beyond it there
- * are no figures), and the duration at that rate and at the rate that concurrency carries at p95.
+ * A batch size's plan: `utilisation` of the lower of its measured requests/s (its capacity when the
+ * run was saturated; at least that when not) and the rate limit; the concurrency that holds it even
+ * when every request takes the p95 latency, within the run's concurrency (beyond it there are no
+ * figures), and the duration at that rate and at the rate that concurrency carries at p95.
  */
-function option(b: BatchFigures, customers: number, cap: number | undefined): PlanOption {
-  const rps = cap === undefined ? b.requestsPerSecond : Math.min(b.requestsPerSecond, cap);
+function option(
+  b: BatchFigures,
+  customers: number,
+  limit: number | undefined,
+  utilisation: number,
+): PlanOption {
+  const bound: PlanOption['bound'] =
+    limit !== undefined && limit < b.requestsPerSecond
+      ? { kind: 'rate limit', rps: limit }
+      : { kind: 'measured capacity', rps: b.requestsPerSecond };
+  const rps = bound.rps * utilisation;
   const p95 = b.latencyMs.p95 / 1000;
   const wanted = Math.max(1, Math.ceil(rps * p95));
   const concurrency = b.maxVus === undefined ? wanted : Math.min(wanted, b.maxVus);
@@ -78,14 +106,18 @@ function option(b: BatchFigures, customers: number, cap: number | undefined): Pl
   const expectedSeconds = rps > 0 ? requests / rps : Number.POSITIVE_INFINITY;
   const p95Rps = p95 > 0 ? Math.min(rps, concurrency / p95) : rps;
   const p95Seconds = p95Rps > 0 ? requests / p95Rps : Number.POSITIVE_INFINITY;
+  const notIssued = notIssuedReason(b);
   return {
     batchSize: b.batchSize,
     requestsPerSecond: rps,
     customersPerSecond: rps * b.batchSize,
+    issuedPerSecond: rps * b.batchSize * (1 - b.failedRequestRate) * b.issuedRate,
+    bound,
     concurrency,
     expectedSeconds,
     p95Seconds,
     flawed: flaws(b),
+    ...(notIssued !== undefined ? { notIssued } : {}),
     droppedIterations: b.droppedIterations,
     ...(b.maxVus !== undefined ? { measuredVus: b.maxVus } : {}),
   };
@@ -102,13 +134,15 @@ function rateLimitOf(summary: LoadSummary, input: PlanInput): Plan['rateLimit'] 
 }
 
 /**
- * Picks the batch size: among runs without failed requests or customers (all runs when none is
- * clean) and within the redirection batch size when one is declared, the smallest batch size that
- * meets the deadline at p95; without a deadline, or when none meets it, the fastest.
+ * Picks the batch size: among runs that mostly issued, without failed requests or customers (all
+ * that issued when none is clean) and within the redirection batch size when one is declared, the
+ * smallest batch size that meets the deadline at p95; without a deadline, or when none meets it,
+ * the one that issues most customers per second at the planned rate.
  */
 function choose(options: PlanOption[], input: PlanInput): PlanOption | undefined {
-  const clean = options.filter((o) => o.flawed.length === 0 && o.requestsPerSecond > 0);
-  let pool = clean.length > 0 ? clean : options.filter((o) => o.requestsPerSecond > 0);
+  const issuing = options.filter((o) => o.notIssued === undefined && o.issuedPerSecond > 0);
+  const clean = issuing.filter((o) => o.flawed.length === 0);
+  let pool = clean.length > 0 ? clean : issuing;
   const redirection = input.redirectionBatchSize;
   if (redirection !== undefined && pool.some((o) => o.batchSize <= redirection))
     pool = pool.filter((o) => o.batchSize <= redirection);
@@ -118,8 +152,48 @@ function choose(options: PlanOption[], input: PlanInput): PlanOption | undefined
     const meeting = pool.filter((o) => o.p95Seconds <= deadline).sort((a, b) => a.batchSize - b.batchSize);
     if (meeting[0] !== undefined) return meeting[0];
   }
-  return pool.reduce((a, b) => (b.customersPerSecond > a.customersPerSecond ? b : a));
+  return pool.reduce((a, b) => (b.issuedPerSecond > a.issuedPerSecond ? b : a));
 }
+
+/** What `decide` settles: every batch size's option, the rate limit and the choice. */
+export interface Decision {
+  /** The deadline the choice had to meet, when one was given. */
+  deadlineSeconds?: number;
+  rateLimit?: Plan['rateLimit'];
+  utilisation: number;
+  options: PlanOption[];
+  chosen?: PlanOption;
+  /** The run mostly did not issue: one line per batch size that did not (no plan from it). */
+  refused?: string[];
+}
+
+/**
+ * The one decision from a throughput run: `plan` and the report's "What to choose" call it with the
+ * same inputs, so they name the same batch size. A run where most answered customers were not
+ * issued (8890 or errors, over all its batch sizes), or where no batch size issued, is refused.
+ */
+export function decide(summary: LoadSummary, input: PlanInput): Decision {
+  const rateLimit = rateLimitOf(summary, input);
+  const utilisation = input.utilisation ?? DEFAULT_UTILISATION;
+  const measured = summary.rate === undefined ? summary.batches : [];
+  const options = measured.map((b) => option(b, input.customers, rateLimit?.rps, utilisation));
+  const answered = measured.reduce((n, b) => n + b.requests * (1 - b.failedRequestRate), 0);
+  const issued = measured.reduce((n, b) => n + b.requests * (1 - b.failedRequestRate) * b.issuedRate, 0);
+  const notIssued = options.flatMap((o) => o.notIssued ?? []);
+  const mostlyNot = measured.length > 0 && (answered === 0 || issued / answered < 0.5);
+  const chosen = mostlyNot ? undefined : choose(options, input);
+  const refused = mostlyNot || (chosen === undefined && notIssued.length > 0) ? notIssued : undefined;
+  return {
+    ...(input.deadlineSeconds !== undefined ? { deadlineSeconds: input.deadlineSeconds } : {}),
+    ...(rateLimit !== undefined ? { rateLimit } : {}),
+    utilisation,
+    options,
+    ...(chosen !== undefined ? { chosen } : {}),
+    ...(refused !== undefined ? { refused } : {}),
+  };
+}
+
+const pct = (share: number): string => `${Number((share * 100).toFixed(1))}%`;
 
 const source = (summary: LoadSummary, o: PlanOption): BatchFigures | undefined =>
   summary.batches.find((b) => b.batchSize === o.batchSize);
@@ -137,22 +211,26 @@ export function formatSeconds(seconds: number): string {
 
 /** The plan for `input.customers` customers from a summary's throughput figures. */
 export function planCampaign(summary: LoadSummary, input: PlanInput): Plan {
-  const rateLimit = rateLimitOf(summary, input);
-  const cap = rateLimit === undefined ? undefined : rateLimit.rps * RATE_LIMIT_SHARE;
-  const measured = summary.rate === undefined ? summary.batches : [];
-  const options = measured.map((b) => option(b, input.customers, cap));
-  const chosen = choose(options, input);
+  const { rateLimit, utilisation, options, chosen, refused } = decide(summary, input);
   const warnings: string[] = [];
   const plan: Plan = {
     customers: input.customers,
     ...(input.deadlineSeconds !== undefined ? { deadlineSeconds: input.deadlineSeconds } : {}),
     ...(rateLimit !== undefined ? { rateLimit } : {}),
     ...(input.redirectionBatchSize !== undefined ? { redirectionBatchSize: input.redirectionBatchSize } : {}),
+    utilisation,
     options,
     warnings,
     notes: [],
     holds: false,
   };
+  if (refused !== undefined) {
+    plan.refused = refused;
+    warnings.push(
+      `no plan from this run: it mostly did not issue (${refused.join('; ') || 'no customer was issued'}); re-run directearn load with fresh customers or a promotion that issues`,
+    );
+    return plan;
+  }
   if (chosen === undefined) {
     warnings.push(
       summary.rate !== undefined
@@ -167,7 +245,7 @@ export function planCampaign(summary: LoadSummary, input: PlanInput): Plan {
     const offered = measured?.offeredRequestsPerSecond ?? measured?.requestsPerSecond ?? 0;
     if (rateLimit.rps < offered) {
       warnings.push(
-        `the rate limit (${rateLimit.rps} requests/s, ${rateLimit.source}) is below the rate the run offered at batch size ${chosen.batchSize} (${Number(offered.toFixed(1))} requests/s): the plan sends ${Number(chosen.requestsPerSecond.toFixed(1))} requests/s (${RATE_LIMIT_SHARE * 100}% of the limit), not what the run measured`,
+        `the rate limit (${rateLimit.rps} requests/s, ${rateLimit.source}) is below the rate the run offered at batch size ${chosen.batchSize} (${Number(offered.toFixed(1))} requests/s): the plan sends ${Number(chosen.requestsPerSecond.toFixed(1))} requests/s (${pct(utilisation)} of ${chosen.bound.kind === 'rate limit' ? 'the limit' : 'the measured capacity, below the limit'}), not what the run measured`,
       );
     }
   }
@@ -176,7 +254,7 @@ export function planCampaign(summary: LoadSummary, input: PlanInput): Plan {
     const needed = input.customers / input.deadlineSeconds;
     if (chosen.expectedSeconds > input.deadlineSeconds) {
       warnings.push(
-        `the deadline (${formatSeconds(input.deadlineSeconds)}) cannot be met: it needs ${Math.ceil(needed)} customers/s, the best measured batch size (${chosen.batchSize}) gives ${Math.floor(chosen.customersPerSecond)} customers/s and takes ${formatSeconds(chosen.expectedSeconds)}`,
+        `the deadline (${formatSeconds(input.deadlineSeconds)}) cannot be met: it needs ${Math.ceil(needed)} customers/s, the best measured batch size (${chosen.batchSize}) gives ${Math.floor(chosen.customersPerSecond)} customers/s at ${pct(utilisation)} utilisation and takes ${formatSeconds(chosen.expectedSeconds)}`,
       );
     } else if (chosen.p95Seconds > input.deadlineSeconds) {
       warnings.push(
@@ -192,12 +270,9 @@ export function planCampaign(summary: LoadSummary, input: PlanInput): Plan {
   if (chosen.flawed.length > 0) {
     warnings.push(`no batch size ran cleanly; batch size ${chosen.batchSize}: ${chosen.flawed.join(', ')}`);
   }
-  if (
-    chosen.droppedIterations > 0 &&
-    chosen.requestsPerSecond >= (source(summary, chosen)?.requestsPerSecond ?? 0)
-  ) {
+  if (chosen.droppedIterations > 0) {
     plan.notes.push(
-      `the run at batch size ${chosen.batchSize} was saturated (k6 dropped ${chosen.droppedIterations} iterations at ${chosen.measuredVus ?? 'its'} VUs): ${Math.floor(chosen.customersPerSecond)} customers/s is the target's capacity, the campaign leaves it no spare capacity`,
+      `the run at batch size ${chosen.batchSize} was saturated (k6 dropped ${chosen.droppedIterations} iterations at ${chosen.measuredVus ?? 'its'} VUs): its ${Math.floor((source(summary, chosen)?.requestsPerSecond ?? 0) * chosen.batchSize)} customers/s are the target's capacity; the plan uses ${pct(utilisation)} of ${chosen.bound.kind === 'measured capacity' ? 'it' : 'the rate limit, which is lower'}`,
     );
   }
   plan.holds =
@@ -212,7 +287,8 @@ export function planLines(plan: Plan): string[] {
   const c = plan.chosen;
   if (c !== undefined) {
     lines.push(
-      `batch size ${c.batchSize}, concurrency ${c.concurrency}: ${Number(c.requestsPerSecond.toFixed(1))} requests/s, ${Math.floor(c.customersPerSecond)} customers/s`,
+      `batch size ${c.batchSize}, concurrency ${c.concurrency}: ${Number(c.requestsPerSecond.toFixed(1))} requests/s, ${Math.floor(c.customersPerSecond)} customers/s (${Math.floor(c.issuedPerSecond)} issued/s)`,
+      `utilisation: ${pct(plan.utilisation)} of the ${c.bound.kind} (${Number(c.bound.rps.toFixed(1))} requests/s${c.bound.kind === 'rate limit' ? `, ${plan.rateLimit?.source}` : ''}), the lower bound${plan.rateLimit === undefined ? ' (no rate limit known)' : ''}`,
       `${plan.customers} customers take ${formatSeconds(c.expectedSeconds)} (p95: ${formatSeconds(c.p95Seconds)})`,
     );
     if (plan.headroomSeconds !== undefined && plan.deadlineSeconds !== undefined) {
@@ -226,7 +302,7 @@ export function planLines(plan: Plan): string[] {
     lines.push(
       plan.rateLimit === undefined
         ? 'rate limit: none known (declare it with --rate-limit, or plan from a rate run)'
-        : `rate limit: ${plan.rateLimit.rps} requests/s (${plan.rateLimit.source}); the plan stays at ${RATE_LIMIT_SHARE * 100}% of it`,
+        : `rate limit: ${plan.rateLimit.rps} requests/s (${plan.rateLimit.source})`,
     );
   }
   for (const n of plan.notes) lines.push(`note: ${n}`);

@@ -2,7 +2,7 @@
 // choosing a campaign's batch size from a load run's figures.
 import type { Comparison } from './baseline.js';
 import { COLORS, esc, formatFigure, lineChart, timelineChart } from './charts.js';
-import { notIssuedReason } from './issued.js';
+import { type Decision, decide } from './plan.js';
 import type { SloResult } from './slo.js';
 import type { BatchFigures, LoadSummary, RateSecond, ThresholdResult } from './summary.js';
 
@@ -20,30 +20,25 @@ function saturation(b: BatchFigures): string {
 }
 
 /**
- * One paragraph a person can act on: which batch size ISSUES most customers per second (8890-warned
- * customers were not issued), at what latency, and whether that run was saturated (dropped
- * iterations) — never silently. A batch size that mostly did not issue is never recommended.
+ * One paragraph a person can act on: the batch size `decide` chooses (the one `plan` names for the
+ * same inputs: the most customers ISSUED per second; 8890-warned customers were not issued), at what
+ * latency, and whether that run was saturated (dropped iterations) — never silently. A batch size
+ * that mostly did not issue is never recommended.
  */
-export function recommendation(batches: BatchFigures[]): string {
-  const clean = batches.filter(
-    (b) =>
-      b.failedRequestRate === 0 &&
-      b.entityFailureRate === 0 &&
-      b.requests > 0 &&
-      b.issuedPerSecond > 0 &&
-      notIssuedReason(b) === undefined,
-  );
-  if (clean.length === 0) {
-    const notIssued = batches.flatMap((b) => notIssuedReason(b) ?? []);
-    return notIssued.length > 0
-      ? `No batch size to choose: ${notIssued.join('; ')}.`
-      : 'No batch size ran without failures: fix those before choosing a batch size.';
+export function recommendation(batches: BatchFigures[], decision?: Decision): string {
+  const d = decision ?? decide({ schemaVersion: 3, target: '', startedAt: '', batches }, { customers: 0 });
+  if (d.refused !== undefined) {
+    return `No batch size to choose: ${d.refused.join('; ') || 'no customer was issued'}.`;
   }
-  const best = clean.reduce((a, b) => (b.issuedPerSecond > a.issuedPerSecond ? b : a));
-  const enough = clean.find((b) => b.issuedPerSecond >= 0.9 * best.issuedPerSecond) ?? best;
-  const bestText = `Batch size ${best.batchSize} issues the most customers per second (${formatFigure(best.issuedPerSecond)} issued/s, p95 ${formatFigure(best.latencyMs.p95)} ms).${saturation(best)}`;
-  if (enough.batchSize === best.batchSize) return bestText;
-  return `${bestText} Batch size ${enough.batchSize} reaches ${Math.round((100 * enough.issuedPerSecond) / best.issuedPerSecond)}% of that with p95 ${formatFigure(enough.latencyMs.p95)} ms per request: prefer it when latency or retry cost matters.${saturation(enough)}`;
+  const chosen = d.chosen;
+  const best = batches.find((b) => b.batchSize === chosen?.batchSize);
+  if (chosen === undefined || best === undefined)
+    return 'No batch size ran without failures: fix those before choosing a batch size.';
+  const meets = d.deadlineSeconds !== undefined && chosen.p95Seconds <= d.deadlineSeconds;
+  const why = meets
+    ? 'is the smallest that meets the deadline at p95'
+    : 'issues the most customers per second';
+  return `Batch size ${best.batchSize} ${why} (${formatFigure(best.issuedPerSecond)} issued/s measured, p95 ${formatFigure(best.latencyMs.p95)} ms).${saturation(best)}`;
 }
 
 export interface ReportExtras {
@@ -60,6 +55,8 @@ export interface ReportExtras {
   comparison?: Comparison;
   /** A campaign plan's lines (`directearn plan --html`). */
   plan?: string[];
+  /** The plan's decision (`directearn plan --html`): "What to choose" names its batch size. */
+  decision?: Decision;
 }
 
 const signed = (share: number): string => `${share >= 0 ? '+' : ''}${(share * 100).toFixed(1)}%`;
@@ -99,7 +96,7 @@ export function renderReport(summary: LoadSummary, extras: ReportExtras): string
     : 'Steady window of the rate probe (requests/s and customers/s include the refused requests)';
   if (b.length > 0 && choosing) {
     sections.push(
-      `<section><h2>What to choose</h2><p class="verdict">${esc(recommendation(b))}</p>`,
+      `<section><h2>What to choose</h2><p class="verdict">${esc(recommendation(b, extras.decision))}</p>`,
       extras.plan !== undefined
         ? `<div id="plan"><h3>Campaign plan</h3><ul>${extras.plan.map((l) => `<li${l.startsWith('WARNING') ? ' class="fail"' : ''}>${esc(l)}</li>`).join('')}</ul></div>`
         : '',

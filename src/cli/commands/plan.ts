@@ -20,7 +20,9 @@ const help = `Usage: directearn plan --customers N [--deadline DURATION] [--summ
 
 Plans a campaign from the figures of a throughput run (directearn load): the batch size and
 concurrency to use, how long issuing N customers takes (median and p95 latency) and the headroom
-left before the deadline. The rate stays at 90% of the host's rate limit when one is known.
+left before the deadline. The plan sends --utilisation (default 70%) of the lower of the host's
+measured capacity (the run's requests/s at that batch size) and its rate limit, and says which
+bound it used. Customers warned 8890 were not issued: rates are issued customers per second.
 
   --customers N               customers the campaign issues the promotion to (required)
   --deadline DURATION         time the campaign may take, e.g. 45m, 2h, 1h30m, 90s
@@ -36,15 +38,19 @@ left before the deadline. The rate stays at 90% of the host's rate limit when on
                               ${DEFAULT_REDIRECTION_BATCH_SIZE} unless --redirection-batch-size)
   --redirection-batch-size N  the host's BULK_API_BATCH_SIZE_FOR_REDIRECTION (implies --redirection;
                               env BULK_API_BATCH_SIZE_FOR_REDIRECTION)
+  --utilisation P             share of min(measured capacity, rate limit) the plan sends, e.g. 70%
+                              or 0.7 (default 70%)
   --json                      print the plan as JSON
   --html FILE                 also write the run's report (charts, figures) with this plan in its
                               "What to choose" section
 
 The plan prefers the smallest batch size that meets the deadline at p95 latency, among those whose
-run neither dropped iterations nor failed; without a deadline, the fastest.
+run mostly issued and did not fail; without a deadline, the one issuing most customers per second.
+The report's "What to choose" is the same decision (one function, the same inputs).
 
 Exit code: 0 the plan meets the deadline (at p95) and fits the redirection batch size, 1 it does
-not or the summary cannot be read, 2 bad flags.`;
+not, the run mostly did not issue (8890 or errors: no plan is made from it) or the summary cannot
+be read, 2 bad flags.`;
 
 /** Seconds of a duration like 90s, 45m, 2h or 1h30m. */
 export function deadlineSeconds(raw: string): number | undefined {
@@ -55,6 +61,18 @@ export function deadlineSeconds(raw: string): number | undefined {
     total += Number(n) * { h: 3600, m: 60, s: 1 }[unit as 'h' | 'm' | 's'];
   }
   return total;
+}
+
+/** A share from "70%", "70" (percent) or "0.7"; more than 0 and at most 100%. */
+export function parseUtilisation(raw: string): number {
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(raw.trim());
+  const n = m === null ? Number.NaN : Number(m[1]);
+  const share = m?.[2] === '%' || n > 1 ? n / 100 : n;
+  if (!(share > 0 && share <= 1))
+    throw new UsageError(
+      `--utilisation must be a share above 0 and at most 100%, like 70% or 0.7, got "${raw}"`,
+    );
+  return share;
 }
 
 export const command: Command = {
@@ -70,6 +88,7 @@ export const command: Command = {
       'rate-limit': { type: 'string' },
       redirection: { type: 'boolean' },
       'redirection-batch-size': { type: 'string' },
+      utilisation: { type: 'string' },
       json: { type: 'boolean' },
       html: { type: 'string' },
     });
@@ -100,6 +119,8 @@ export const command: Command = {
         : redirectionOn
           ? DEFAULT_REDIRECTION_BATCH_SIZE
           : undefined;
+    const utilisation =
+      typeof values.utilisation === 'string' ? parseUtilisation(values.utilisation) : undefined;
     const { readSummary } = await import('../../load/summary.js');
     const { planCampaign, planLines } = await import('../../load/plan.js');
     if (typeof values.capacity === 'string' && typeof values.summary === 'string')
@@ -133,6 +154,7 @@ export const command: Command = {
       ...(deadline !== undefined ? { deadlineSeconds: deadline } : {}),
       ...(declaredRps !== undefined ? { rateLimitRps: declaredRps } : {}),
       ...(redirectionBatchSize !== undefined ? { redirectionBatchSize } : {}),
+      ...(utilisation !== undefined ? { utilisation } : {}),
     });
     if (typeof values.html === 'string') {
       const { renderReport } = await import('../../load/report.js');
@@ -140,6 +162,7 @@ export const command: Command = {
       const page = renderReport(summary, {
         scenario: summary.rate === undefined ? 'throughput' : 'rate',
         plan: [`for ${customers} customers:`, ...planLines(plan)],
+        decision: plan,
       });
       try {
         writeFileSync(htmlPath, page);
