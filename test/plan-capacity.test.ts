@@ -86,7 +86,9 @@ describe('plan from capacity.json', () => {
     const p = JSON.parse(r.out);
     expect(p.capacity).toBe(join(cwd, 'reports', 'capacity', 'capacity.json'));
     expect(p.chosen.batchSize).toBe(10);
-    expect(p.chosen.requestsPerSecond).toBe(200);
+    // 70% (the default --utilisation) of the 200 requests/s the search found.
+    expect(p.chosen.requestsPerSecond).toBeCloseTo(140, 6);
+    expect(p.chosen.bound).toEqual({ kind: 'measured capacity', rps: 200 });
     expect(p.options.map((o: { batchSize: number }) => o.batchSize)).toEqual([10]);
     expect(p.notes.join(' ')).toMatch(/batch size 100 \(bound by generator/);
   });
@@ -105,7 +107,9 @@ describe('plan from capacity.json', () => {
     );
     const seen = JSON.parse((await plan(cwd, ['--customers', '1000', '--capacity', file, '--json'])).out);
     expect(seen.rateLimit.rps).toBe(100);
-    expect(seen.chosen.requestsPerSecond).toBeCloseTo(90, 6);
+    // 70% of the 100 requests/s limit, the lower bound.
+    expect(seen.chosen.requestsPerSecond).toBeCloseTo(70, 6);
+    expect(seen.chosen.bound).toEqual({ kind: 'rate limit', rps: 100 });
     const declared = JSON.parse(
       (await plan(cwd, ['--customers', '1000', '--capacity', file, '--rate-limit', '600/min', '--json'])).out,
     );
