@@ -6,9 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { markApiDiff } from '../src/check/api-diff.js';
+import type { CaseRow, CheckSummary } from '../src/check/model.js';
+import { runCheck } from '../src/check/runner.js';
+import type { CheckContext } from '../src/check/stages.js';
 import { main } from '../src/cli/main.js';
 import { pactInteractions } from '../src/contracts/pacts.js';
-import { packageRoot, specPath } from '../src/spec/index.js';
+import type { DiffReport } from '../src/diff/model.js';
+import { runDiff } from '../src/diff/run.js';
+import { catalogue, packageRoot, specPath } from '../src/spec/index.js';
 import { EDITS } from './fixtures/spec-edits.js';
 import { captureIO } from './support/cli-io.js';
 
@@ -211,6 +217,110 @@ describe('check --base REF', () => {
     expect(lines).toContain('  BREAKING (2)');
   });
 });
+
+// Issue 21: check --base printed its diff but put it in neither summary.json nor JUnit.
+describe('check --base: the verdict of the diff in the summary, JUnit and the case table', () => {
+  const context = (reportDir: string): CheckContext => ({
+    target: undefined,
+    credentials: undefined,
+    statesFile: undefined,
+    loadAllowed: { ok: true },
+    skipLoad: true,
+    reportDir,
+    throughput: { batchSizes: [1], durationSeconds: 1 },
+  });
+
+  async function check(base: string) {
+    const report = await runDiff({ base, new: specPath, cwd: packageRoot });
+    const out = await mkdtemp(join(dir, 'check-base-'));
+    const lines: string[] = [];
+    const summary = await runCheck(
+      {
+        context: context(out),
+        render: { color: false, ascii: false },
+        summaryPath: join(out, 'summary.json'),
+        junitDir: join(out, 'junit'),
+        stages: [],
+        apiDiff: report,
+      },
+      { out: (l) => lines.push(l) },
+    );
+    const written = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as CheckSummary;
+    return {
+      report,
+      summary,
+      written,
+      lines,
+      junit: await readFile(join(out, 'junit', 'api-diff.xml'), 'utf8'),
+    };
+  }
+
+  it('fails the run on a breaking change: a failed stage, the counts, the cases it reaches, a failed JUnit case', async () => {
+    const { report, summary, written, lines, junit } = await check(messageChanged);
+    expect(summary.ok).toBe(false);
+    expect(written.stages.map((s) => [s.id, s.status])).toEqual([['api-diff', 'failed']]);
+    expect(written.apiDiff).toEqual({
+      base: report.base,
+      new: report.new,
+      counts: { breaking: 2, warning: 0, info: 0 },
+      failed: true,
+    });
+    const byCase = new Map(written.cases.map((c) => [c.case, c]));
+    expect(byCase.get('8892')?.apiDiff).toBe('failed');
+    expect(byCase.get('8892')?.notes).toContainEqual(
+      expect.stringMatching(/^breaking since .*message\.yaml: 8892: message of error 8892 changed/),
+    );
+    expect(byCase.get('8890')?.apiDiff).toBe('passed');
+    expect(junit).toMatch(/<failure message="message of error 8892 changed from/);
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^\[1\/1\] FAIL API changes since .*message\.yaml: 2 breaking/),
+    );
+    const header = lines.find((l) => l.startsWith('case '));
+    expect(header).toMatch(/ smoke +since base$/);
+    expect(lines.find((l) => l.startsWith('8892 '))).toMatch(/✗$/);
+    expect(lines.find((l) => l.startsWith('8890 '))).toMatch(/✓$/);
+    expect(lines.at(-1)).toMatch(/^FAIL 0\/1 stages passed; failed: API changes since /);
+  });
+
+  it('passes with warnings only, and names the cases an earnedId removal reaches', async () => {
+    const lenient = await check(precedenceSwapped);
+    expect(lenient.summary.ok).toBe(true);
+    expect(lenient.written.apiDiff?.failed).toBe(false);
+    expect(lenient.written.cases.every((c) => c.apiDiff === 'passed')).toBe(true);
+    expect(lenient.junit).not.toContain('<failure');
+    // The table's column for a NEW without earnedId: the cases whose interactions pin it.
+    const edit = EDITS.find((e) => e.name.includes('removed (earnedId)'));
+    const noEarnedId = await edited('no-earned-id', (d) => edit?.edit(d));
+    const forward = await runDiff({ base: specPath, new: noEarnedId, cwd: packageRoot });
+    const rows = rowsAfter(forward);
+    expect(
+      rows
+        .filter((c) => c.apiDiff === 'failed')
+        .map((c) => c.case)
+        .sort(),
+    ).toEqual(['8015', '8890', 'earned']);
+  });
+});
+
+/** The case rows of a check whose api-diff is `report` (the table's column, without a run). */
+function rowsAfter(report: DiffReport): CaseRow[] {
+  const rows = catalogue().map(
+    (c): CaseRow => ({
+      case: c.case,
+      kind: c.kind,
+      code: c.code,
+      examples: [],
+      interactions: [],
+      inSpec: 'passed',
+      inPact: 'passed',
+      verified: 'passed',
+      smoke: 'passed',
+      notes: [],
+    }),
+  );
+  markApiDiff(rows, report);
+  return rows;
+}
 
 describe('which oasdiff is used', () => {
   it('takes v1.37 or later, or a go-install build ("main"), and passes over older ones', async () => {

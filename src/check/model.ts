@@ -26,7 +26,15 @@ export interface StageResult {
   artifacts?: string[];
 }
 
-export type StageId = 'spec' | 'contracts' | 'pacts-vs-spec' | 'verify' | 'smoke' | 'throughput';
+export type StageId =
+  | 'spec'
+  | 'contracts'
+  | 'pacts-vs-spec'
+  | 'verify'
+  | 'smoke'
+  | 'throughput'
+  /** `check --base REF`: the API diff since REF (src/check/api-diff.ts). */
+  | 'api-diff';
 
 /**
  * The one vocabulary of results: the terminal table and its legend, the JSON summary, JUnit (as
@@ -58,6 +66,8 @@ export interface CaseRow {
   inPact: Cell;
   verified: Cell;
   smoke: Cell;
+  /** `check --base`: failed when a breaking change since the base reaches the case. */
+  apiDiff?: Cell;
   /** Why a cell failed, for the report. */
   notes: string[];
 }
@@ -71,6 +81,14 @@ export interface CheckSummary {
   ok: boolean;
   stages: StageResult[];
   cases: CaseRow[];
+  /** `check --base`: the diff's verdict (its findings are the api-diff stage's tests). */
+  apiDiff?: {
+    base: string;
+    new: string;
+    counts: Record<'breaking' | 'warning' | 'info', number>;
+    /** A breaking change was found: the run fails. */
+    failed: boolean;
+  };
   /** Tools built during the run (k6 on a fresh machine), each with its own time, outside any stage's. */
   builds?: ToolBuild[];
 }

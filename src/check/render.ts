@@ -72,8 +72,29 @@ export function mark(cell: Cell, o: RenderOptions): string {
 
 /** The case table: one row per catalogue case, a column per stage that speaks about cases. */
 export function renderCaseTable(rows: readonly CaseRow[], o: RenderOptions): string[] {
-  const header = ['case', 'kind', 'in spec', 'in a pact', 'verified', 'smoke'];
-  const body = rows.map((r) => [r.case, r.kind, r.inSpec, r.inPact, r.verified, r.smoke] as const);
+  // `check --base` adds a column: does a breaking change since the base reach the case?
+  const sinceBase = rows.some((r) => r.apiDiff !== undefined);
+  const header = [
+    'case',
+    'kind',
+    'in spec',
+    'in a pact',
+    'verified',
+    'smoke',
+    ...(sinceBase ? ['since base'] : []),
+  ];
+  const body = rows.map(
+    (r) =>
+      [
+        r.case,
+        r.kind,
+        r.inSpec,
+        r.inPact,
+        r.verified,
+        r.smoke,
+        ...(sinceBase ? [r.apiDiff ?? 'none'] : []),
+      ] as [string, string, ...Cell[]],
+  );
   const cells = body.map(([c, k, ...marks]) => [c, k, ...marks.map((m) => mark(m, o))]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => (row[i] ?? '').length)));
   const line = (row: readonly string[], styles?: readonly (Cell | undefined)[]) =>
@@ -92,7 +113,7 @@ export function renderCaseTable(rows: readonly CaseRow[], o: RenderOptions): str
     rule,
     ...cells.map((row, i) => {
       const b = body[i];
-      return line(row, b === undefined ? undefined : [undefined, undefined, b[2], b[3], b[4], b[5]]);
+      return line(row, b === undefined ? undefined : [undefined, undefined, ...(b.slice(2) as Cell[])]);
     }),
   ];
 }

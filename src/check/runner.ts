@@ -4,8 +4,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { interactions } from '../contracts/interactions.js';
 import { preflight } from '../contracts/preflight.js';
+import type { DiffReport } from '../diff/model.js';
 import { isLoopbackUrl } from '../input/loopback.js';
 import { hostOf } from '../input/url.js';
+import { apiDiffStage, apiDiffSummary, markApiDiff } from './api-diff.js';
 import { buildCaseRows, type InteractionRef } from './cases.js';
 import { writeJUnit } from './junit.js';
 import { k6BuildRecord, prepareK6Build } from './k6-build.js';
@@ -38,6 +40,8 @@ export interface RunCheckOptions {
   stages?: readonly Stage[];
   /** Problem lines printed under a failed stage, at most. */
   maxProblemLines?: number;
+  /** `check --base`: the diff since the base, reported as the last stage and a column of the table. */
+  apiDiff?: DiffReport;
 }
 
 /** Whether a URL points at this machine: the one rule in src/input/loopback.ts, re-exported. */
@@ -82,7 +86,8 @@ async function runStage(stage: Stage, ctx: CheckContext): Promise<StageResult> {
 /** Runs every stage and reports; returns the summary (its `ok` decides the exit code). */
 export async function runCheck(options: RunCheckOptions, io: Output): Promise<CheckSummary> {
   const { context: ctx, render: o } = options;
-  const stages = options.stages ?? STAGES;
+  const apiDiff = options.apiDiff;
+  const stages = [...(options.stages ?? STAGES), ...(apiDiff === undefined ? [] : [apiDiffStage(apiDiff)])];
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const maxLines = options.maxProblemLines ?? 8;
@@ -130,6 +135,7 @@ export async function runCheck(options: RunCheckOptions, io: Output): Promise<Ch
 
   await reportBuild();
   const rows = buildCaseRows(ctx, results, interactionTable());
+  if (apiDiff !== undefined) markApiDiff(rows, apiDiff);
   io.out('');
   for (const line of renderCaseTable(rows, o)) io.out(line);
   io.out('');
@@ -150,6 +156,7 @@ export async function runCheck(options: RunCheckOptions, io: Output): Promise<Ch
     ok: runPassed(results),
     stages: results.map((r) => ({ ...r, durationMs: Math.round(r.durationMs) })),
     cases: rows,
+    ...(apiDiff === undefined ? {} : { apiDiff: apiDiffSummary(apiDiff) }),
     ...(builds.length > 0 ? { builds } : {}),
   };
 

@@ -54,7 +54,8 @@ Flags (environment variable in brackets):
                         DIR/summary.json is what \`directearn docs\` reads for its coverage page
   --ascii               plain ASCII marks (yes/NO/-) instead of ✓ ✗ –
   --base REF            also compare the spec with the one at git REF (directearn diff) and fail
-                        on a breaking change for consumers [DIRECTEARN_BASE]
+                        on a breaking change for consumers: a last stage "API changes since REF"
+                        (summary.json, JUnit api-diff.xml) and a "since base" column [DIRECTEARN_BASE]
 
 Colours are used only on a terminal, never when NO_COLOR is set.
 Exit code: 0 every stage passed (or was skipped because you asked), 1 a stage failed or could
@@ -189,10 +190,12 @@ export const command: Command = {
         summaryPath: resolve(reportDir, 'summary.json'),
         ...(jsonPath === undefined ? {} : { jsonPath }),
         ...(junitDir === undefined ? {} : { junitDir }),
+        ...(apiDiff === undefined ? {} : { apiDiff }),
       },
       io,
     );
-    const apiBreaks = apiDiff !== undefined && printBaseDiff(apiDiff, (l) => io.out(l), io.color);
-    return summary.ok && !apiBreaks ? 0 : 1;
+    // The whole diff under the verdict; its verdict is already the api-diff stage's (summary.ok).
+    if (apiDiff !== undefined) printBaseDiff(apiDiff, (l) => io.out(l), io.color);
+    return summary.ok ? 0 : 1;
   },
 };
