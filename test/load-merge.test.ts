@@ -2,7 +2,7 @@
 // samples' exact ones, SLOs are judged on the whole run, a kubectl-logs-like stream merges, and
 // runners that overlap, leave a gap or belong to another run are named.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -320,6 +320,18 @@ describe('directearn merge', () => {
     const code = await main(['plan', '--customers', '1000', '--summary', join(out, 'summary.json')], plan);
     expect(plan.stdout.join('\n')).toContain('plan for 1000 customers');
     expect(code).toBe(0);
+  });
+
+  it('never writes summary.json through a symbolic link planted in --out', async () => {
+    const dir = join(root, 'symlink');
+    const a = writeRunner(dir, 'a.json', runner('0:1', [[1, 2, 3]]));
+    mkdirSync(join(dir, 'out'));
+    writeFileSync(join(dir, 'elsewhere.json'), 'untouched');
+    symlinkSync(join(dir, 'elsewhere.json'), join(dir, 'out', 'summary.json'));
+    const io = captureIO({ cwd: dir });
+    expect(await main(['merge', a, '--out', 'out'], io)).toBe(1);
+    expect(io.stderr.join('\n')).toContain('a symbolic link (never written through)');
+    expect(readFileSync(join(dir, 'elsewhere.json'), 'utf8')).toBe('untouched');
   });
 
   it('names a runner missing, writes nothing and exits 1; an input that is not a runner summary exits 2', async () => {

@@ -1,8 +1,9 @@
 // A merged run's verdict and files: SLOs judged on the merged figures (never per runner), then
 // DIR/summary.json and DIR/report.html, for `directearn merge` and `load --runners`.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserFacingError } from '../errors.js';
+import { printable } from '../util/output-path.js';
+import { writeFileSafe } from '../util/safe-write.js';
 import { notIssuedReason } from './issued.js';
 import type { MergeResult } from './merge.js';
 import { renderReport } from './report.js';
@@ -38,13 +39,15 @@ export function judgeAndWrite(merged: MergeResult, slos: Slo[], out: string): Me
   const summaryPath = join(out, 'summary.json');
   const reportPath = join(out, 'report.html');
   try {
-    writeFileSync(summaryPath, `${JSON.stringify(s, null, 2)}\n`);
-    writeFileSync(
+    writeFileSafe(summaryPath, `${JSON.stringify(s, null, 2)}\n`);
+    writeFileSafe(
       reportPath,
       renderReport(s, { scenario: s.rate === undefined ? 'throughput' : 'rate', slos: results }),
     );
   } catch (e) {
-    throw new UserFacingError(`cannot write into ${out}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+    throw new UserFacingError(
+      `cannot write into ${printable(out)}: ${(e as NodeJS.ErrnoException).code ?? e}`,
+    );
   }
   return { ...merged, slos: results, notIssued, ok, summaryPath, reportPath };
 }
