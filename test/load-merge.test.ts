@@ -379,6 +379,14 @@ describe('merge - (a log stream)', () => {
     await expect(readRunnerStream(Readable.from(['no runner here\n']))).rejects.toThrow(
       'standard input held no line marked "directearn-runner-summary" (1 lines read)',
     );
+    // An endless line is cut off at 64 MiB, not buffered whole.
+    const mib = Buffer.alloc(1024 * 1024, 97);
+    const endless = Readable.from(
+      (function* () {
+        for (let i = 0; i < 65; i++) yield mib;
+      })(),
+    );
+    await expect(readRunnerStream(endless)).rejects.toThrow('standard input is larger than 64 MiB');
     await expect(readRunnerStream(Readable.from([`${RUNNER_LINE_MARK}{"kind":`]))).rejects.toThrow(
       'standard input line 1 is not JSON',
     );

@@ -219,10 +219,15 @@ export async function readRunnerStream(
   const found: RunnerInput[] = [];
   let bytes = 0;
   let n = 0;
+  // Counted as it arrives, so one endless line (readline buffers a line whole) is cut off too.
+  const tooLarge = new UsageError(`${name} is larger than 64 MiB`);
+  stream.on('data', (chunk: Buffer | string) => {
+    bytes += chunk.length;
+    if (bytes > MAX_INPUT_BYTES)
+      (stream as NodeJS.ReadableStream & { destroy(e: Error): void }).destroy(tooLarge);
+  });
   for await (const line of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
     n++;
-    bytes += Buffer.byteLength(line) + 1;
-    if (bytes > MAX_INPUT_BYTES) throw new UsageError(`${name} is larger than 64 MiB`);
     const marked = markedLine(line, `${name} line ${n}`);
     if (marked !== undefined) found.push(marked);
   }
