@@ -14,6 +14,10 @@ import { assertTargetUp } from './target.ts';
 import { rateThresholds } from './thresholds.ts';
 
 export const options: Options = {
+  // A target's redirect is never followed: it would take our credentials to another host.
+  maxRedirects: 0,
+  // An answer is read only where a request asks for it (responseType 'text', send() below).
+  discardResponseBodies: true,
   scenarios: rateScenarios(),
   thresholds: rateThresholds(),
   summaryTrendStats: SUMMARY_TREND_STATS,
@@ -50,6 +54,7 @@ function send(): RefinedResponse<ResponseType | undefined> {
     headers: JSON_HEADERS,
     tags: { name: 'directEarn' },
     responseCallback: expected,
+    responseType: 'text',
   });
 }
 

@@ -41,6 +41,8 @@ interface SmokeCase {
 const cases: SmokeCase[] = config.casesFile === '' ? [] : (JSON.parse(open(config.casesFile)) as SmokeCase[]);
 
 export const options: Options = {
+  // A target's redirect is never followed: it would take our credentials to another host.
+  maxRedirects: 0,
   scenarios: smokeScenarios(),
   thresholds: smokeThresholds(),
   summaryTrendStats: SUMMARY_TREND_STATS,

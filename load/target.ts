@@ -13,8 +13,15 @@ export function assertTargetUp(): void {
     headers: JSON_HEADERS,
     tags: { name: 'setup' },
     responseCallback: http.expectedStatuses({ min: 0, max: 599 }),
+    responseType: 'none',
   });
   if (res.status === 0) exec.test.abort(`target ${config.baseUrl} is not reachable: ${res.error}`);
+  // Every script sets maxRedirects: 0, so a redirect comes back as itself: it is never followed.
+  if (res.status >= 300 && res.status < 400) {
+    exec.test.abort(
+      `target ${config.baseUrl} answered HTTP ${res.status} redirecting to ${JSON.stringify(res.headers.Location ?? '(no Location)')}; redirects from a target are never followed`,
+    );
+  }
   if (res.status === 401 || res.status === 403) {
     exec.test.abort(`target ${config.baseUrl} refused the credentials (HTTP ${res.status})`);
   }

@@ -10,6 +10,11 @@ import { assertTargetUp } from './target.ts';
 import { throughputThresholds } from './thresholds.ts';
 
 export const options: Options = {
+  // A target's redirect is never followed: it would take our credentials to another host.
+  maxRedirects: 0,
+  // An answer is read only where a request asks for it (responseType 'text'): the others are
+  // dropped as they come, whatever their size.
+  discardResponseBodies: true,
   scenarios: throughputScenarios(),
   thresholds: throughputThresholds(),
   summaryTrendStats: SUMMARY_TREND_STATS,
@@ -43,7 +48,7 @@ const renew = keepTokenFresh;
  * No `name` tag: the URL is constant, so k6's default name (the URL) groups the same requests. One
  * answer in answerReadEvery(batch) is read as text; the others are not read at all ('none').
  */
-const read = { headers: JSON_HEADERS };
+const read = { headers: JSON_HEADERS, responseType: 'text' as const };
 const unread = { headers: JSON_HEADERS, responseType: 'none' as const };
 
 /**

@@ -16,6 +16,7 @@ import {
   type HttpErrorBody,
   validateResponse,
 } from '../spec/index.js';
+import { ANSWER_CAP_BYTES, redirectMessage } from '../util/bounded-http.js';
 import { DirectEarnHttpError, DirectEarnNetworkError, DirectEarnResponseError } from './errors.js';
 
 /** A body that has the shape of T as far as TypeScript knows, with nothing about its values checked. */
@@ -41,6 +42,8 @@ export interface ClientOptions {
   strict?: boolean;
   /** Extra headers sent with every request. */
   headers?: Record<string, string>;
+  /** Largest answer read (default ANSWER_CAP_BYTES, 16 MiB); a larger one is a DirectEarnResponseError. */
+  capBytes?: number;
 }
 
 /** What happened to one customer of a request. */
@@ -224,6 +227,7 @@ export class DirectEarnClient {
   private readonly fetchFn: typeof fetch;
   private readonly strict: boolean;
   private readonly extraHeaders: Record<string, string>;
+  private readonly capBytes: number;
 
   constructor(options: ClientOptions) {
     this.baseUrl = parseHttpUrl(options.baseUrl, 'baseUrl');
@@ -232,6 +236,7 @@ export class DirectEarnClient {
     this.fetchFn = options.fetch ?? globalThis.fetch;
     this.strict = options.strict ?? false;
     this.extraHeaders = options.headers ?? {};
+    this.capBytes = options.capBytes ?? ANSWER_CAP_BYTES;
   }
 
   /** The endpoint's full URL. */
@@ -281,15 +286,24 @@ export class DirectEarnClient {
           ...this.extraHeaders,
         },
         body: JSON.stringify(request),
+        // The timeout covers the body too: a host dripping its answer cannot hold the call open.
         signal: AbortSignal.timeout(this.timeoutMs),
+        // A redirect is never followed: it would send the body and credentials to another host.
+        redirect: 'manual',
       });
     } catch (e) {
       throw toNetworkError(e, this.url, this.timeoutMs);
     }
+    if (res.status >= 300 && res.status < 400) {
+      await res.body?.cancel().catch(() => undefined);
+      const message = redirectMessage(res.status, res.headers.get('location') ?? undefined);
+      throw new DirectEarnHttpError(res.status, message, undefined, undefined, undefined);
+    }
     let text: string;
     try {
-      text = await res.text();
+      text = await readCapped(res, this.capBytes);
     } catch (e) {
+      if (e instanceof DirectEarnResponseError) throw e;
       // Headers came, the body did not: the server has processed the request.
       throw toNetworkError(e, this.url, this.timeoutMs, true);
     }
@@ -347,6 +361,33 @@ export class DirectEarnClient {
       );
     }
   }
+}
+
+/** The body as text, refused past `cap` bytes (the declared length or what came) without reading on. */
+async function readCapped(res: Response, cap: number): Promise<string> {
+  const declared = Number(res.headers.get('content-length') ?? Number.NaN);
+  const tooBig = () =>
+    new DirectEarnResponseError(
+      `HTTP ${res.status} answer over the ${cap}-byte cap; not read`,
+      res.status,
+      undefined,
+    );
+  if (declared > cap) {
+    await res.body?.cancel().catch(() => undefined);
+    throw tooBig();
+  }
+  if (res.body === null) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.length;
+    if (size > cap) {
+      await res.body.cancel().catch(() => undefined);
+      throw tooBig();
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 function toNetworkError(e: unknown, url: string, timeoutMs: number, sent = false): DirectEarnNetworkError {

@@ -29,6 +29,8 @@ export function classifyFailure(e: unknown, retryAmbiguous = false): Verdict {
     if (e.status === 429) return { action: 'wait', delayMs: e.retryAfterMs, reason, maybeProcessed: false };
     if (e.status === 503) return { action: 'retry', delayMs: e.retryAfterMs, reason, maybeProcessed: false };
     if (e.status === 413) return { action: 'split', reason, maybeProcessed: false };
+    // A redirect proves nothing about what the host did with the request, and is never followed.
+    if (e.status >= 300 && e.status < 400) return { action: 'unknown', reason, maybeProcessed: true };
     if (e.status >= 500) {
       return retryAmbiguous
         ? { action: 'retry', delayMs: e.retryAfterMs, reason, maybeProcessed: true }

@@ -2,13 +2,12 @@
 // interaction is replayed or any pool customer drawn: one harmless request per credential and form
 // it will be sent in (a POST whose body breaks the schema, so nothing can be issued), failing with
 // one line naming the URL and how each credential was taken.
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { UnreachableError } from '../errors.js';
+import { UnreachableError, UserFacingError } from '../errors.js';
 import { ENDPOINT_PATH } from '../spec/index.js';
+import { BoundedExchangeError, boundedExchange, exchangeDeadlineMs } from '../util/bounded-http.js';
 import { type Credentials, credentialForms } from './prepare.js';
 
-/** How long the whole preflight may take per request, by default. */
+/** How long each preflight request may take, whole, by default (DIRECTEARN_EXCHANGE_DEADLINE_MS sets it). */
 export const PREFLIGHT_TIMEOUT_MS = 5_000;
 
 /** How the host took one credential, form by form. */
@@ -45,9 +44,9 @@ export function describeCredentials(verdicts: readonly CredentialVerdict[]): str
 
 /** Plain words for why a request never got an answer. */
 export function describeNetworkError(error: unknown, timeoutMs: number): string {
-  const e = error as { name?: string; message?: string; code?: string };
+  const e = error as { name?: string; message?: string; code?: string; kind?: string };
   const code = e?.code ?? '';
-  if (code === 'TIMEOUT') return `timed out after ${timeoutMs} ms`;
+  if (code === 'TIMEOUT' || e?.kind === 'deadline') return `timed out after ${timeoutMs} ms`;
   if (code === 'ECONNREFUSED') return 'connection refused (ECONNREFUSED)';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `DNS: host not found (${code})`;
   if (code === 'ECONNRESET') return 'connection reset (ECONNRESET)';
@@ -58,22 +57,15 @@ export function describeNetworkError(error: unknown, timeoutMs: number): string 
   return `${code ? `${code}: ` : ''}${e?.message ?? String(error)}`;
 }
 
-/** One POST, resolving with the status; rejects with the socket error or a TIMEOUT-coded one. */
-function post(url: URL, headers: Record<string, string>, timeoutMs: number): Promise<number> {
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const req = send(url, { method: 'POST', headers: { ...headers, 'Content-Length': '2' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-      res.on('error', reject);
-    });
-    const timer = setTimeout(() => {
-      req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' }));
-    }, timeoutMs);
-    req.on('error', reject);
-    req.on('close', () => clearTimeout(timer));
-    req.end('{}');
+/** One bounded POST (no redirect followed, answer capped, whole exchange within `timeoutMs`): its status. */
+async function post(url: URL, headers: Record<string, string>, timeoutMs: number): Promise<number> {
+  const x = boundedExchange(url, {
+    method: 'POST',
+    headers: { ...headers, 'Content-Length': '2' },
+    body: '{}',
+    deadlineMs: timeoutMs,
   });
+  return (await x.answer).status;
 }
 
 /**
@@ -85,7 +77,7 @@ function post(url: URL, headers: Record<string, string>, timeoutMs: number): Pro
 export async function preflight(
   target: string,
   credentials: Credentials | undefined,
-  timeoutMs = PREFLIGHT_TIMEOUT_MS,
+  timeoutMs = exchangeDeadlineMs(process.env, PREFLIGHT_TIMEOUT_MS),
 ): Promise<PreflightResult> {
   const url = `${target.replace(/\/+$/, '')}${ENDPOINT_PATH}`;
   const given = credentialForms(credentials);
@@ -102,6 +94,11 @@ export async function preflight(
     try {
       status = await post(new URL(url), { 'Content-Type': 'application/json', ...a.headers }, timeoutMs);
     } catch (e) {
+      // A redirect or an oversized answer came from a host that answers: it is wrong, not away.
+      if (e instanceof BoundedExchangeError && (e.kind === 'redirect' || e.kind === 'too-big'))
+        throw new UserFacingError(
+          `target ${target} ${e.kind === 'redirect' ? '' : 'sent an '}${e.message} (preflight POST ${url})`,
+        );
       throw new UnreachableError(`target ${target} is unreachable: ${describeNetworkError(e, timeoutMs)}`);
     }
     statuses[a.name] = status;

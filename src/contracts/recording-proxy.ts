@@ -1,9 +1,15 @@
 // A loopback HTTP proxy between the pact-verifier and the target that records every exchange, so the
 // doc's invariants can be checked on the answers the verifier really received (it runs no code of
 // ours per answer) without sending any request a second time.
-import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  ANSWER_CAP_BYTES,
+  type BoundedExchangeError,
+  boundedExchange,
+  exchangeDeadlineMs,
+  keepAliveAgent,
+} from '../util/bounded-http.js';
 
 /** One request the verifier sent and the target's answer. */
 export interface Exchange {
@@ -12,9 +18,15 @@ export interface Exchange {
   path: string;
   requestHeaders: IncomingHttpHeaders;
   requestBody: string;
-  /** The target's status; 0 when it could not be reached (the verifier got a 502). */
+  /** The target's status; 0 when it gave no answer (the verifier got a 502). */
   status: number;
   responseBody: string;
+  /**
+   * Why the target's answer was not passed on (the verifier got a 502): a redirect, an answer over
+   * the cap or past the deadline, a request the verifier gave up on, or one not sent at all because
+   * the target broke a bound before. One line, from "the target ...".
+   */
+  refused?: string;
 }
 
 /** A running recording proxy. */
@@ -25,65 +37,121 @@ export interface RecordingProxy {
   exchanges: Exchange[];
   /**
    * Every request body sent toward the target, added before it is sent (an exchange is recorded
-   * only once it ends): what the ID pool reads to know which customers a run may give back.
+   * only once it ends): what the ID pool reads to know which customers a run may give back. A
+   * request answered 502 unsent (after a broken bound) is not in it.
    */
   forwarded: string[];
+  /** The first bound the target broke (redirect, size, time); every later request was answered 502 unsent. */
+  tripped(): string | undefined;
+  /** Stops listening and aborts every exchange still waiting on the target. */
   close(): Promise<void>;
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade']);
+export interface RecordingOptions {
+  /** Total time per exchange with the target (default: DIRECTEARN_EXCHANGE_DEADLINE_MS or 30 s). */
+  deadlineMs?: number;
+  /** Largest answer passed on (default ANSWER_CAP_BYTES, 16 MiB). */
+  capBytes?: number;
+  /** Keep the bodies in `exchanges` (default true; a relay that judges nothing keeps none). */
+  keepBodies?: boolean;
+}
 
-/** Starts a proxy to `origin` (scheme://host:port) on a free loopback port. */
-export function startRecordingProxy(origin: string): Promise<RecordingProxy> {
+/** Largest request body the proxy takes from its own client (the verifier's are a few KB). */
+const REQUEST_CAP_BYTES = 64 * 1024 * 1024;
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'proxy-connection',
+  'upgrade',
+  'te',
+  'trailer',
+  'expect',
+]);
+
+/**
+ * Starts a proxy to `origin` (scheme://host:port) on a free loopback port. The target's answers are
+ * bounded (src/util/bounded-http.ts): a redirect is answered 502 naming its Location, never passed
+ * on, so nothing follows it with our credentials; after the first broken bound, nothing more is
+ * sent to the target.
+ */
+export function startRecordingProxy(origin: string, options: RecordingOptions = {}): Promise<RecordingProxy> {
   const target = new URL(origin);
-  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  const deadlineMs = options.deadlineMs ?? exchangeDeadlineMs();
   const exchanges: Exchange[] = [];
   const forwarded: string[] = [];
+  const keep = options.keepBodies !== false;
+  const open = new Set<{ abort(): void }>();
+  let tripped: string | undefined;
+  const agent = keepAliveAgent(target);
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= REQUEST_CAP_BYTES) chunks.push(c);
+    });
+    req.on('error', () => undefined);
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const headers: IncomingHttpHeaders = { ...req.headers, host: target.host };
       for (const h of HOP_BY_HOP) delete headers[h];
-      const record = (status: number, responseBody: string) =>
+      const record = (status: number, responseBody: string, refused?: string) =>
         exchanges.push({
           method: req.method ?? 'GET',
           path: req.url ?? '/',
           requestHeaders: req.headers,
-          requestBody: body.toString('utf8'),
+          requestBody: keep ? body.toString('utf8') : '',
           status,
-          responseBody,
+          responseBody: keep ? responseBody : '',
+          ...(refused !== undefined ? { refused } : {}),
         });
+      const refuse = (status: number, why: string) => {
+        record(status, '', why);
+        if (!res.headersSent && !res.destroyed) {
+          res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+          res.end(`recording proxy: ${why}\n`);
+        }
+      };
+      if (size > REQUEST_CAP_BYTES) return refuse(0, `request over ${REQUEST_CAP_BYTES} bytes, not sent`);
+      if (tripped !== undefined) return refuse(0, `not sent: ${tripped}`);
+      const path = req.url ?? '/';
+      if (!path.startsWith('/'))
+        return refuse(0, `request target ${JSON.stringify(path)} is not a path, not sent`);
       forwarded.push(body.toString('utf8'));
-      const upstream = send(
-        {
-          protocol: target.protocol,
-          hostname: target.hostname.replace(/^\[|\]$/g, ''),
-          port: target.port === '' ? undefined : Number(target.port),
-          method: req.method,
-          path: req.url,
-          headers: { ...headers, 'content-length': String(body.length) },
-        },
+      // Appended to the origin as text: new URL('//other/x', origin) would leave for another host.
+      const x = boundedExchange(new URL(`${target.origin}${path}`), {
+        method: req.method,
+        headers: { ...headers, 'content-length': String(body.length) },
+        body,
+        deadlineMs,
+        capBytes: options.capBytes ?? ANSWER_CAP_BYTES,
+        agent,
+      });
+      open.add(x);
+      // The verifier gave up (its own timeout): the target's answer is no longer awaited.
+      res.on('close', () => {
+        if (!res.writableFinished) x.abort();
+      });
+      x.answer.then(
         (answer) => {
-          const parts: Buffer[] = [];
-          answer.on('data', (c: Buffer) => parts.push(c));
-          answer.on('end', () => {
-            const text = Buffer.concat(parts);
-            record(answer.statusCode ?? 0, text.toString('utf8'));
-            const out = { ...answer.headers };
-            for (const h of HOP_BY_HOP) delete out[h];
-            res.writeHead(answer.statusCode ?? 502, { ...out, 'content-length': String(text.length) });
-            res.end(text);
-          });
+          open.delete(x);
+          record(answer.status, keep ? answer.body.toString('utf8') : '');
+          const out = { ...answer.headers };
+          for (const h of HOP_BY_HOP) delete out[h];
+          if (res.destroyed) return;
+          res.writeHead(answer.status, { ...out, 'content-length': String(answer.body.length) });
+          res.end(answer.body);
+        },
+        (e: BoundedExchangeError) => {
+          open.delete(x);
+          const why = `the target ${e.kind === 'redirect' ? e.message : e.kind === 'network' ? `did not answer (${e.message})` : e.kind === 'aborted' ? 'gave no answer before the verifier gave up' : `broke a bound: ${e.message}`}`;
+          // A host that redirects, floods or stalls gets no further request (nor our credentials).
+          if (e.kind !== 'network') tripped ??= `${why} (${req.method} ${req.url})`;
+          refuse(e.status ?? 0, why);
         },
       );
-      upstream.on('error', (e) => {
-        record(0, '');
-        res.writeHead(502, { 'content-type': 'text/plain' });
-        res.end(`recording proxy: ${origin} did not answer: ${e.message}`);
-      });
-      upstream.end(body);
     });
   });
   return new Promise((resolve, reject) => {
@@ -94,8 +162,11 @@ export function startRecordingProxy(origin: string): Promise<RecordingProxy> {
         url: `http://127.0.0.1:${port}`,
         exchanges,
         forwarded,
+        tripped: () => tripped,
         close: () =>
           new Promise<void>((done) => {
+            for (const x of open) x.abort();
+            agent.destroy();
             server.close(() => done());
             server.closeAllConnections();
           }),

@@ -180,7 +180,9 @@ function judge(
     const exchange = recorded.find((x) => !used.has(x) && exchangeKey(x) === key);
     if (exchange !== undefined) {
       used.add(exchange);
-      how.drift.observe(exchange.status, parseJson(exchange.responseBody), p.pi.description);
+      // An answer the recording proxy did not pass on is no answer of the host's to collect.
+      if (exchange.refused === undefined)
+        how.drift.observe(exchange.status, parseJson(exchange.responseBody), p.pi.description);
     }
     const mismatches: Mismatch[] = (parsed?.errors ?? [])
       .filter((e) => e.interaction.endsWith(` - ${p.pi.description}`))
@@ -199,7 +201,15 @@ function judge(
     const lines = mismatches
       .filter((m) => !(lenient && isInferredPart(base.case, m.part)))
       .map((m) => m.line);
-    if (exchange !== undefined && exchange.status === 200 && p.row?.status === 200) {
+    // What the recording proxy kept from the verifier (a redirect, a broken bound) is the first
+    // reason, and a FAIL on any host: nothing the target meant to answer came through.
+    if (exchange?.refused !== undefined) lines.unshift(exchange.refused);
+    if (
+      exchange !== undefined &&
+      exchange.refused === undefined &&
+      exchange.status === 200 &&
+      p.row?.status === 200
+    ) {
       const req = (p.raw.request as { body?: { content?: unknown } }).body?.content;
       const states = (p.raw.providerStates as SentState[] | undefined) ?? p.pi.states;
       lines.push(...checkInvariants(req, parseJson(exchange.responseBody), states));

@@ -1,8 +1,6 @@
 // Which program, promotion and identifier a load run sends, and the preflight request that shows the
 // promotion earns on the target before k6 starts, so nobody load-tests the error path by accident.
 import { statSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import {
   LOAD_CUSTOMER_ID_FIRST,
   LOAD_PROGRAM_ID,
@@ -13,6 +11,7 @@ import {
 import { UnreachableError, UsageError, UserFacingError } from '../errors.js';
 import { readInputText } from '../input/file.js';
 import { ENDPOINT_PATH } from '../spec/index.js';
+import { BoundedExchangeError, boundedExchange, exchangeDeadlineMs } from '../util/bounded-http.js';
 
 export type IdentifierName = 'id' | 'mobile' | 'email';
 export const IDENTIFIER_NAMES: readonly IdentifierName[] = ['id', 'mobile', 'email'];
@@ -133,40 +132,28 @@ interface Entry {
   warnings?: { code?: number; message?: string }[];
 }
 
+/** How long the load preflight's request may take, whole, by default. */
+export const LOAD_PREFLIGHT_TIMEOUT_MS = 15_000;
+
 /**
- * POST with node:http(s): fetch refuses ports browsers block (1, 6000, 10080, ...), which a target
- * may well listen on.
+ * POST with node:http(s) (fetch refuses ports browsers block (1, 6000, 10080, ...), which a target
+ * may well listen on), bounded: no redirect followed, the answer capped, the whole exchange timed.
  */
-function post(
+async function post(
   url: string,
   body: string,
   authorization: string | Record<string, string>,
+  deadlineMs: number,
 ): Promise<{ status: number; text: string }> {
   const credentials = typeof authorization === 'string' ? { Authorization: authorization } : authorization;
-  return new Promise((resolvePost, reject) => {
-    const send = url.startsWith('https:') ? httpsRequest : httpRequest;
-    const req = send(
-      url,
-      {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', ...credentials },
-        timeout: 15_000,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolvePost({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () =>
-      req.destroy(Object.assign(new Error('no answer within 15 s'), { code: 'ETIMEDOUT' })),
-    );
-    req.on('error', reject);
-    req.end(body);
+  const x = boundedExchange(new URL(url), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...credentials },
+    body,
+    deadlineMs,
   });
+  const answer = await x.answer;
+  return { status: answer.status, text: answer.body.toString('utf8') };
 }
 
 /** Customers the preflight issues the promotion to (real promotions on a real host). */
@@ -187,6 +174,8 @@ export async function preflight(
   source = 'INSTORE',
 ): Promise<void> {
   const url = `${target.replace(/\/+$/, '')}${ENDPOINT_PATH}`;
+  // Read before the request: a bad value is a usage error, not an unreachable target.
+  const deadlineMs = exchangeDeadlineMs(process.env, LOAD_PREFLIGHT_TIMEOUT_MS);
   const body = {
     type: 'CUSTOMER',
     promotionDetails: {
@@ -200,8 +189,13 @@ export async function preflight(
   };
   let res: { status: number; text: string };
   try {
-    res = await post(url, JSON.stringify(body), authorization);
+    res = await post(url, JSON.stringify(body), authorization, deadlineMs);
   } catch (e) {
+    // A redirect or an oversized answer came from a host that answers: it is wrong, not away.
+    if (e instanceof BoundedExchangeError && (e.kind === 'redirect' || e.kind === 'too-big'))
+      throw new UserFacingError(
+        `preflight: ${target} ${e.kind === 'redirect' ? '' : 'sent an '}${e.message}; no load was sent`,
+      );
     throw new UnreachableError(
       `preflight: ${target} is not reachable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
     );

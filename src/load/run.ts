@@ -11,6 +11,7 @@ import {
   DEFAULT_READONLY_BASIC_PASSWORD,
   DEFAULT_READONLY_BASIC_USER,
 } from '../config/defaults.js';
+import { type RecordingProxy, startRecordingProxy } from '../contracts/recording-proxy.js';
 import { UserFacingError } from '../errors.js';
 import { packageRoot } from '../spec/index.js';
 import { compareRuns } from './baseline.js';
@@ -59,6 +60,12 @@ export type { BatchFigures, LoadSummary, RateFigures } from './summary.js';
 
 /** Body limit of the embedded provider in a smoke run: small enough to be sent whole before the 413. */
 const SMOKE_BODY_LIMIT_BYTES = 16 * 1024;
+
+/**
+ * Largest answer the smoke takes from a --target: its requests are the doc's examples (a few
+ * customers, answers of a few KB), and k6 holds every answer it reads several times over.
+ */
+const SMOKE_ANSWER_CAP_BYTES = 1024 * 1024;
 
 const scriptPath = (scenario: LoadScenario): string => join(packageRoot, 'load', `${scenario}.ts`);
 
@@ -265,6 +272,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
   const embedded = await startEmbedded(run);
   const target = options.target ?? (embedded?.url as string);
   const startedAt = new Date().toISOString();
+  let relay: RecordingProxy | undefined;
   try {
     if (options.oauth !== undefined) {
       const { generateToken } = await import('../client/oauth.js');
@@ -274,13 +282,27 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
       );
     }
     await runPreflight(run, target);
-    const { vars, skipped } = k6Vars(run, target, embedded);
+    // k6 has no cap on an answer's size: the smoke, which reads every answer, reaches a --target
+    // through the bounded relay (no redirect passed on, 1 MiB, a deadline per exchange).
+    if (run.scenario === 'smoke' && options.target !== undefined)
+      relay = await startRecordingProxy(new URL(target).origin, {
+        keepBodies: false,
+        capBytes: SMOKE_ANSWER_CAP_BYTES,
+      });
+    const k6Target =
+      relay === undefined ? target : `${relay.url}${new URL(target).pathname.replace(/\/+$/, '')}`;
+    const { vars, skipped } = k6Vars(run, k6Target, embedded);
     if ((options.runners ?? 1) > 1) {
       const { runRunners } = await import('./runners.js');
       return await runRunners(run, k6, vars, target);
     }
     run.say(`k6 run load/${run.scenario}.ts against ${target}`);
     const { code, k6Errors, insufficientVuWarnings } = await runScenario(run, k6, vars);
+    const tripped = relay?.tripped();
+    if (tripped !== undefined) {
+      run.say(`smoke: ${tripped}; every later request was answered 502 unsent`);
+      k6Errors.push(tripped);
+    }
     if (!existsSync(run.files.summary)) {
       throw new UserFacingError(
         `k6 exited with code ${code} before writing its summary (see the lines above${existsSync(run.files.console) ? ` and ${run.files.console}` : ''})`,
@@ -304,6 +326,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
       notIssued.length === 0 &&
       (run.scenario !== 'smoke' || thresholds.every((t) => t.ok)) &&
       Object.values(smoke?.smoke ?? {}).every((s) => s.passed) &&
+      tripped === undefined &&
       summary.rate?.retryAfterHonoured !== false &&
       summary.rate?.detectedLimitRps !== null &&
       comparison?.regressed !== true;
@@ -326,6 +349,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
     if (completed) writeOutputs(run, result, data);
     return result;
   } finally {
+    await relay?.close();
     await embedded?.close();
   }
 }

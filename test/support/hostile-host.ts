@@ -16,6 +16,10 @@ import type { AddressInfo, Socket } from 'node:net';
  * - escapes: 200 whose messages hold ESC sequences (title, clear screen) and newlines forging
  *   `Verdict: PASSED`, one entry per customer of the request.
  * - noncharacters: the same with U+FFFE, U+FFFF and lone surrogates in the messages.
+ *
+ * On an all-modes host, `late<mode>` (urlFor(mode, { late: true })) answers a request without
+ * customers (a preflight's probe) 400 as the endpoint would, and is hostile only to the others: it
+ * gets past a preflight, to what comes after it.
  */
 export const HOSTILE_MODES = [
   'redirect',
@@ -61,8 +65,8 @@ export interface HeaderLogger {
 export interface HostileHost {
   /** One mode: its base URL (every path serves it). All modes: the origin (see urlFor). */
   url: string;
-  /** The base URL serving `mode`: `${origin}/${mode}` on an all-modes host. */
-  urlFor(mode: HostileMode): string;
+  /** The base URL serving `mode`: `${origin}/${mode}` (or `/late${mode}`) on an all-modes host. */
+  urlFor(mode: HostileMode, options?: { late?: boolean }): string;
   /** Where the redirect modes point; `logger.hits` must stay empty. */
   logger: HeaderLogger;
   /** Every request that reached the hostile host itself. */
@@ -165,13 +169,20 @@ export async function startHostileHost(options: HostileOptions = {}): Promise<Ho
     const url = req.url ?? '/';
     let mode = options.mode;
     let rest = url;
+    let late = false;
     if (mode === undefined) {
-      const m = /^\/([a-z0-9]+)(\/.*|\?.*)?$/.exec(url);
-      mode = HOSTILE_MODES.find((x) => x === m?.[1]);
-      rest = m?.[2] ?? '/';
+      const m = /^\/(late)?([a-z0-9]+)(\/.*|\?.*)?$/.exec(url);
+      mode = HOSTILE_MODES.find((x) => x === m?.[2]);
+      late = m?.[1] !== undefined;
+      rest = m?.[3] ?? '/';
     }
     readBody(req, (body) => {
       requests.push({ method: req.method ?? '', url, headers: req.headers, body });
+      if (late && !body.includes('"customers"')) {
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end('{"errors":[{"status":false,"code":400,"message":"/customers is required"}]}');
+        return;
+      }
       if (mode === undefined) {
         res.writeHead(404, { 'content-type': 'text/plain' });
         res.end(`hostile host: no mode in ${url}; one of ${HOSTILE_MODES.join(', ')}\n`);
@@ -264,7 +275,8 @@ export async function startHostileHost(options: HostileOptions = {}): Promise<Ho
   const origin = await listen(server);
   return {
     url: origin,
-    urlFor: (mode) => (options.mode === undefined ? `${origin}/${mode}` : origin),
+    urlFor: (mode, o) =>
+      options.mode === undefined ? `${origin}/${o?.late === true ? 'late' : ''}${mode}` : origin,
     logger,
     requests,
     openConnections: () => t.sockets.size,

@@ -9,6 +9,7 @@ import { readStatesFile } from '../../contracts/states-file.js';
 import { diffSinceBase, printBaseDiff } from '../../diff/base.js';
 import { optionalUserPass } from '../../input/credentials.js';
 import { type IdentityOptions, resolveIdentity } from '../../load/identity.js';
+import { BOUNDS_HELP } from '../../util/bounded-http.js';
 import { prepareOutputDir, prepareOutputFile } from '../../util/output-path.js';
 import {
   type Command,
@@ -58,6 +59,7 @@ Flags (environment variable in brackets):
                         (summary.json, JUnit api-diff.xml) and a "since base" column [DIRECTEARN_BASE]
 
 Colours are used only on a terminal, never when NO_COLOR is set.
+${BOUNDS_HELP}
 Exit code: 0 every stage passed (or was skipped because you asked), 1 a stage failed or could
 not run (k6 missing without --skip-load), 2 bad flags or a bad --states file (named with its line),
 3 the --target is unreachable or refuses every credential (before any stage), or --base needs

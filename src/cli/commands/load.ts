@@ -20,6 +20,7 @@ import { DEFAULT_EMBEDDED_RATE_LIMIT } from '../../load/run.js';
 import { K6_GOGC } from '../../load/script-vars.js';
 import { DEFAULT_SLO_TEXT, SLO_FIGURES } from '../../load/slo.js';
 import { type BatchFigures, type LoadSummary, readSummary } from '../../load/summary.js';
+import { BOUNDS_HELP } from '../../util/bounded-http.js';
 import { prepareOutputDir } from '../../util/output-path.js';
 import {
   type CliIO,
@@ -111,6 +112,10 @@ k6: PATH, else ~/.cache/directearn-tools/k6-<version>/ (\`npm run k6:install\`);
 is installed, it is built once with \`go install\`.
 k6 runs with GOGC=${K6_GOGC} (Go's collector a quarter as often: less generator CPU per request, ~60 MB
 more memory); a GOGC in the environment wins, also for --emit-k8s.
+
+${BOUNDS_HELP} k6 follows no redirect
+either (maxRedirects: 0); it has no size cap, so the smoke reaches a --target through the bounded
+relay (answers over 1 MiB refused), and throughput and rate discard every body they do not read.
 
 Exit code: 0 every SLO held (smoke: every case passed; rate: a limit was found and Retry-After
 honoured; --baseline: no regression beyond --max-regression), 1 an SLO crossed, a case failed, a

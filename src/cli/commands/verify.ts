@@ -13,6 +13,7 @@ import { poolLine } from '../../contracts/verification.js';
 import { UnreachableError } from '../../errors.js';
 import { parseToken, parseUserPass } from '../../input/credentials.js';
 import { parseHttpUrl } from '../../input/url.js';
+import { BOUNDS_HELP } from '../../util/bounded-http.js';
 import { prepareOutputFile, printable } from '../../util/output-path.js';
 import { MissingPackageError, requirePackages } from '../../util/process.js';
 import {
@@ -80,6 +81,8 @@ ${BROKER_HELP}
                           document (codes, other messages of a code, fields, HTTP statuses: each an
                           UNDOCUMENTED line, never a failure); \`directearn docs --seen FILE\` adds
                           them to the codes table's "seen on hosts" section
+
+${BOUNDS_HELP}
 
 Exit code: 0 no interaction failed and every documented case (catalogue entries not marked inferred)
 was verified; 1 an interaction failed, a documented case was not verified, or the host takes a
