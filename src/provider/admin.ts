@@ -32,26 +32,39 @@ const ROUTES: Readonly<Record<string, string>> = {
 };
 
 /**
- * The refusal of an admin request decided from its head alone (peer, Host, Origin, token, method,
- * content type), or undefined when it may go on: the listener calls it before reading a body.
+ * Why a request may not reach the admin routes from where it came (a non-loopback peer, a
+ * non-loopback Host: DNS rebinding, a foreign Origin, a cross-site fetch), or undefined. `serve`
+ * and `proxy` (before it forwards anything to them) answer it 403.
  */
-export function adminGate(req: ProviderRequest, adminToken: string | undefined): Answer | undefined {
-  if (!isLoopback(req.remoteAddress)) return adminError(403, 'the admin routes answer loopback callers only');
+export function adminOriginRefusal(
+  req: Pick<ProviderRequest, 'remoteAddress' | 'headers'>,
+): string | undefined {
+  if (!isLoopback(req.remoteAddress)) return 'the admin routes answer loopback callers only';
   const host = header(req.headers, 'host');
   if (host !== undefined && !isLoopbackHostHeader(host)) {
-    return adminError(403, `the admin routes answer a loopback Host only (got Host ${JSON.stringify(host)})`);
+    return `the admin routes answer a loopback Host only (got Host ${JSON.stringify(host)})`;
   }
   const origin = header(req.headers, 'origin');
   if (
     origin !== undefined &&
     (host === undefined || origin.toLowerCase() !== `http://${host.toLowerCase()}`)
   ) {
-    return adminError(403, `the admin routes refuse cross-origin calls (Origin ${JSON.stringify(origin)})`);
+    return `the admin routes refuse cross-origin calls (Origin ${JSON.stringify(origin)})`;
   }
   const site = header(req.headers, 'sec-fetch-site');
   if (site !== undefined && site !== 'same-origin' && site !== 'none') {
-    return adminError(403, `the admin routes refuse cross-site calls (Sec-Fetch-Site ${site})`);
+    return `the admin routes refuse cross-site calls (Sec-Fetch-Site ${site})`;
   }
+  return undefined;
+}
+
+/**
+ * The refusal of an admin request decided from its head alone (peer, Host, Origin, token, method,
+ * content type), or undefined when it may go on: the listener calls it before reading a body.
+ */
+export function adminGate(req: ProviderRequest, adminToken: string | undefined): Answer | undefined {
+  const refused = adminOriginRefusal(req);
+  if (refused !== undefined) return adminError(403, refused);
   if (adminToken !== undefined && !sameSecret(header(req.headers, ADMIN_TOKEN_HEADER), adminToken)) {
     return adminError(401, 'the admin routes need the --admin-token in header X-Directearn-Admin-Token');
   }

@@ -32,6 +32,9 @@ export const RULES = [
   'catalogue-code',
   'catalogue-message',
   ...INVARIANT_RULES,
+  // The proxy's own: a target it refused to forward, an upstream answer it did not pass on.
+  'request-target',
+  'upstream-answer',
 ] as const;
 
 /** One request as it crossed the proxy. */

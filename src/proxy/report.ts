@@ -23,10 +23,12 @@ export interface ProxyReport {
   requests: number;
   /** Endpoint exchanges checked against the spec. */
   checked: number;
-  /** Checked exchanges with at least one violation. */
+  /** Exchanges with at least one violation. */
   failedExchanges: number;
   /** Requests the upstream did not answer (the consumer got 502). */
   upstreamFailures: { exchange: number; method: string; url: string; error: string }[];
+  /** Requests the proxy did not forward for the admin routes' Host/Origin rules (answered 403). */
+  refused: { exchange: number; method: string; url: string; reason: string }[];
   violations: FoundViolation[];
   /** Per rule: how many violations. Every rule is listed, 0 included. */
   rules: Record<string, number>;
@@ -47,6 +49,7 @@ export class ProxyTally {
       checked: 0,
       failedExchanges: 0,
       upstreamFailures: [],
+      refused: [],
       violations: [],
       rules: Object.fromEntries(RULES.map((r) => [r, 0])),
       undocumented: [],
@@ -64,9 +67,15 @@ export class ProxyTally {
         `UPSTREAM  #${x.seq} ${x.method} ${x.url}: no answer (${x.upstreamError}); the consumer got 502`,
       ];
     }
-    if (!x.checked) return [];
-    r.checked++;
-    if (x.status !== undefined) this.drift.observe(x.status, parseBody(x.answer), `#${x.seq}`);
+    if (x.refused !== undefined) {
+      r.refused.push({ exchange: x.seq, method: x.method, url: x.url, reason: x.refused });
+      return [`REFUSED   #${x.seq} ${x.method} ${x.url}: ${x.refused}; answered 403, not forwarded`];
+    }
+    // A refused target or an upstream answer not passed on is a violation on any path.
+    if (x.checked) r.checked++;
+    // Only an answer that was passed on is the upstream's to collect.
+    if (x.checked && x.answer !== undefined && x.status !== undefined)
+      this.drift.observe(x.status, parseBody(x.answer), `#${x.seq}`);
     if (x.violations.length > 0) r.failedExchanges++;
     return x.violations.map((v) => {
       r.violations.push({ ...v, exchange: x.seq, method: x.method, url: x.url, status: x.status });
@@ -99,7 +108,7 @@ function parseBody(body: Buffer | undefined): unknown {
 /** The lines printed when the proxy stops. */
 export function summaryLines(r: ProxyReport): string[] {
   const lines = [
-    `directearn proxy: ${r.requests} request(s) forwarded to ${r.upstream}, ${r.checked} exchange(s) of the endpoint checked, ${r.failedExchanges} with violations, ${r.upstreamFailures.length} not answered by the upstream`,
+    `directearn proxy: ${r.requests} request(s) forwarded to ${r.upstream}, ${r.checked} exchange(s) of the endpoint checked, ${r.failedExchanges} with violations, ${r.upstreamFailures.length} not answered by the upstream, ${r.refused.length} refused`,
   ];
   for (const [rule, count] of Object.entries(r.rules)) {
     lines.push(`  ${count === 0 ? 'ok  ' : 'FAIL'}  ${rule.padEnd(27)} ${count} violation(s)`);

@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import type { UndocumentedRecord } from '../../contracts/undocumented.js';
 import { durationSeconds, isLoopbackUrl } from '../../load/run.js';
 import { type ProxyReport, ProxyTally, proxyJUnit, summaryLines } from '../../proxy/report.js';
-import { startProxy } from '../../proxy/server.js';
+import { PROXY_STOP_GRACE_MS, startProxy } from '../../proxy/server.js';
 import {
   type CliIO,
   type Command,
@@ -25,8 +25,17 @@ export const DEFAULT_PROXY_PORT = 8081;
 const help = `Usage: directearn proxy --upstream URL [flags]
 
 A validating proxy: point your service at it instead of the upstream (the staging CRM, or
-\`directearn serve\`). Every request is forwarded unchanged (method, path, headers, body bytes;
-Host names the upstream) and the upstream's answer returned unchanged. Each exchange of
+\`directearn serve\`). Every request is forwarded unchanged (method, path, end-to-end headers, body
+bytes; Host names the upstream) and the upstream's answer returned unchanged, as an RFC 9110
+intermediary: hop-by-hop headers (Connection and those it lists, Keep-Alive, TE, Trailer,
+Transfer-Encoding, Upgrade, Proxy-Authorization, Proxy-Authenticate) are dropped both ways; a target
+that is not a canonical path (absolute-form, //, /./, ;params, %-escaped letters, a trailing slash,
+the endpoint in another case) is answered 400, not forwarded; /_admin requests with a non-loopback
+Host or peer or a foreign Origin are answered 403 (serve's rules), not forwarded. The upstream's
+answers are bounded: a redirect is never passed on (502 naming its Location), an answer over 16 MiB
+is cut (502), one not whole within 60 s is cut (504; DIRECTEARN_EXCHANGE_DEADLINE_MS changes it),
+and a request the consumer gives up on is aborted upstream. Each of these is a violation
+(request-target, upstream-answer). Each exchange of
 POST /v2/promotion/bulk/directEarn is then checked: the request and the answer against the spec's
 schemas, every code and message against the catalogue (x-directearn-catalogue), and the doc's facts
 (one entry per customer in request order, counts agree, entityId is the answered customer for id
@@ -36,6 +45,8 @@ request calls for them). Other paths (e.g. /_admin) are forwarded and not checke
 Prints one line when listening (directearn proxy listening on URL -> UPSTREAM), a line per
 violation as it happens (VIOLATION #N request|response FIELD [rule]: message), and a summary per
 rule when it stops: on SIGINT/SIGTERM, after --max-requests requests to the endpoint or --duration.
+It exits within ${PROXY_STOP_GRACE_MS / 1000} s of stopping: exchanges still waiting on the upstream then are aborted
+and counted as upstream-answer violations, and the report is written.
 
 Flags (environment variable in brackets):
   --upstream URL        where to forward, http(s)://host:port[/base-path] [DIRECTEARN_PROXY_UPSTREAM]
@@ -54,8 +65,9 @@ Flags (environment variable in brackets):
                         as UNDOCUMENTED lines in the summary, never a violation), for
                         \`directearn docs --seen FILE\`
 
-Exit code: 0 no violation, 1 violations, 2 bad flags, 3 the upstream cannot be reached (at start,
-or it left a request unanswered while nothing else was wrong).`;
+Exit code: 0 no violation, 1 violations (an upstream answer not passed on included), 2 bad flags,
+3 the upstream cannot be reached (at start, or a connection to it failed while nothing else was
+wrong).`;
 
 const FLAGS = {
   upstream: { type: 'string' },
