@@ -20,6 +20,8 @@ const selector = `scenario:${STEP_SCENARIO}`;
 const batchSize = config.batchSizes[0] as number;
 
 export const options: Options = {
+  // A target's redirect is never followed: it would take our credentials to another host.
+  maxRedirects: 0,
   scenarios: {
     [STEP_SCENARIO]: {
       executor: 'constant-arrival-rate',

@@ -13,6 +13,8 @@ const TOKEN_PARAMS = {
   headers: { 'Content-Type': 'application/json' },
   tags: { name: 'oauth-token' },
   responseCallback: http.expectedStatuses(200),
+  // The scripts discard bodies unless a request asks (discardResponseBodies): this one is read.
+  responseType: 'text' as const,
 };
 
 /** A renewal point in [0.5, 0.8] of a lifetime from `from` (ms). */
