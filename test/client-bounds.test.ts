@@ -2,6 +2,7 @@
 // reads no answer past its cap, gives up on a dripping host at its timeout, and the bulk helper calls
 // a redirected customer `unknown`, never `rejected` (a redirect proves nothing about what was issued).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
 import {
   DirectEarnClient,
   DirectEarnHttpError,
@@ -9,6 +10,9 @@ import {
   DirectEarnResponseError,
   earnBulk,
 } from '../src/client/index.js';
+import { UsageError } from '../src/errors.js';
+import { EXCHANGE_DEADLINE_ENV, exchangeDeadlineMs } from '../src/util/bounded-http.js';
+import { captureIO } from './support/cli-io.js';
 import { type HostileHost, startHostileHost } from './support/hostile-host.js';
 
 const REQUEST = {
@@ -82,5 +86,17 @@ describe('the client against a hostile host', () => {
       .catch((x: unknown) => x);
     expect(e).toBeInstanceOf(DirectEarnNetworkError);
     expect((e as DirectEarnNetworkError).code).toBe('TIMEOUT');
+  });
+});
+
+describe('DIRECTEARN_EXCHANGE_DEADLINE_MS', () => {
+  it('sets the deadline, and a value that is not whole milliseconds is a usage error naming it', async () => {
+    expect(exchangeDeadlineMs({}, 5_000)).toBe(5_000);
+    expect(exchangeDeadlineMs({ [EXCHANGE_DEADLINE_ENV]: '1500' }, 5_000)).toBe(1_500);
+    for (const bad of ['abc', '0', '-5', '1.5', '99999999'])
+      expect(() => exchangeDeadlineMs({ [EXCHANGE_DEADLINE_ENV]: bad }), bad).toThrow(UsageError);
+    const io = captureIO({ env: { [EXCHANGE_DEADLINE_ENV]: 'soon' } });
+    expect(await main(['proxy', '--upstream', 'http://127.0.0.1:1', '--port', '0'], io)).toBe(2);
+    expect(io.stderr.join('\n')).toContain(`${EXCHANGE_DEADLINE_ENV} must be a whole number of milliseconds`);
   });
 });

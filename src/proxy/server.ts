@@ -45,7 +45,8 @@ const HOP_BY_HOP = new Set([
 ]);
 
 /** The hop-by-hop names of a message: the fixed set plus every name its Connection header lists. */
-function hopByHop(connection: string | string[] | undefined): Set<string> {
+function hopByHop(connection: string | string[] | undefined): ReadonlySet<string> {
+  if (connection === undefined) return HOP_BY_HOP;
   const names = new Set(HOP_BY_HOP);
   const values = Array.isArray(connection) ? connection : connection === undefined ? [] : [connection];
   for (const v of values)

@@ -43,6 +43,8 @@ export function checkRequestTarget(target: string): TargetCheck {
   const q = target.indexOf('?');
   const path = q < 0 ? target : target.slice(0, q);
   const query = q < 0 ? '' : target.slice(q + 1);
+  // Nearly every request: the endpoint exactly as the spec writes it is canonical.
+  if (path === ENDPOINT_PATH) return { ok: true, path, query };
   if (/[\\\s]|%2f|%5c|%00/i.test(path)) {
     return {
       ok: false,

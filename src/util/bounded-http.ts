@@ -3,6 +3,7 @@
 // of an answer, and ends within a total deadline however slowly the target drips its bytes.
 import { Agent, type ClientRequest, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { UsageError } from '../errors.js';
 
 /** Largest answer any client of ours holds from a target (README "Bounds"); the doc's largest is ~200 KB. */
 export const ANSWER_CAP_BYTES = 16 * 1024 * 1024;
@@ -13,7 +14,10 @@ export const EXCHANGE_DEADLINE_MS = 30_000;
 /** The variable that shortens (or lengthens) every exchange's deadline, in milliseconds. */
 export const EXCHANGE_DEADLINE_ENV = 'DIRECTEARN_EXCHANGE_DEADLINE_MS';
 
-/** The deadline per exchange: DIRECTEARN_EXCHANGE_DEADLINE_MS when set to a positive whole number, else `fallback`. */
+/**
+ * The deadline per exchange: DIRECTEARN_EXCHANGE_DEADLINE_MS when set, else `fallback`. A value that
+ * is not a whole number of milliseconds from 1 to 3600000 is a UsageError naming the variable.
+ */
 export function exchangeDeadlineMs(
   env: NodeJS.ProcessEnv = process.env,
   fallback = EXCHANGE_DEADLINE_MS,
@@ -21,7 +25,11 @@ export function exchangeDeadlineMs(
   const raw = env[EXCHANGE_DEADLINE_ENV];
   if (raw === undefined || raw.trim() === '') return fallback;
   const n = Number(raw.trim());
-  return /^\d+$/.test(raw.trim()) && n > 0 ? n : fallback;
+  if (!/^\d+$/.test(raw.trim()) || n < 1 || n > 3_600_000)
+    throw new UsageError(
+      `${EXCHANGE_DEADLINE_ENV} must be a whole number of milliseconds from 1 to 3600000, got ${JSON.stringify(raw)}`,
+    );
+  return n;
 }
 
 /** The paragraph every command that talks to targets puts in its --help (README "Bounds"). */

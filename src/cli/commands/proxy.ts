@@ -7,7 +7,8 @@ import { dirname, resolve } from 'node:path';
 import type { UndocumentedRecord } from '../../contracts/undocumented.js';
 import { durationSeconds, isLoopbackUrl } from '../../load/run.js';
 import { type ProxyReport, ProxyTally, proxyJUnit, summaryLines } from '../../proxy/report.js';
-import { PROXY_STOP_GRACE_MS, startProxy } from '../../proxy/server.js';
+import { PROXY_DEADLINE_MS, PROXY_STOP_GRACE_MS, startProxy } from '../../proxy/server.js';
+import { exchangeDeadlineMs } from '../../util/bounded-http.js';
 import {
   type CliIO,
   type Command,
@@ -151,6 +152,8 @@ interface ProxyRun {
   junitPath?: string;
   recordPath?: string;
   readyPath?: string;
+  /** Total time per upstream answer (DIRECTEARN_EXCHANGE_DEADLINE_MS, else 60 s). */
+  deadlineMs: number;
 }
 
 function parseRun(args: string[], io: CliIO): ProxyRun {
@@ -173,6 +176,7 @@ function parseRun(args: string[], io: CliIO): ProxyRun {
     junitPath: outputPath(io, values.junit, '--junit'),
     recordPath: outputPath(io, values.record, '--record'),
     readyPath: outputPath(io, values['ready-file'], '--ready-file'),
+    deadlineMs: exchangeDeadlineMs(io.env, PROXY_DEADLINE_MS),
   };
   if (typeof values['max-requests'] === 'string')
     run.maxRequests = intOption(values['max-requests'], '--max-requests', 0, { min: 1 });
@@ -218,6 +222,7 @@ async function proxyUntilStopped(run: ProxyRun, io: CliIO): Promise<ProxyReport>
       upstream: run.upstream,
       host: run.host,
       port: run.port,
+      timeoutMs: run.deadlineMs,
       onExchange(x) {
         for (const line of tally.add(x)) io.out(line);
         // Endpoint calls count whether or not the upstream answered them.
