@@ -62,17 +62,18 @@ export function renderComparison(bench, c) {
     return `${lines.join('\n')}\n`;
   }
   lines[0] += `  vs  ${when(c.before)}`;
-  const w = Math.max(...c.rows.map((r) => r.figure.name.length), 6);
-  lines.push(
-    `  ${'figure'.padEnd(w)}  ${'now'.padStart(14)}  ${'before'.padStart(14)}  ${'change'.padStart(9)}  ${'noise'.padStart(7)}`,
-  );
-  for (const r of c.rows) {
-    const unit = r.figure.unit;
-    const old = r.old === undefined ? 'new' : `${num(r.old.value)} ${unit}`;
-    lines.push(
-      `  ${r.figure.name.padEnd(w)}  ${`${num(r.figure.value)} ${unit}`.padStart(14)}  ${old.padStart(14)}  ${(r.change === undefined ? '' : pct(r.change)).padStart(9)}  ${(r.noise === undefined ? '' : `±${(r.noise * 100).toFixed(0)} %`).padStart(7)}${r.drop ? '  DROP' : ''}`,
-    );
-  }
+  const cells = c.rows.map((r) => [
+    r.figure.name,
+    `${num(r.figure.value)} ${r.figure.unit}`,
+    r.old === undefined ? 'new' : `${num(r.old.value)} ${r.figure.unit}`,
+    r.change === undefined ? '' : pct(r.change),
+    r.noise === undefined ? '' : `±${(r.noise * 100).toFixed(0)} %`,
+  ]);
+  const head = ['figure', 'now', 'before', 'change', 'noise'];
+  const w = head.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i].length)));
+  const line = (row) => `  ${row.map((x, i) => (i === 0 ? x.padEnd(w[i]) : x.padStart(w[i]))).join('  ')}`;
+  lines.push(line(head));
+  for (const [k, r] of c.rows.entries()) lines.push(`${line(cells[k])}${r.drop ? '  DROP' : ''}`);
   return `${lines.join('\n')}\n`;
 }
 

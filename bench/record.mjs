@@ -75,8 +75,19 @@ export function beginRecord(bench, { command, args = process.argv.slice(2) } = {
     bench,
     date: started.toISOString(),
     commit: git(['rev-parse', 'HEAD']) ?? null,
-    // Code the commit does not hold was measured: the figures are not that commit's.
-    dirty: (git(['status', '--porcelain', '--', 'src', 'bench', 'load', 'package.json']) ?? '') !== '',
+    // Code the commit does not hold was measured: the figures are not that commit's. The records
+    // themselves (bench/results) are not code: an earlier bench of the same session changed them.
+    dirty:
+      (git([
+        'status',
+        '--porcelain',
+        '--',
+        'src',
+        'bench',
+        'load',
+        'package.json',
+        ':(exclude)bench/results',
+      ]) ?? '') !== '',
     node: process.version,
     tools: {},
     machine: machine(),
