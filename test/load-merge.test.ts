@@ -432,6 +432,11 @@ describe('merge - (a log stream)', () => {
     expect(stdout).toContain('merged 2 runner(s): 0:1/2 400 requests, 1/2:1 300 requests');
     const merged = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as MergedSummary;
     expect(merged.batches[0]?.requests).toBe(700);
+    // The report names the runners, their segments and the bound; a source's text is escaped.
+    const page = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(page).toContain('<h2>Runners (2, merged)</h2>');
+    expect(page).toMatch(/<tr><td>standard input line 4<\/td><td>0:1\/2<\/td><td>400<\/td>/);
+    expect(page).toMatch(/within ±0\.\d\d percentile points/);
     expect(merged.runners.map((r) => r.source)).toEqual(['standard input line 4', 'standard input line 6']);
   });
 });

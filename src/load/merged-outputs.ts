@@ -42,7 +42,12 @@ export function judgeAndWrite(merged: MergeResult, slos: Slo[], out: string): Me
     writeFileSafe(summaryPath, `${JSON.stringify(s, null, 2)}\n`);
     writeFileSafe(
       reportPath,
-      renderReport(s, { scenario: s.rate === undefined ? 'throughput' : 'rate', slos: results }),
+      renderReport(s, {
+        scenario: s.rate === undefined ? 'throughput' : 'rate',
+        slos: results,
+        runners: s.runners,
+        rankBoundPoints: Math.max(0, ...merged.rankBounds.map((r) => r.points)),
+      }),
     );
   } catch (e) {
     throw new UserFacingError(

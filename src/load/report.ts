@@ -57,6 +57,26 @@ export interface ReportExtras {
   plan?: string[];
   /** The plan's decision (`directearn plan --html`): "What to choose" names its batch size. */
   decision?: Decision;
+  /** A merged run (`directearn merge`, `load --runners`): its runners, and the merged percentiles' rank bound. */
+  runners?: { source: string; segment: string; requests: number; droppedIterations: number }[];
+  rankBoundPoints?: number;
+}
+
+/** A merged run's runners: where each summary came from, its segment and requests. */
+function runnersSection(extras: ReportExtras): string[] {
+  const runners = extras.runners ?? [];
+  if (runners.length === 0) return [];
+  const bound = extras.rankBoundPoints ?? 0;
+  return [
+    `<section id="runners"><h2>Runners (${runners.length}, merged)</h2>`,
+    `<p class="note">Counts are the runners' sums; p50/p95/p99 come from merging their latency sketches: each lies within ±${esc(bound.toFixed(2))} percentile points of the exact percentile of all their requests pooled. SLOs are judged on these merged figures.</p>`,
+    '<table><thead><tr><th>runner</th><th>execution segment</th><th>requests</th><th>dropped iterations</th></tr></thead><tbody>',
+    ...runners.map(
+      (r) =>
+        `<tr><td>${esc(r.source)}</td><td>${esc(r.segment)}</td><td>${formatFigure(r.requests)}</td><td>${formatFigure(r.droppedIterations)}</td></tr>`,
+    ),
+    '</tbody></table></section>',
+  ];
 }
 
 const signed = (share: number): string => `${share >= 0 ? '+' : ''}${(share * 100).toFixed(1)}%`;
@@ -189,6 +209,7 @@ export function renderReport(summary: LoadSummary, extras: ReportExtras): string
       '</tbody></table></section>',
     );
   }
+  sections.push(...runnersSection(extras));
   const slos = [...(extras.slos ?? [])].sort((x, y) => x.batchSize - y.batchSize);
   if (slos.length > 0) {
     sections.push(
