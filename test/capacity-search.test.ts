@@ -89,4 +89,18 @@ describe('capacity search', () => {
     expect(r.note).toMatch(/confirmation step/);
     expect(r.found?.phase).not.toBe('confirm');
   });
+
+  it('ends the binary search when the middle offers what a bound did (steps are whole requests)', async () => {
+    // Steps of 10 requests/s granularity: the rates 100, 110, ... only.
+    const quantize = (rate: number) => Math.round(rate / 10) * 10;
+    const r = await searchCapacity<S>((rate, phase) => host(2004)(quantize(rate), phase), {
+      ...OPTS,
+      startRate: 1000,
+      resolution: 0.001,
+      quantize,
+    });
+    const rates = r.steps.map((s) => s.offeredCustomersPerSecond);
+    expect(new Set(rates.slice(0, -1)).size).toBe(rates.length - 1);
+    expect(r.found?.offeredCustomersPerSecond).toBe(2000);
+  });
 });

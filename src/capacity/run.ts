@@ -249,6 +249,8 @@ export async function runCapacity(
           maxRate: o.maxRate ?? DEFAULT_MAX_RATE,
           resolution: o.resolution ?? DEFAULT_RESOLUTION,
           maxSteps: o.maxSteps ?? DEFAULT_MAX_STEPS,
+          quantize: (rate) =>
+            Math.round((stepPlan(rate, batchSize, stepSeconds).ratePerMinute / 60) * batchSize * 100) / 100,
         },
       );
       const limited = found.steps.find((s) => s.verdict === 'rate-limit');

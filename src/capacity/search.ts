@@ -26,6 +26,11 @@ export interface SearchOptions {
   maxSteps: number;
   /** Halvings below the start rate when the first step is bad. */
   maxDown?: number;
+  /**
+   * The rate a step at `rate` really offers (a whole number of requests per step): the binary
+   * search ends when the middle offers what a bound already did. Default: the rate itself.
+   */
+  quantize?: (rate: number) => number;
 }
 
 export interface SearchResult<S extends Judged> {
@@ -118,7 +123,15 @@ export async function searchCapacity<S extends Judged>(
     (bad.offeredCustomersPerSecond - good.offeredCustomersPerSecond) / good.offeredCustomersPerSecond >
       o.resolution
   ) {
-    const s = await run((good.offeredCustomersPerSecond + bad.offeredCustomersPerSecond) / 2, 'binary');
+    const mid = (good.offeredCustomersPerSecond + bad.offeredCustomersPerSecond) / 2;
+    const offered = o.quantize?.(mid) ?? mid;
+    // Steps come in whole requests: a middle that offers what a bound did would repeat it.
+    if (
+      Math.abs(offered - good.offeredCustomersPerSecond) < 1e-9 ||
+      Math.abs(offered - bad.offeredCustomersPerSecond) < 1e-9
+    )
+      break;
+    const s = await run(mid, 'binary');
     if (s === undefined) break;
     if (s.verdict === 'good') good = s;
     else bad = s;

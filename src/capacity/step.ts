@@ -147,10 +147,12 @@ export function stepFigures(
   const servedCount = v('directearn_requests_served', 'count');
   const at = data.metrics.directearn_answered_after_ms?.values;
   const middle = at === undefined ? 0 : ((at['p(90)'] ?? 0) - (at['p(10)'] ?? 0)) / 1000;
-  // 80% of the answers came between the 10th and 90th percentile of their times.
+  // Between the 10th and 90th percentile of n answer times lie 80% of their n - 1 intervals.
   const servedRps = Math.min(
     requests / span,
-    servedCount >= MIN_REQUESTS_PER_STEP && middle > 0 ? (0.8 * servedCount) / middle : servedCount / span,
+    servedCount >= MIN_REQUESTS_PER_STEP && middle > 0
+      ? (0.8 * (servedCount - 1)) / middle
+      : servedCount / span,
   );
   const step: CapacityStep = {
     phase,
