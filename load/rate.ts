@@ -35,6 +35,13 @@ const limited = new Counter('directearn_rate_limited');
 /** Offered arrival rate when a 429 came back during the ramp; its min is where limiting starts. */
 const rateAt429 = new Trend('directearn_rate_onset_rps');
 const retryAfterSeconds = new Gauge('directearn_retry_after_seconds');
+/** The X-RateLimit-Limit of the 429s (the largest): with a per-minute window, the quota per minute. */
+const limitHeader = new Gauge('directearn_ratelimit_limit');
+
+function noteLimit(res: RefinedResponse<ResponseType | undefined>): void {
+  const limit = Number(res.headers['X-Ratelimit-Limit']);
+  if (limit > 0) limitHeader.add(limit);
+}
 /** 1 when the target accepted again after waiting Retry-After, 0 when not, absent when no 429 came. */
 const retryAfterHonoured = new Gauge('directearn_retry_after_honoured');
 
@@ -63,6 +70,7 @@ export function probe(): void {
   const steady = exec.scenario.name === RATE_SCENARIOS.steady;
   if (res.status === 429) {
     limited.add(1);
+    noteLimit(res);
     if (!steady) {
       const progress = Math.min(1, (Date.now() - exec.scenario.startTime) / (config.durationSeconds * 1000));
       const start = rateRampStartRps();
@@ -99,6 +107,7 @@ export function recover(): void {
     console.warn(`rate: no 429 within 10 s of bursts: no limit to honour at ${config.baseUrl}`);
     return;
   }
+  noteLimit(limitedResponse);
   const wait = retryAfter(limitedResponse.headers['Retry-After']);
   check(limitedResponse, { 'rate: a 429 carries Retry-After': () => wait !== undefined });
   if (wait === undefined) {

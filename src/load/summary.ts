@@ -66,6 +66,13 @@ export interface RateFigures {
   detectedLimitRps: number | null;
   /** Whether the target accepted again after waiting Retry-After; null when no 429 came back. */
   retryAfterHonoured: boolean | null;
+  /**
+   * The limit's window when a 429 came: 'minute' when its Retry-After pointed past the next second
+   * (the real CRM's quotas are per minute per API key), with the quota per minute the target stated
+   * in X-RateLimit-Limit, when it did.
+   */
+  window?: 'second' | 'minute';
+  limitPerMinute?: number;
   /** Every 429 of the run (ramp, steady window and recovery). */
   refusedRequests?: number;
   /** Accepted, refused and failed requests per second of the run (schemaVersion 2). */
@@ -164,11 +171,16 @@ export function rateFigures(data: K6SummaryData, configuredLimitRps: number | un
   const limited = value(data, 'directearn_rate_limited', 'count');
   const window = value(data, 'directearn_rate_window_seconds', 'value');
   const honoured = data.metrics.directearn_retry_after_honoured;
+  const retryAfter = value(data, 'directearn_retry_after_seconds', 'value');
+  const header = data.metrics.directearn_ratelimit_limit?.values.max;
+  const perMinute = limited > 0 && retryAfter > 1;
   return {
     ...(configuredLimitRps !== undefined ? { configuredLimitRps } : {}),
     detectedLimitRps:
       limited > 0 && window > 0 ? round(value(data, 'directearn_rate_accepted', 'count') / window, 1) : null,
     retryAfterHonoured: honoured === undefined ? null : honoured.values.value === 1,
+    ...(limited > 0 ? { window: perMinute ? ('minute' as const) : ('second' as const) } : {}),
+    ...(perMinute && header !== undefined && header > 0 ? { limitPerMinute: header } : {}),
   };
 }
 

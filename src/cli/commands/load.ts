@@ -344,6 +344,10 @@ function report(result: LoadResult, scenario: string, io: CliIO): number {
   if (s.rate !== undefined) {
     const r = s.rate;
     const offered = s.batches[0]?.offeredRequestsPerSecond;
+    if (r.window === 'minute')
+      io.out(
+        `rate: the limit has a per-minute window (Retry-After pointed past the next second): ${r.limitPerMinute !== undefined ? `${r.limitPerMinute} requests/min (${Number((r.limitPerMinute / 60).toFixed(2))}/s), from X-RateLimit-Limit` : 'the target did not state it (no X-RateLimit-Limit)'}; plan under it with plan --rate-limit N/min`,
+      );
     io.out(
       r.detectedLimitRps === null
         ? `rate: could not measure a limit: no 429 up to ${offered ?? 'the probed'} requests/s offered (raise --rate-max)`
