@@ -1,9 +1,11 @@
 // `directearn check`, the main job: spec -> consumer contracts -> pacts vs spec -> provider
 // verification -> k6 smoke and a short throughput run, then a table of every documented case.
+
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadPermission, runCheck } from '../../check/runner.js';
 import type { CheckContext } from '../../check/stages.js';
+import { generateToken, oauthOption } from '../../client/oauth.js';
 import { DEFAULT_CHECK_DIR, DEFAULT_CHECK_THROUGHPUT } from '../../config/defaults.js';
 import { readStatesFile } from '../../contracts/states-file.js';
 import { diffSinceBase, printBaseDiff } from '../../diff/base.js';
@@ -39,6 +41,10 @@ Flags (environment variable in brackets):
   --target URL          check a real host instead of the embedded provider [DIRECTEARN_TARGET]
   --basic USER:PASS     Basic credentials for --target [DIRECTEARN_BASIC]
   --token TOKEN         OAuth token for --target (Authorization: Bearer) [DIRECTEARN_TOKEN]
+  --oauth-key KEY       instead of --token: OAuth key [DIRECTEARN_OAUTH_KEY] and secret
+  --oauth-secret SECRET [DIRECTEARN_OAUTH_SECRET]: a token is generated at /v3/oauth/token/generate
+                        of --target before the stages run and used as --token. Never written to a
+                        report
   --readonly-basic U:P  credentials WITHOUT write access to the customer group resource, for the
                         403 interaction on --target [DIRECTEARN_READONLY_BASIC]
   --states FILE         provider-state file for verifying against --target [DIRECTEARN_STATES]
@@ -93,6 +99,8 @@ export const CHECK_FLAGS = {
   target: { type: 'string' },
   basic: { type: 'string' },
   token: { type: 'string' },
+  'oauth-key': { type: 'string' },
+  'oauth-secret': { type: 'string' },
   'readonly-basic': { type: 'string' },
   states: { type: 'string' },
   'allow-real-issue': { type: 'boolean' },
@@ -123,7 +131,14 @@ export const command: Command = {
       stringOption(values.basic, env, 'DIRECTEARN_BASIC'),
       optionSource(values.basic, '--basic', 'DIRECTEARN_BASIC'),
     );
-    const token = stringOption(values.token, env, 'DIRECTEARN_TOKEN');
+    let token = stringOption(values.token, env, 'DIRECTEARN_TOKEN');
+    const oauth = oauthOption(
+      values['oauth-key'] as string | undefined,
+      values['oauth-secret'] as string | undefined,
+      env,
+    );
+    if (oauth !== undefined && token !== undefined)
+      throw new UsageError('give --token or --oauth-key/--oauth-secret, not both');
     const readOnlyBasic = optionalUserPass(
       stringOption(values['readonly-basic'], env, 'DIRECTEARN_READONLY_BASIC'),
       optionSource(values['readonly-basic'], '--readonly-basic', 'DIRECTEARN_READONLY_BASIC'),
@@ -135,7 +150,10 @@ export const command: Command = {
     }
     // Read now: a bad states file is a usage error (exit 2, file and line), not a failed stage.
     if (states !== undefined) readStatesFile(states);
-    const anyCredential = basic !== undefined || token !== undefined || readOnlyBasic !== undefined;
+    if (oauth !== undefined && target === undefined)
+      throw new UsageError('--oauth-key/--oauth-secret go with --target (the embedded provider needs none)');
+    const anyCredential =
+      basic !== undefined || token !== undefined || readOnlyBasic !== undefined || oauth !== undefined;
     if (target === undefined && (anyCredential || states !== undefined)) {
       throw new UsageError(
         '--basic, --token, --readonly-basic and --states go with --target (the embedded provider needs none)',
@@ -162,6 +180,12 @@ export const command: Command = {
     if (jsonPath !== undefined) prepareOutputFile(jsonPath, '--json', values.json as string);
     if (junitDir !== undefined) prepareOutputDir(junitDir, '--junit', values.junit as string);
 
+    if (oauth !== undefined && target !== undefined) {
+      // Unreachable, or the key and secret refused: UnreachableError, exit 3.
+      const generated = await generateToken(target, oauth);
+      token = generated.accessToken;
+      io.out(`OAuth: token generated at ${target}, lives ${generated.ttlSeconds} s`);
+    }
     const context: CheckContext = {
       target,
       credentials: anyCredential ? { basic, token, readOnlyBasic } : undefined,

@@ -3,6 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { generateToken, oauthOption } from '../../client/oauth.js';
 import { type BrokerVerifyResult, verifyFromBroker } from '../../contracts/broker-verify.js';
 import { verificationJUnit } from '../../contracts/junit.js';
 import { PACT_DIR, pactFiles } from '../../contracts/pacts.js';
@@ -48,6 +49,10 @@ port; provider states are set through its admin route).
   --basic USER:PASS       Basic credentials, for the Basic interactions [DIRECTEARN_BASIC]
   --token TOKEN           OAuth token: the Bearer interaction sends Authorization: Bearer, the
                           header-token one X-CAP-API-OAUTH-TOKEN [DIRECTEARN_TOKEN]
+  --oauth-key KEY         instead of --token: an OAuth key [DIRECTEARN_OAUTH_KEY] and secret
+  --oauth-secret SECRET   [DIRECTEARN_OAUTH_SECRET]; a token is generated at /v3/oauth/token/generate
+                          of --target before the run and used as --token (a run takes seconds, a
+                          token lives ttlSeconds). Neither is written to any report
   --readonly-basic U:P    credentials WITHOUT write access to the customer group resource, for the 403
                           interaction [DIRECTEARN_READONLY_BASIC]
   --states FILE.yaml      maps each provider-state sentence to real IDs of your organisation
@@ -116,6 +121,8 @@ export const command: Command = {
       target: { type: 'string' },
       basic: { type: 'string' },
       token: { type: 'string' },
+      'oauth-key': { type: 'string' },
+      'oauth-secret': { type: 'string' },
       'readonly-basic': { type: 'string' },
       states: { type: 'string' },
       'state-change-url': { type: 'string' },
@@ -127,9 +134,19 @@ export const command: Command = {
     });
     const env = io.env;
     const target = targetOption(values.target, env);
-    const credentials = parseCredentials(
+    const tokenGiven = stringOption(values.token, env, 'DIRECTEARN_TOKEN');
+    const oauth = oauthOption(
+      values['oauth-key'] as string | undefined,
+      values['oauth-secret'] as string | undefined,
+      env,
+    );
+    if (oauth !== undefined && tokenGiven !== undefined)
+      throw new UsageError('give --token or --oauth-key/--oauth-secret, not both');
+    if (oauth !== undefined && target === undefined)
+      throw new UsageError('--oauth-key/--oauth-secret go with --target (the embedded provider needs none)');
+    let credentials = parseCredentials(
       stringOption(values.basic, env, 'DIRECTEARN_BASIC'),
-      stringOption(values.token, env, 'DIRECTEARN_TOKEN'),
+      tokenGiven,
       stringOption(values['readonly-basic'], env, 'DIRECTEARN_READONLY_BASIC'),
     );
     const stateChangeRaw = values['state-change-url'] as string | undefined;
@@ -169,6 +186,12 @@ export const command: Command = {
       );
     }
     let result: VerifyResult;
+    if (oauth !== undefined && target !== undefined) {
+      // Unreachable, or the key and secret refused: UnreachableError, exit 3.
+      const generated = await generateToken(target, oauth);
+      credentials = { ...(credentials ?? {}), token: generated.accessToken };
+      io.out(`OAuth: token generated at ${target}, lives ${generated.ttlSeconds} s`);
+    }
     try {
       const how = {
         ...(target === undefined ? {} : { providerBaseUrl: target }),
