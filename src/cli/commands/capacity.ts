@@ -5,6 +5,8 @@ import { oauthOption } from '../../client/oauth.js';
 import { LOAD_PROGRAM_ID, LOAD_PROMOTION_ID } from '../../config/defaults.js';
 import { UnreachableError, UserFacingError } from '../../errors.js';
 import { parseToken, parseUserPass } from '../../input/credentials.js';
+import { isLoopbackUrl } from '../../input/loopback.js';
+import { hostOf } from '../../input/url.js';
 import { DEFAULT_SLO_TEXT, SLO_FIGURES } from '../../load/slo.js';
 import { prepareOutputDir } from '../../util/output-path.js';
 import {
@@ -145,6 +147,16 @@ export const command: Command = {
       return raw === undefined ? undefined : intOption(raw, `--${k}`, 0, { min, max });
     };
     const budgetCustomers = int('budget-customers', 1, Number.MAX_SAFE_INTEGER);
+    if (target !== undefined && !isLoopbackUrl(target)) {
+      if (v['allow-real-issue'] !== true)
+        throw new UsageError(
+          `--target ${hostOf(target)} is not loopback: every request there issues real promotions to real customers. Add --allow-real-issue (with --budget-customers N) if that is intended.`,
+        );
+      if (budgetCustomers === undefined)
+        throw new UsageError(
+          '--allow-real-issue needs --budget-customers N: the most customers the search may send',
+        );
+    }
     const startRate = num('start-rate', 0.001, 100_000_000);
     const maxRate = num('max-rate', 0.001, 100_000_000);
     if (startRate !== undefined && maxRate !== undefined && startRate > maxRate)
