@@ -23,6 +23,8 @@ describe('directearn capacity flags', () => {
     [['--slo', 'p95<3'], /--slo names "p95"/],
     [['--basic', 'a:b', '--token', 't'], /give one of --basic, --token or --oauth-key/],
     [['--oauth-key', 'k'], /--oauth-key needs --oauth-secret/],
+    [['--customers-csv', 'no-such.csv'], /--customers-csv no-such.csv does not exist/],
+    [['--customers-csv', '/dev/null'], /--customers-csv \/dev\/null is not a regular file/],
   ])('%j: one line naming it, exit 2', async (args, message) => {
     const io = captureIO({ env: {} });
     expect(await main(['capacity', ...args], io)).toBe(2);

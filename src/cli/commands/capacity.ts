@@ -1,5 +1,6 @@
 // `directearn capacity`: the most a host sustains under an SLO, per batch size, found by an open-model
 // search (src/capacity/); capacity.json, capacity.html and one progress line per step.
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { oauthOption } from '../../client/oauth.js';
 import { LOAD_PROGRAM_ID, LOAD_PROMOTION_ID } from '../../config/defaults.js';
@@ -175,6 +176,13 @@ export const command: Command = {
     };
     const { resolveIdentity } = await import('../../load/identity.js');
     resolveIdentity(identity, io.env);
+    const csv = str('customers-csv');
+    if (csv !== undefined) {
+      const path = resolve(io.cwd, csv);
+      if (!existsSync(path)) throw new UsageError(`--customers-csv ${csv} does not exist`);
+      // k6 opens it again in every VU: a pipe or a device would read differently (or forever).
+      if (!statSync(path).isFile()) throw new UsageError(`--customers-csv ${csv} is not a regular file`);
+    }
     const out = str('out');
     if (out !== undefined) prepareOutputDir(resolve(io.cwd, out), '--out', out);
     const { runCapacity } = await import('../../capacity/run.js');
