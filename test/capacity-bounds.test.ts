@@ -97,4 +97,29 @@ describe.concurrent('what bounds a capacity search', () => {
       await host.close();
     }
   });
+
+  it('with --oauth-key/--oauth-secret and 2 s tokens, a search of several steps gets no 401', async () => {
+    const host = await startProvider({
+      capacity: { customersPerSecond: 5000 },
+      oauthClients: ['cap-key:cap-secret'],
+      tokenTtlSeconds: 2,
+    });
+    try {
+      const { result } = await runCapacity({
+        ...quick,
+        target: host.url,
+        startRate: 100,
+        maxRate: 400,
+        oauth: { key: 'cap-key', secret: 'cap-secret' },
+        out: dir('oauth'),
+      });
+      const b = result.batches[0];
+      expect(b?.boundBy).toBe('max-rate');
+      expect(b?.steps.map((s) => s.errorShare)).toEqual(b?.steps.map(() => 0));
+      expect(b?.steps.length).toBeGreaterThanOrEqual(4);
+      expect(host.provider.knobStats().tokensGenerated).toBeGreaterThanOrEqual(3);
+    } finally {
+      await host.close();
+    }
+  });
 });

@@ -4,7 +4,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type GeneratedToken, generateToken, type OAuthCredential } from '../client/oauth.js';
+import { type GeneratedToken, type OAuthCredential, TokenKeeper } from '../client/oauth.js';
 import { DEFAULT_BASIC_PASSWORD, DEFAULT_BASIC_USER, DEFAULT_OUT_DIR } from '../config/defaults.js';
 import { UserFacingError } from '../errors.js';
 import { isLoopbackUrl } from '../input/loopback.js';
@@ -171,8 +171,10 @@ export async function runCapacity(
   const budget = o.budgetCustomers;
   let sent = 0;
   try {
-    const token: GeneratedToken | undefined =
-      o.oauth === undefined ? undefined : await generateToken(target, o.oauth);
+    // Renewed between steps at 80% of its life: each step's k6 starts with a token young enough
+    // that its VUs renew one by one (jittered), not all at once at the step's start.
+    const keeper = o.oauth === undefined ? undefined : new TokenKeeper(target, o.oauth);
+    const token: GeneratedToken | undefined = await keeper?.current();
     const authorization =
       token !== undefined
         ? { 'X-CAP-API-OAUTH-TOKEN': token.accessToken }
@@ -212,7 +214,8 @@ export async function runCapacity(
     const maxVus = o.maxVus ?? DEFAULT_CAPACITY_MAX_VUS;
     const coolDown = o.coolDownSeconds ?? DEFAULT_COOL_DOWN_SECONDS;
     const batches: BatchCapacity[] = [];
-    for (const batchSize of o.batchSizes ?? DEFAULT_CAPACITY_BATCH_SIZES) {
+    const batchSizes = o.batchSizes ?? DEFAULT_CAPACITY_BATCH_SIZES;
+    for (const batchSize of batchSizes) {
       let first = true;
       const settings = {
         k6,
@@ -237,7 +240,15 @@ export async function runCapacity(
           }
           if (!first && coolDown > 0) await sleep(coolDown * 1000);
           first = false;
-          const step = await runStep(settings, rate, phase, maxIterations);
+          const fresh = await keeper?.current();
+          const step = await runStep(
+            fresh !== undefined && o.oauth !== undefined
+              ? { ...settings, vars: { ...vars, ...oauthScriptVars(o.oauth, fresh) } }
+              : settings,
+            rate,
+            phase,
+            maxIterations,
+          );
           sent += step.customersSent;
           say(
             `batch ${batchSize} ${phase.padEnd(7)} offered ${fmt(step.offeredCustomersPerSecond)} customers/s (${fmt(step.offeredRequestsPerSecond)} req/s): issued ${fmt(step.issuedPerSecond)}/s, p95 ${fmt(step.latencyMs.p95)} ms, errors ${pct(step.errorShare)}, warned ${pct(step.warnedShare)}, 429 ${pct(step.rateLimitedShare)} -> ${step.verdict === 'good' ? 'good' : `${step.verdict}: ${step.reason}`}`,
@@ -266,7 +277,7 @@ export async function runCapacity(
         ...(found.note !== undefined ? { note: found.note } : {}),
         steps: found.steps,
       });
-      if (coolDown > 0) await sleep(coolDown * 1000);
+      if (coolDown > 0 && batchSize !== batchSizes.at(-1)) await sleep(coolDown * 1000);
     }
     const result: CapacityResult = {
       schemaVersion: CAPACITY_SCHEMA_VERSION,
