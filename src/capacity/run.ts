@@ -1,7 +1,7 @@
 // `runCapacity`: the capacity search of every batch size against a target or the embedded reference
 // provider, k6 running one open-model step at a time, with the customer budget kept before each
 // step; the result per batch size is what capacity.json and capacity.html show.
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type GeneratedToken, type OAuthCredential, TokenKeeper } from '../client/oauth.js';
@@ -21,6 +21,7 @@ import {
 import { k6Binary } from '../load/options.js';
 import { k6Gogc, oauthScriptVars, scriptVars } from '../load/script-vars.js';
 import { DEFAULT_SLO_TEXT, parseSlo, type Slo, sloText } from '../load/slo.js';
+import { writeFileSafe } from '../util/safe-write.js';
 import { renderCapacityPage } from './page.js';
 import { type BoundBy, searchCapacity } from './search.js';
 import { type CapacityStep, runStep, stepPlan } from './step.js';
@@ -119,14 +120,6 @@ export function rateLimitSeen(step: CapacityStep): RateLimitSeen {
   }
   const perSecond = Math.round(accepted * 100) / 100;
   return { perSecond, perMinute: Math.round(perSecond * 60), window, source: 'accepted requests' };
-}
-
-function writeAtomically(path: string, text: string): void {
-  // A new file renamed over the old: a symlink at `path` is replaced, never written through.
-  const tmp = `${path}.${process.pid}.tmp`;
-  rmSync(tmp, { force: true });
-  writeFileSync(tmp, text, { flag: 'wx' });
-  renameSync(tmp, path);
 }
 
 /** Runs the search for every batch size; writes DIR/capacity.json and DIR/capacity.html. */
@@ -292,8 +285,8 @@ export async function runCapacity(
     };
     const json = join(out, 'capacity.json');
     const html = join(out, 'capacity.html');
-    writeAtomically(json, `${JSON.stringify(result, null, 2)}\n`);
-    writeAtomically(html, renderCapacityPage(result));
+    writeFileSafe(json, `${JSON.stringify(result, null, 2)}\n`);
+    writeFileSafe(html, renderCapacityPage(result));
     rmSync(join(out, 'k6-step-summary.json'), { force: true });
     return { result, json, html };
   } finally {
