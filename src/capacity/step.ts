@@ -8,6 +8,7 @@ import { checkSlos, type Slo } from '../load/slo.js';
 import { unquote } from '../load/smoke.js';
 import type { BatchFigures, K6SummaryData } from '../load/summary.js';
 import { packageRoot } from '../spec/index.js';
+import { printable } from '../util/output-path.js';
 import type { Judged, Phase, StepVerdict } from './search.js';
 
 /** Requests a step sends at least, so its percentiles and shares mean something. */
@@ -108,13 +109,14 @@ export async function runStep(
       if (/Insufficient VUs/.test(line)) insufficientVus++;
       const error = /level=error msg="((?:[^"\\]|\\.)*)"/.exec(line);
       if (error !== null) errors.push(unquote(error[1] as string));
-      else if (/level=(warning|error)/.test(line) && !/Insufficient VUs/.test(line)) s.onLine?.(line);
+      else if (/level=(warning|error)/.test(line) && !/Insufficient VUs/.test(line))
+        s.onLine?.(printable(line, 500));
     },
     s.cwd,
   );
   if (!existsSync(summaryFile)) {
     throw new UserFacingError(
-      `k6 exited with code ${code} before the step's summary${errors.length > 0 ? `: ${errors.at(-1)}` : ''}`,
+      `k6 exited with code ${code} before the step's summary${errors.length > 0 ? `: ${printable(errors.at(-1) as string)}` : ''}`,
     );
   }
   const data = JSON.parse(readFileSync(summaryFile, 'utf8')) as K6SummaryData;
