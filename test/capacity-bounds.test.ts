@@ -2,7 +2,7 @@
 // per-minute quota (boundBy rate-limit, naming it), a generator that cannot send the offered rate
 // (boundBy generator, exit 1, never called the host's capacity), and the customer budget (never
 // exceeded: the provider's ledger proves it). Each test has its own host; they run side by side.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -105,14 +105,18 @@ describe.concurrent('what bounds a capacity search', () => {
       tokenTtlSeconds: 2,
     });
     try {
+      const out = dir('oauth');
       const { result } = await runCapacity({
         ...quick,
         target: host.url,
         startRate: 100,
         maxRate: 400,
         oauth: { key: 'cap-key', secret: 'cap-secret' },
-        out: dir('oauth'),
+        out,
       });
+      // The key and secret reach k6's environment only, no file of the run.
+      for (const file of readdirSync(out))
+        expect(readFileSync(join(out, file), 'utf8')).not.toMatch(/cap-secret|cap-key/);
       const b = result.batches[0];
       expect(b?.boundBy).toBe('max-rate');
       expect(b?.steps.map((s) => s.errorShare)).toEqual(b?.steps.map(() => 0));
