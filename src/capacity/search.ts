@@ -116,38 +116,46 @@ export async function searchCapacity<S extends Judged>(
       ? done(c, 'max-rate')
       : done(good, c === undefined ? 'max-rate' : bound(c.verdict));
   }
-  // Binary: between the last good and the first bad.
-  while (
-    bad !== undefined &&
-    !final(bad) &&
-    (bad.offeredCustomersPerSecond - good.offeredCustomersPerSecond) / good.offeredCustomersPerSecond >
-      o.resolution
-  ) {
-    const mid = (good.offeredCustomersPerSecond + bad.offeredCustomersPerSecond) / 2;
-    const offered = o.quantize?.(mid) ?? mid;
-    // Steps come in whole requests: a middle that offers what a bound did would repeat it.
-    if (
-      Math.abs(offered - good.offeredCustomersPerSecond) < 1e-9 ||
-      Math.abs(offered - bad.offeredCustomersPerSecond) < 1e-9
-    )
-      break;
-    const s = await run(mid, 'binary');
-    if (s === undefined) break;
-    if (s.verdict === 'good') good = s;
-    else bad = s;
+  // Binary between the last good and the first bad, then a confirmation at the rate found. A
+  // failed confirmation is a bad step: the search goes on below it (twice at most), since the step
+  // it repeated was good by a margin the noise can take away.
+  let lo: S = good;
+  for (let attempt = 0; ; attempt++) {
+    while (
+      bad !== undefined &&
+      !final(bad) &&
+      (bad.offeredCustomersPerSecond - lo.offeredCustomersPerSecond) / lo.offeredCustomersPerSecond >
+        o.resolution
+    ) {
+      const mid = (lo.offeredCustomersPerSecond + bad.offeredCustomersPerSecond) / 2;
+      const offered = o.quantize?.(mid) ?? mid;
+      // Steps come in whole requests: a middle that offers what a bound did would repeat it.
+      if (
+        Math.abs(offered - lo.offeredCustomersPerSecond) < 1e-9 ||
+        Math.abs(offered - bad.offeredCustomersPerSecond) < 1e-9
+      )
+        break;
+      const s = await run(mid, 'binary');
+      if (s === undefined) break;
+      if (s.verdict === 'good') lo = s;
+      else bad = s;
+    }
+    const boundBy = bound((bad as S).verdict);
+    if (final(bad)) return done(lo, boundBy);
+    const confirmed = await run(lo.offeredCustomersPerSecond, 'confirm');
+    if (confirmed === undefined) return done(lo, boundBy);
+    if (confirmed.verdict === 'good') return done(confirmed, boundBy);
+    const failedAt: number = lo.offeredCustomersPerSecond;
+    const below: S | undefined = steps
+      .filter((s) => s.verdict === 'good' && s.offeredCustomersPerSecond < failedAt)
+      .sort((a, b) => b.offeredCustomersPerSecond - a.offeredCustomersPerSecond)[0];
+    if (below === undefined || attempt >= 1 || final(confirmed)) {
+      stopped = `the confirmation step at ${Math.round(failedAt)} customers/s was ${confirmed.verdict}: reporting the good step below it, unconfirmed`;
+      return done(below, below === undefined ? bound(confirmed.verdict) : boundBy);
+    }
+    lo = below;
+    bad = confirmed;
   }
-  const boundBy = bound((bad as S).verdict);
-  if (final(bad)) return done(good, boundBy);
-  // Confirm: the rate found must hold a second time.
-  const confirmed = await run(good.offeredCustomersPerSecond, 'confirm');
-  if (confirmed === undefined) return done(good, boundBy);
-  if (confirmed.verdict === 'good') return done(confirmed, boundBy);
-  // Not confirmed: the highest good step below it, unconfirmed, and the note says so.
-  const below = steps
-    .filter((s) => s.verdict === 'good' && s.offeredCustomersPerSecond < good.offeredCustomersPerSecond)
-    .sort((a, b) => b.offeredCustomersPerSecond - a.offeredCustomersPerSecond)[0];
-  stopped = `the confirmation step at ${Math.round(good.offeredCustomersPerSecond)} customers/s was ${confirmed.verdict}: reporting the good step below it`;
-  return done(below, below === undefined ? bound(confirmed.verdict) : boundBy);
 }
 
 /** A bad step's verdict as what bounds the search (a good one cannot bound it: the ceiling did). */
