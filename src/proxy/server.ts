@@ -44,14 +44,22 @@ const HOP_BY_HOP = new Set([
   'content-length',
 ]);
 
-/** The hop-by-hop names of a message: the fixed set plus every name its Connection header lists. */
+/**
+ * The hop-by-hop names of a message: the fixed set plus every name its Connection header lists. The
+ * usual `Connection: keep-alive` (or close) lists nothing new: the fixed set, not a copy per message.
+ */
 function hopByHop(connection: string | string[] | undefined): ReadonlySet<string> {
   if (connection === undefined) return HOP_BY_HOP;
-  const names = new Set(HOP_BY_HOP);
-  const values = Array.isArray(connection) ? connection : connection === undefined ? [] : [connection];
-  for (const v of values)
-    for (const n of v.split(',')) if (n.trim() !== '') names.add(n.trim().toLowerCase());
-  return names;
+  let names: Set<string> | undefined;
+  for (const v of Array.isArray(connection) ? connection : [connection]) {
+    for (const raw of v.split(',')) {
+      const n = raw.trim().toLowerCase();
+      if (n === '' || n === 'close' || HOP_BY_HOP.has(n)) continue;
+      names ??= new Set(HOP_BY_HOP);
+      names.add(n);
+    }
+  }
+  return names ?? HOP_BY_HOP;
 }
 
 /** What crossed the proxy once, and what was found. */
