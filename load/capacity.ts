@@ -94,6 +94,8 @@ let iteration = 0;
 
 export function step(): void {
   // The customer budget: never more iterations than the step was given, whatever k6 schedules.
+  // iterationInTest numbers the iterations of all execution segments together (runner 1 of 2 gets
+  // 0, 2, 4, ...), so with `capacity --runners N` each runner keeps to its share of the step's cap.
   if (config.stepMaxIterations > 0 && exec.scenario.iterationInTest >= config.stepMaxIterations) return;
   if (OAUTH) keepTokenFresh();
   const body = pooledBody(batchSize, __VU, iteration++);

@@ -50,6 +50,8 @@ export interface CapacityOptions extends IdentityOptions {
   resolution?: number;
   maxSteps?: number;
   maxVus?: number;
+  /** k6 processes per step, with the k6-operator's execution segments; their figures merged (default 1). */
+  runners?: number;
   slos?: Slo[];
   /** Customers sent at most over the whole run (preflight included); required with allowRealIssue. */
   budgetCustomers?: number;
@@ -94,6 +96,8 @@ export interface CapacityResult {
   slos: string[];
   stepSeconds: number;
   maxVus: number;
+  /** k6 processes per step (present when more than one). */
+  runners?: number;
   budgetCustomers?: number;
   customersSent: number;
   batches: BatchCapacity[];
@@ -139,6 +143,9 @@ export async function runCapacity(
         '--allow-real-issue needs --budget-customers: the most customers the search may issue to',
       );
   }
+  const runnerCount = o.runners ?? 1;
+  if (!Number.isInteger(runnerCount) || runnerCount < 1 || runnerCount > 64)
+    throw new UserFacingError(`--runners must be a whole number from 1 to 64, got ${runnerCount}`);
   const identity: LoadIdentity = resolveIdentity(o, env);
   const out = resolve(cwd, o.out ?? join(DEFAULT_OUT_DIR, 'capacity'));
   mkdirSync(out, { recursive: true });
@@ -205,6 +212,7 @@ export async function runCapacity(
     };
     const stepSeconds = o.stepSeconds ?? DEFAULT_STEP_SECONDS;
     const maxVus = o.maxVus ?? DEFAULT_CAPACITY_MAX_VUS;
+    const runners = runnerCount;
     const coolDown = o.coolDownSeconds ?? DEFAULT_COOL_DOWN_SECONDS;
     const batches: BatchCapacity[] = [];
     const batchSizes = o.batchSizes ?? DEFAULT_CAPACITY_BATCH_SIZES;
@@ -215,6 +223,7 @@ export async function runCapacity(
         batchSize,
         seconds: stepSeconds,
         maxVus,
+        runners,
         slos,
         vars,
         env,
@@ -279,6 +288,7 @@ export async function runCapacity(
       slos: slos.map(sloText),
       stepSeconds,
       maxVus,
+      ...(runners > 1 ? { runners } : {}),
       ...(budget !== undefined ? { budgetCustomers: budget } : {}),
       customersSent: sent,
       batches,
@@ -287,7 +297,8 @@ export async function runCapacity(
     const html = join(out, 'capacity.html');
     writeFileSafe(json, `${JSON.stringify(result, null, 2)}\n`);
     writeFileSafe(html, renderCapacityPage(result));
-    rmSync(join(out, 'k6-step-summary.json'), { force: true });
+    for (let i = 0; i <= runners; i++)
+      rmSync(join(out, i === 0 ? 'k6-step-summary.json' : `k6-step-summary-${i}.json`), { force: true });
     return { result, json, html };
   } finally {
     await embedded?.close();

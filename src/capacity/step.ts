@@ -1,9 +1,12 @@
-// One step of the capacity search: k6 runs load/capacity.ts at one arrival rate and batch size, and
-// the step is judged: good when the SLOs hold, no 429 came and k6 sent what it was asked to.
+// One step of the capacity search: k6 runs load/capacity.ts at one arrival rate and batch size (as
+// one process, or as N runners with the k6-operator's execution segments whose figures are merged),
+// and the step is judged: good when the SLOs hold, no 429 came and k6 sent what it was asked to.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserFacingError } from '../errors.js';
 import { runK6 } from '../load/k6.js';
+import { segmentArgs } from '../load/runners.js';
+import { mergedPercentile, mergedRankBound, type RankedSketch } from '../load/sketch.js';
 import { checkSlos, type Slo } from '../load/slo.js';
 import { unquote } from '../load/smoke.js';
 import type { BatchFigures, K6SummaryData } from '../load/summary.js';
@@ -47,6 +50,9 @@ export interface CapacityStep extends Judged {
   retryAfterSeconds?: number;
   /** Why the step is not good, in words (the SLO crossed, the 429s, what k6 could not send). */
   reason?: string;
+  /** With --runners N > 1: N, and the merged percentiles' rank error in percentile points. */
+  runners?: number;
+  rankBoundPoints?: number;
 }
 
 export interface StepSettings {
@@ -54,6 +60,8 @@ export interface StepSettings {
   batchSize: number;
   seconds: number;
   maxVus: number;
+  /** k6 processes of the step (execution segments of 1/N each, as the k6-operator's runners); default 1. */
+  runners?: number;
   slos: Slo[];
   /** The k6 scripts' variables of the run (target, identity, credentials); the step adds its own. */
   vars: Record<string, string>;
@@ -81,45 +89,57 @@ export async function runStep(
   maxIterations: number,
 ): Promise<CapacityStep> {
   const plan = stepPlan(customersPerSecond, s.batchSize, s.seconds);
-  const summaryFile = join(s.dir, 'k6-step-summary.json');
-  rmSync(summaryFile, { force: true });
+  const count = s.runners ?? 1;
+  const summaryFiles = Array.from({ length: count }, (_, i) =>
+    join(s.dir, count === 1 ? 'k6-step-summary.json' : `k6-step-summary-${i + 1}.json`),
+  );
+  for (const f of summaryFiles) rmSync(f, { force: true });
   let insufficientVus = 0;
   const errors: string[] = [];
-  const code = await runK6(
-    s.k6,
-    [
-      'run',
-      '--no-usage-report',
-      '--no-color',
-      '--quiet',
-      '--address=',
-      join(packageRoot, 'load', 'capacity.ts'),
-    ],
-    {
-      ...s.env,
-      ...s.vars,
-      DIRECTEARN_BATCH_SIZES: String(s.batchSize),
-      DIRECTEARN_DURATION: `${s.seconds}s`,
-      DIRECTEARN_MAX_VUS: String(s.maxVus),
-      DIRECTEARN_STEP_RATE_PER_MIN: String(plan.ratePerMinute),
-      DIRECTEARN_STEP_MAX_ITERATIONS: String(maxIterations),
-      DIRECTEARN_SUMMARY_FILE: summaryFile,
-    },
-    (line) => {
-      if (/Insufficient VUs/.test(line)) insufficientVus++;
-      const error = /level=error msg="((?:[^"\\]|\\.)*)"/.exec(line);
-      if (error !== null) errors.push(unquote(error[1] as string));
-      else if (/level=(warning|error)/.test(line) && !/Insufficient VUs/.test(line))
-        s.onLine?.(printable(line, 500));
-    },
-    s.cwd,
+  // The runners start together and each schedules its segment's share of the arrivals; the budget
+  // cap (DIRECTEARN_STEP_MAX_ITERATIONS) is the step's whole, which load/capacity.ts compares with
+  // k6's iterationInTest: numbered across all segments, so each runner sends only its share of it.
+  const codes = await Promise.all(
+    summaryFiles.map((summaryFile, i) =>
+      runK6(
+        s.k6,
+        [
+          'run',
+          '--no-usage-report',
+          '--no-color',
+          '--quiet',
+          '--address=',
+          ...(count > 1 ? segmentArgs(i, count) : []),
+          join(packageRoot, 'load', 'capacity.ts'),
+        ],
+        {
+          ...s.env,
+          ...s.vars,
+          DIRECTEARN_BATCH_SIZES: String(s.batchSize),
+          DIRECTEARN_DURATION: `${s.seconds}s`,
+          DIRECTEARN_MAX_VUS: String(s.maxVus),
+          DIRECTEARN_STEP_RATE_PER_MIN: String(plan.ratePerMinute),
+          DIRECTEARN_STEP_MAX_ITERATIONS: String(maxIterations),
+          DIRECTEARN_SUMMARY_FILE: summaryFile,
+        },
+        (line) => {
+          if (/Insufficient VUs/.test(line)) insufficientVus++;
+          const error = /level=error msg="((?:[^"\\]|\\.)*)"/.exec(line);
+          if (error !== null) errors.push(unquote(error[1] as string));
+          else if (/level=(warning|error)/.test(line) && !/Insufficient VUs/.test(line))
+            s.onLine?.(printable(count > 1 ? `[runner ${i + 1}] ${line}` : line, 500));
+        },
+        s.cwd,
+      ),
+    ),
   );
-  if (!existsSync(summaryFile)) {
+  const missing = summaryFiles.findIndex((f) => !existsSync(f));
+  if (missing >= 0) {
     throw new UserFacingError(
-      `k6 exited with code ${code} before the step's summary${errors.length > 0 ? `: ${printable(errors.at(-1) as string)}` : ''}`,
+      `k6${count > 1 ? ` (runner ${missing + 1} of ${count})` : ''} exited with code ${codes[missing]} before the step's summary${errors.length > 0 ? `: ${printable(errors.at(-1) as string)}` : ''}`,
     );
   }
-  const data = JSON.parse(readFileSync(summaryFile, 'utf8')) as K6SummaryData;
+  const data = summaryFiles.map((f) => JSON.parse(readFileSync(f, 'utf8')) as K6SummaryData);
   const step = stepFigures(data, s, plan.ratePerMinute / 60, phase, insufficientVus);
   return judge(
     step,
@@ -128,34 +148,52 @@ export async function runStep(
   );
 }
 
-/** A step's figures from k6's summary (load/capacity.ts's metrics of scenario `step`). */
+/**
+ * A step's figures from k6's summary (load/capacity.ts's metrics of scenario `step`), or from the
+ * summaries of its runners merged: counts summed; percentiles through the runners' latency sketches
+ * (src/load/sketch.ts, within rankBoundPoints); the generator guard on the whole (dropped
+ * iterations and VUs summed, requests against the whole step's schedule).
+ */
 export function stepFigures(
-  data: K6SummaryData,
+  summaries: K6SummaryData | readonly K6SummaryData[],
   s: Pick<StepSettings, 'batchSize' | 'seconds' | 'maxVus'>,
   offeredRps: number,
   phase: Phase,
   insufficientVus = 0,
 ): CapacityStep {
-  const v = (metric: string, stat: string, tagged = true) =>
+  const all = Array.isArray(summaries) ? summaries : [summaries as K6SummaryData];
+  const at = (data: K6SummaryData, metric: string, stat: string, tagged = true) =>
     data.metrics[tagged ? `${metric}{scenario:step}` : metric]?.values[stat] ?? 0;
-  const requests = v('http_reqs', 'count');
-  const answered = v('directearn_customers_answered', 'count');
-  const limited = v('directearn_status_429', 'count');
-  const limitHeader = v('directearn_ratelimit_limit', 'max', false);
-  const retryAfter = data.metrics.directearn_retry_after_seconds?.values.max;
+  const sum = (metric: string, tagged = true) => all.reduce((n, d) => n + at(d, metric, 'count', tagged), 0);
+  const max = (metric: string, stat = 'max') => Math.max(0, ...all.map((d) => at(d, metric, stat, false)));
+  const requests = sum('http_reqs');
+  const answered = sum('directearn_customers_answered');
+  const limited = sum('directearn_status_429');
+  const limitHeader = max('directearn_ratelimit_limit');
+  const retryAfters = all.flatMap((d) => d.metrics.directearn_retry_after_seconds?.values.max ?? []);
+  const retryAfter = retryAfters.length > 0 ? Math.max(...retryAfters) : undefined;
   // k6 starts the step's first request at 0 s and the last at its end: N + 1 arrivals at 1/rate
   // apart span `seconds + 1/rate`, the time the per-second figures are over.
   const span = s.seconds + (offeredRps > 0 ? 1 / offeredRps : 0);
-  const servedCount = v('directearn_requests_served', 'count');
-  const at = data.metrics.directearn_answered_after_ms?.values;
-  const middle = at === undefined ? 0 : ((at['p(90)'] ?? 0) - (at['p(10)'] ?? 0)) / 1000;
-  // Between the 10th and 90th percentile of n answer times lie 80% of their n - 1 intervals.
-  const servedRps = Math.min(
-    requests / span,
-    servedCount >= MIN_REQUESTS_PER_STEP && middle > 0
-      ? (0.8 * (servedCount - 1)) / middle
-      : servedCount / span,
-  );
+  // The served rate of each runner over its own answers' span; the runners run at the same time
+  // over the same step (started together, each at its share of the arrivals), so their rates add.
+  // Their answer times are not pooled: each is measured from its own process's start, and those
+  // starts differ by the processes' start-up. The sum is capped at what k6 sent over the step.
+  const servedCount = sum('directearn_requests_served');
+  const served = all.reduce((total, d) => {
+    const n = at(d, 'directearn_requests_served', 'count');
+    const when = d.metrics.directearn_answered_after_ms?.values;
+    const middle = when === undefined ? 0 : ((when['p(90)'] ?? 0) - (when['p(10)'] ?? 0)) / 1000;
+    // Between the 10th and 90th percentile of n answer times lie 80% of their n - 1 intervals.
+    return total + (n >= MIN_REQUESTS_PER_STEP && middle > 0 ? (0.8 * (n - 1)) / middle : n / span);
+  }, 0);
+  const servedRps = Math.min(requests / span, served);
+  const sketches = all.map((d) => sketchOf(d, at(d, 'http_reqs', 'count')));
+  // One process: k6's own percentiles; several: merged from their sketches.
+  const percentile = (rank: number) =>
+    all.length === 1
+      ? at(all[0] as K6SummaryData, 'http_req_duration', `p(${rank})`)
+      : mergedPercentile(sketches, rank);
   const step: CapacityStep = {
     phase,
     verdict: 'good',
@@ -164,27 +202,42 @@ export function stepFigures(
     achievedRequestsPerSecond: round(requests / span),
     servedRequestsPerSecond: round(servedRps),
     issuedPerSecond: round(
-      servedCount > 0 ? (servedRps * v('directearn_customers_issued', 'count')) / servedCount : 0,
+      servedCount > 0 ? (servedRps * sum('directearn_customers_issued')) / servedCount : 0,
     ),
     requests,
-    customersSent: v('directearn_customers_sent', 'count'),
-    latencyMs: {
-      p50: round(v('http_req_duration', 'p(50)')),
-      p95: round(v('http_req_duration', 'p(95)')),
-      p99: round(v('http_req_duration', 'p(99)')),
-    },
-    errorShare: round(requests > 0 ? v('directearn_status_error', 'count') / requests : 0, 4),
+    customersSent: sum('directearn_customers_sent'),
+    latencyMs: { p50: round(percentile(50)), p95: round(percentile(95)), p99: round(percentile(99)) },
+    errorShare: round(requests > 0 ? sum('directearn_status_error') / requests : 0, 4),
     rateLimitedShare: round(requests > 0 ? limited / requests : 0, 4),
-    warnedShare: round(answered > 0 ? v('directearn_customers_warned', 'count') / answered : 0, 4),
-    failedCustomerShare: round(answered > 0 ? v('directearn_customers_failed', 'count') / answered : 0, 4),
-    droppedIterations: v('dropped_iterations', 'count'),
-    vus: v('directearn_step_vus_max', 'max', false),
+    warnedShare: round(answered > 0 ? sum('directearn_customers_warned') / answered : 0, 4),
+    failedCustomerShare: round(answered > 0 ? sum('directearn_customers_failed') / answered : 0, 4),
+    droppedIterations: sum('dropped_iterations'),
+    // Each runner's most VUs at once, added: at most what the runners had together.
+    vus: all.reduce((n, d) => n + at(d, 'directearn_step_vus_max', 'max', false), 0),
     maxVus: s.maxVus,
     ...(limitHeader > 0 ? { rateLimitHeader: limitHeader } : {}),
     ...(retryAfter !== undefined && limited > 0 ? { retryAfterSeconds: retryAfter } : {}),
+    ...(all.length > 1 ? { runners: all.length, rankBoundPoints: round(mergedRankBound(sketches), 3) } : {}),
   };
   if (insufficientVus > 0) step.reason = `k6 ran out of VUs (${s.maxVus}, --max-vus)`;
   return step;
+}
+
+/**
+ * A runner's latency sketch: every percentile k6 reported for the step's http_req_duration (its
+ * summaryTrendStats ask for load/sketch.ts's dense grid), with min and max as ranks 0 and 100.
+ */
+function sketchOf(data: K6SummaryData, count: number): RankedSketch {
+  const values = data.metrics['http_req_duration{scenario:step}']?.values ?? {};
+  const points = Object.entries(values)
+    .map(([stat, value]) => {
+      const p = /^p\((\d+(?:\.\d+)?)\)$/.exec(stat);
+      const rank = stat === 'min' ? 0 : stat === 'max' ? 100 : p !== null ? Number(p[1]) : Number.NaN;
+      return [rank, value] as const;
+    })
+    .filter(([rank]) => rank >= 0 && rank <= 100)
+    .sort((a, b) => a[0] - b[0]);
+  return { count, ranks: points.map((x) => x[0]), values: points.map((x) => x[1]) };
 }
 
 /** The step's figures as a batch size's, so `--slo` means the same here as for `load`. */

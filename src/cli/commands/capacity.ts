@@ -47,7 +47,11 @@ could not (dropped iterations, fewer than 99% of the requests, VUs at --max-vus)
   --resolution P           the binary search stops when bad and good are this close, e.g. 5%
                            (default 5%)
   --max-steps N            steps per batch size at most (default 16)
-  --max-vus N              k6 VUs at most (default 500)
+  --max-vus N              k6 VUs at most (default 500), over all the runners
+  --runners N              each step as N k6 processes on this machine with the execution segments
+                           the k6-operator gives N pods (default 1, at most 64), for more load than
+                           one generator sends; their figures merged: counts summed, percentiles
+                           from their latency sketches, the generator guard on the whole
   --slo EXPR               an SLO every step must hold (repeatable), as for \`load --slo\`: FIGURE OP
                            NUMBER with FIGURE one of ${Object.keys(SLO_FIGURES).join(' ')}.
                            Default: ${DEFAULT_SLO_TEXT.join(' ')}
@@ -81,6 +85,7 @@ const FLAGS = {
   resolution: { type: 'string' },
   'max-steps': { type: 'string' },
   'max-vus': { type: 'string' },
+  runners: { type: 'string' },
   slo: { type: 'string', multiple: true },
   'slo-file': { type: 'string' },
   program: { type: 'string' },
@@ -206,6 +211,7 @@ export const command: Command = {
           : {}),
         ...(int('max-steps', 2, 1000) !== undefined ? { maxSteps: int('max-steps', 2, 1000) } : {}),
         ...(int('max-vus', 1, 10_000) !== undefined ? { maxVus: int('max-vus', 1, 10_000) } : {}),
+        ...(int('runners', 1, 64) !== undefined ? { runners: int('runners', 1, 64) } : {}),
         ...(slos.length > 0 ? { slos } : {}),
         ...(budgetCustomers !== undefined ? { budgetCustomers } : {}),
         ...(basic !== undefined ? { basic } : {}),
