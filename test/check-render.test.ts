@@ -183,8 +183,8 @@ describe('JUnit XML', () => {
     );
   });
 
-  it('drops characters XML cannot hold', () => {
-    expect(xmlEscape('a\u0000b\u001bc')).toBe('abc');
+  it('shows characters XML cannot hold as visible escapes (never raw, never silently dropped)', () => {
+    expect(xmlEscape('a\u0000b\u001bc\uFFFE<')).toBe('a\\x00b\\x1bc\\uFFFE&lt;');
   });
 
   it('writes DIR/<stage>.xml for every stage', async () => {

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../src/spec/index.js';
-import { binaryByte, prepareOutputDir, prepareOutputFile, printable } from '../src/util/output-path.js';
+import { binaryByte, prepareOutputDir, prepareOutputFile } from '../src/util/output-path.js';
+import { printable } from '../src/util/printable.js';
 
 /**
  * Runs the built CLI in a child process: a regression back to the spinning mkdir then fails on the
@@ -35,6 +36,10 @@ describe('unusable output paths are refused at once, naming the flag (exit 2)', 
     [['check', '--junit', '/proc/x'], '--junit /proc/x'],
     [['load', '--out', '/proc/x'], '--out /proc/x'],
     [['check', '--report-dir', '/proc/x/y'], '--report-dir /proc/x/y'],
+    [
+      ['load', '--target', 'http://crm.example.com', '--allow-real-issue', '--emit-k8s', '/proc/x/y'],
+      '--emit-k8s /proc/x/y',
+    ],
   ])('%j (skipped where there is no /proc)', (args, named) => {
     const r = cli(args);
     expect(r.timedOut).toBe(false);

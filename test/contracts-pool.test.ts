@@ -159,3 +159,20 @@ describe('the ID pool never issues a customer twice', () => {
     else expect(existsSync(elsewhere)).toBe(false);
   });
 });
+
+describe('states files', () => {
+  it('are refused past 1 MiB at once (exit 2), naming the file and the cap', async () => {
+    const big = join(dir, 'big.yaml');
+    const customers = Array.from(
+      { length: 14_000 },
+      (_, i) => `    - { customerId: ${500_000 + i}, mobile: "91980000${i}", email: "c${i}@example.com" }`,
+    );
+    writeFileSync(big, `pool:\n  customers:\n${customers.join('\n')}\n`);
+    const io = captureIO({ cwd: dir });
+    expect(
+      await main(['verify', '--target', host.url, '--states', 'big.yaml', ...ALL_CREDENTIAL_FLAGS], io),
+    ).toBe(2);
+    expect(io.stderr.join('\n')).toBe(`directearn verify: cannot read states file ${big}: larger than 1 MiB`);
+    expect(earned().size).toBe(0);
+  });
+});

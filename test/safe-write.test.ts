@@ -1,14 +1,24 @@
 // The suite's one file writer and its inter-process lock: files are replaced atomically and never
-// written through a symbolic link; a lock makes a second holder wait, fails it with one line past its
-// patience, and is taken over when its owner died.
+// written through a symbolic link (also when a flag names one); a lock makes a second holder wait,
+// fails it with one line past its patience, and is taken over when its owner died.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
 import { UnreachableError } from '../src/errors.js';
 import { LockBusyError, withLock } from '../src/util/lock-file.js';
 import { SYMLINK_REFUSED, writeFileSafe } from '../src/util/safe-write.js';
+import { captureIO } from './support/cli-io.js';
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'directearn-safe-write-'));
 
@@ -91,5 +101,35 @@ describe('withLock', () => {
       /is a symbolic link; the suite never follows one/,
     );
     expect(existsSync(join(dir, 'nowhere'))).toBe(false);
+  });
+});
+
+describe('outputs named by flags are refused when they are symbolic links (exit 2, before any work)', () => {
+  it('verify --junit LINK', async () => {
+    const dir = fresh();
+    symlinkSync(join(dir, 'elsewhere.xml'), join(dir, 'junit.xml'));
+    const io = captureIO({ cwd: dir });
+    expect(await main(['verify', '--junit', 'junit.xml'], io)).toBe(2);
+    expect(io.stderr.join('\n')).toBe(
+      'directearn verify: --junit junit.xml: a symbolic link; the suite never writes through one: remove it or name another path',
+    );
+    expect(existsSync(join(dir, 'elsewhere.xml'))).toBe(false);
+  });
+
+  it('load --emit-k8s DIR whose testrun.yaml is a link', async () => {
+    const dir = fresh();
+    mkdirSync(join(dir, 'k8s'));
+    writeFileSync(join(dir, 'precious.yaml'), 'keep\n');
+    symlinkSync(join(dir, 'precious.yaml'), join(dir, 'k8s', 'testrun.yaml'));
+    const io = captureIO({ cwd: dir });
+    expect(
+      await main(
+        ['load', '--target', 'http://crm.example.com', '--allow-real-issue', '--emit-k8s', 'k8s'],
+        io,
+      ),
+    ).toBe(2);
+    expect(io.stderr.join('\n')).toMatch(/^directearn load: --emit-k8s k8s: a symbolic link/);
+    expect(readFileSync(join(dir, 'precious.yaml'), 'utf8')).toBe('keep\n');
+    expect(existsSync(join(dir, 'k8s', 'configmap.yaml'))).toBe(false);
   });
 });

@@ -1,7 +1,8 @@
 // JUnit XML of a check run, one file per stage, for CI systems that show test reports
 // (GitHub's test reporters, GitLab's `artifacts:reports:junit`, Jenkins).
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileSafe } from '../util/safe-write.js';
 import { xmlEscape } from '../util/xml.js';
 import type { StageResult } from './model.js';
 
@@ -55,7 +56,7 @@ export async function writeJUnit(
   const written: string[] = [];
   for (const stage of stages) {
     const path = join(dir, `${stage.id}.xml`);
-    await writeFile(path, stageJUnit(stage, timestamp));
+    writeFileSafe(path, stageJUnit(stage, timestamp));
     written.push(path);
   }
   return written;

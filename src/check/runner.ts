@@ -1,12 +1,13 @@
 // Runs the stages of `directearn check` in order with a progress line per stage, then prints the
 // per-case table and the verdict, and writes the summary (JSON, JUnit) for CI and the docs.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { interactions } from '../contracts/interactions.js';
 import { preflight } from '../contracts/preflight.js';
 import type { DiffReport } from '../diff/model.js';
 import { isLoopbackUrl } from '../input/loopback.js';
 import { hostOf } from '../input/url.js';
+import { writeFileSafe } from '../util/safe-write.js';
 import { apiDiffStage, apiDiffSummary, markApiDiff } from './api-diff.js';
 import { buildCaseRows, type InteractionRef } from './cases.js';
 import { writeJUnit } from './junit.js';
@@ -165,7 +166,7 @@ export async function runCheck(options: RunCheckOptions, io: Output): Promise<Ch
   for (const path of [options.summaryPath, options.jsonPath]) {
     if (path === undefined) continue;
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, json);
+    writeFileSafe(path, json);
     written.push(path);
   }
   if (options.junitDir !== undefined) {

@@ -1,5 +1,6 @@
 // The `directearn` entry point: finds the command, runs it, and turns errors into one clear line.
 import { ExitCode, UnreachableError, UsageError, UserFacingError } from '../errors.js';
+import { printable, terminalSafe } from '../util/printable.js';
 import type { CliIO, Command } from './command.js';
 
 /** Commands load lazily so `directearn validate` does not pay for Pact or k6 modules. */
@@ -97,8 +98,23 @@ export function defaultIO(): CliIO {
   };
 }
 
+/**
+ * The output hygiene rule at the last step before a terminal or a CI log: every line a command
+ * prints passes terminalSafe (src/util/printable.ts), so no escape sequence, control character or
+ * noncharacter a target or a file sent reaches it raw, whichever command forgot; only the suite's
+ * own colour codes pass, and only when colours are on.
+ */
+export function safeIO(io: CliIO): CliIO {
+  return {
+    ...io,
+    out: (line) => io.out(terminalSafe(line, io.color)),
+    err: (line) => io.err(terminalSafe(line, io.color)),
+  };
+}
+
 /** Runs the CLI with `argv` (without node and the script) and returns the exit code. */
-export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
+export async function main(argv: string[], given: CliIO = defaultIO()): Promise<number> {
+  const io = safeIO(given);
   const [name, ...rest] = argv;
   const debug = argv.includes('--debug');
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
@@ -111,7 +127,9 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
   }
   const entry = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (entry === undefined) {
-    io.err(`directearn: unknown command "${name}". Commands: ${Object.keys(commands).join(', ')}.`);
+    io.err(
+      `directearn: unknown command "${printable(name)}". Commands: ${Object.keys(commands).join(', ')}.`,
+    );
     return 2;
   }
   try {
@@ -122,13 +140,15 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     }
     return await command.run(rest, io);
   } catch (e) {
+    // Usage and unreachable errors are one line: a newline in them (from a file or a target's
+    // answer) is escaped, so it cannot forge a line of its own.
     if (e instanceof UsageError) {
       // One line naming the flag or input and what is expected; `--help` has the rest.
-      io.err(`directearn ${name}: ${e.message}`);
+      io.err(`directearn ${name}: ${printable(e.message, Number.POSITIVE_INFINITY)}`);
       return ExitCode.usage;
     }
     if (e instanceof UnreachableError) {
-      io.err(`directearn ${name}: ${e.message}`);
+      io.err(`directearn ${name}: ${printable(e.message, Number.POSITIVE_INFINITY)}`);
       return ExitCode.unreachable;
     }
     const message = e instanceof Error ? e.message : String(e);

@@ -6,6 +6,7 @@ import { devNull, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACT_PROVIDER } from '../config/defaults.js';
 import { ENDPOINT_PATH } from '../spec/index.js';
+import { printable } from '../util/printable.js';
 import { checkInvariants, type SentState } from './invariants.js';
 import { isInferredPart, type Mismatch, mismatchLine, type VerifierMismatch } from './mismatch.js';
 import { PACT_DIR, type PactInteraction, pactFiles, pactInteractions, readPact } from './pacts.js';
@@ -154,6 +155,9 @@ async function drawPool(
   return { perRun, usedUp: false, reserved };
 }
 
+/** A reason longer than this is cut (a mismatch can quote a whole answer). */
+const MAX_REASON_CHARS = 2000;
+
 /** Turns the verifier's report and the recorded answers into one outcome per replayed interaction. */
 function judge(
   runnable: Planned[],
@@ -171,7 +175,7 @@ function judge(
     if (entry === undefined) {
       const why =
         parsed === undefined
-          ? `pact-verifier produced no report: ${exitNote}`
+          ? `pact-verifier produced no report: ${printable(exitNote, MAX_REASON_CHARS)}`
           : 'pact-verifier did not replay it';
       out.set(p.pi, { ...base, status: 'not-verified', message: why });
       continue;
@@ -214,6 +218,10 @@ function judge(
       const states = (p.raw.providerStates as SentState[] | undefined) ?? p.pi.states;
       lines.push(...checkInvariants(req, parseJson(exchange.responseBody), states));
     }
+    // Each reason and note is one line of the report: the target's text in it (a mismatch quotes
+    // its body) goes through printable, so a newline cannot forge a line such as "Verdict: PASSED".
+    for (const list of [lines, notes])
+      for (const [n, line] of list.entries()) list[n] = printable(line, MAX_REASON_CHARS);
     const noted = notes.length > 0 ? { notes } : {};
     const onlyNotes = entry.result !== 'OK' && lines.length === 0 && notes.length > 0;
     if ((entry.result === 'OK' || onlyNotes) && lines.length === 0)
@@ -222,7 +230,7 @@ function judge(
       out.set(p.pi, {
         ...base,
         status: 'failed',
-        message: lines.join('\n') || JSON.stringify(entry.result),
+        message: lines.join('\n') || printable(JSON.stringify(entry.result), MAX_REASON_CHARS),
         ...noted,
       });
   }

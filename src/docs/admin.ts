@@ -1,12 +1,12 @@
 // The admin interface's reference (openapi/admin.yaml): its HTML page and Markdown, and the table of
 // provider states that README, the Markdown and the spec's example all take from src/states.
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { describeStates, type StateDescription } from '../provider/states.js';
 import { packageRoot } from '../spec/index.js';
 import { runRedocly } from '../util/process.js';
+import { writeFileSafe } from '../util/safe-write.js';
 import { offlinePage, redoclyMessages } from './html.js';
 import { cell } from './markdown.js';
 
@@ -119,8 +119,8 @@ export async function buildAdminReference(outDir: string): Promise<string[]> {
   );
   if (code !== 0)
     throw new Error(`Redocly build-docs (admin) failed: ${redoclyMessages(output).slice(-5).join(' / ')}`);
-  await writeFile(html, offlinePage(readFileSync(html, 'utf8')));
+  writeFileSafe(html, offlinePage(readFileSync(html, 'utf8')));
   const md = join(outDir, 'admin.md');
-  await writeFile(md, renderAdminMarkdown());
+  writeFileSafe(md, renderAdminMarkdown());
   return [html, md];
 }

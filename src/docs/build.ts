@@ -1,8 +1,9 @@
 // `directearn docs`: writes the HTML reference, the Markdown reference and the coverage pages.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { UndocumentedRecord } from '../contracts/undocumented.js';
 import { loadSpec, type SpecDocument } from '../spec/index.js';
+import { writeFileSafe } from '../util/safe-write.js';
 import { buildAdminReference } from './admin.js';
 import { coverageRows, readSummary, renderCoverageHtml, renderCoverageMarkdown } from './coverage.js';
 import { buildHtmlReference } from './html.js';
@@ -30,7 +31,7 @@ export async function buildDocs(options: {
   files.push(index);
 
   const reference = join(outDir, 'reference.md');
-  await writeFile(reference, withSeenMarkdown(renderMarkdownReference(), seen));
+  writeFileSafe(reference, withSeenMarkdown(renderMarkdownReference(), seen));
   files.push(reference);
 
   // The reference provider's admin interface (openapi/admin.yaml), for consumers using it as a stub.
@@ -39,9 +40,9 @@ export async function buildDocs(options: {
   const source = readSummary(options.summaryPath);
   const rows = coverageRows(source.summary);
   const coverageMd = join(outDir, 'coverage.md');
-  await writeFile(coverageMd, renderCoverageMarkdown(rows, source));
+  writeFileSafe(coverageMd, renderCoverageMarkdown(rows, source));
   const coverageHtml = join(outDir, 'coverage.html');
-  await writeFile(coverageHtml, renderCoverageHtml(rows, source));
+  writeFileSafe(coverageHtml, renderCoverageHtml(rows, source));
   files.push(coverageMd, coverageHtml);
   return { files, coverageNote: source.note };
 }

@@ -1,9 +1,11 @@
 // The changelog page of `directearn docs --since REF`: what changed for consumers between the
 // spec at REF and the current one, grouped by severity (from a `directearn diff` report).
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DiffReport, Finding, Severity } from '../diff/model.js';
 import { SEVERITIES } from '../diff/model.js';
+import { htmlEscape } from '../util/printable.js';
+import { writeFileSafe } from '../util/safe-write.js';
 import { simplePageHead } from './html.js';
 
 const TITLES: Record<Severity, string> = {
@@ -49,8 +51,7 @@ export function renderChangelogMarkdown(report: DiffReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-const esc = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = htmlEscape;
 
 const CLASS: Record<Severity, string> = { breaking: 'bad', warning: 'warn', info: 'muted' };
 
@@ -92,7 +93,7 @@ export async function writeChangelog(outDir: string, report: DiffReport): Promis
   await mkdir(outDir, { recursive: true });
   const mdPath = join(outDir, 'changelog.md');
   const htmlPath = join(outDir, 'changelog.html');
-  await writeFile(mdPath, renderChangelogMarkdown(report));
-  await writeFile(htmlPath, renderChangelogHtml(report));
+  writeFileSafe(mdPath, renderChangelogMarkdown(report));
+  writeFileSafe(htmlPath, renderChangelogHtml(report));
   return [mdPath, htmlPath];
 }

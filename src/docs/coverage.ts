@@ -5,6 +5,7 @@ import { type CheckSummary, OUTCOME_MEANING } from '../check/model.js';
 import { interactions, NOT_PINNED } from '../contracts/interactions.js';
 import { catalogue } from '../spec/index.js';
 import { describeState } from '../states/index.js';
+import { htmlEscape } from '../util/printable.js';
 import { simplePageHead } from './html.js';
 import { cell } from './markdown.js';
 
@@ -120,8 +121,7 @@ export function renderCoverageMarkdown(rows: readonly CoverageRow[], source: Cov
   return lines.join('\n');
 }
 
-const esc = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = htmlEscape;
 
 const RESULT_CLASS: Record<string, string> = {
   passed: 'ok',

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSpec, packageRoot, type SpecDocument } from '../spec/index.js';
 import { runRedocly } from '../util/process.js';
+import { writeFileSafe } from '../util/safe-write.js';
 import { cell, exampleCell } from './markdown.js';
 
 /**
@@ -103,7 +104,7 @@ export async function buildHtmlReference(outFile: string, doc: SpecDocument = lo
     if (code !== 0) {
       throw new Error(`Redocly build-docs failed: ${redoclyMessages(output).slice(-5).join(' / ')}`);
     }
-    await writeFile(outFile, offlinePage(await readFile(outFile, 'utf8')));
+    writeFileSafe(outFile, offlinePage(await readFile(outFile, 'utf8')));
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -1,5 +1,6 @@
 // The report's SVG charts: line charts over the batch sizes and the rate run's per-second bars,
 // drawn at full page width with nice ticks and data labels kept off the ticks and each other.
+import { htmlEscape } from '../util/printable.js';
 import type { RateSecond } from './summary.js';
 
 /** How every figure is printed, in the table and on the charts (tests find figures with it too). */
@@ -7,9 +8,8 @@ export function formatFigure(n: number): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: n >= 100 ? 0 : n >= 10 ? 1 : 2 });
 }
 
-export function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+/** HTML text: the suite's one printable-then-escape rule (src/util/printable.ts). */
+export const esc = htmlEscape;
 
 export interface Series {
   label: string;

@@ -1,6 +1,6 @@
 // `directearn load --emit-k8s DIR`: the k6-operator TestRun and the ConfigMap of scripts for a run
 // beyond one machine, written from the same options as a local run so nothing is edited by hand.
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import {
@@ -12,6 +12,9 @@ import {
 import { UsageError, UserFacingError } from '../errors.js';
 import { readInputText } from '../input/file.js';
 import { packageRoot } from '../spec/index.js';
+import { prepareOutputFile } from '../util/output-path.js';
+import { printable } from '../util/printable.js';
+import { writeFileSafe } from '../util/safe-write.js';
 import { smokeCases } from './cases.js';
 import { type LoadIdentity, resolveIdentity } from './identity.js';
 import { K6_VERSION } from './k6.js';
@@ -169,22 +172,33 @@ const HEADER = (what: string) =>
   `# Written by \`directearn load --emit-k8s\`: ${what}. Do not edit; emit it again instead.\n`;
 
 /** Writes DIR/configmap.yaml and DIR/testrun.yaml; returns their paths and the commands to apply them. */
-export function emitK8s(dir: string, options: K8sOptions): { files: string[]; commands: string[] } {
+export function emitK8s(
+  dir: string,
+  options: K8sOptions,
+  shown: string = dir,
+): { files: string[]; commands: string[] } {
   const m = k8sManifests(options);
-  try {
-    mkdirSync(dir, { recursive: true });
-    if (!statSync(dir).isDirectory()) throw new Error('not a folder');
-  } catch (e) {
-    throw new UserFacingError(`cannot write to --emit-k8s ${dir}: ${(e as NodeJS.ErrnoException).code ?? e}`);
-  }
   const configMapPath = join(dir, 'configmap.yaml');
   const testRunPath = join(dir, 'testrun.yaml');
-  writeFileSync(configMapPath, HEADER('the load scripts, mounted at /test') + stringify(m.configMap));
+  // Checked like --out (no spinning on /proc, one line naming the flag) and file by file: a
+  // manifest path that is a symbolic link is refused, never written through.
+  prepareOutputFile(configMapPath, '--emit-k8s', shown);
+  prepareOutputFile(testRunPath, '--emit-k8s', shown);
   const { parallelism } = m.testRun.spec as { parallelism: number };
-  writeFileSync(
-    testRunPath,
-    HEADER(`${options.scenario} against ${options.target}, ${parallelism} runner(s)`) + stringify(m.testRun),
-  );
+  try {
+    writeFileSafe(configMapPath, HEADER('the load scripts, mounted at /test') + stringify(m.configMap));
+    // The header is a YAML comment: the target in it is one printable line (it was checked as a
+    // URL already; this keeps a comment a comment whatever reaches here).
+    writeFileSafe(
+      testRunPath,
+      HEADER(`${options.scenario} against ${printable(options.target)}, ${parallelism} runner(s)`) +
+        stringify(m.testRun),
+    );
+  } catch (e) {
+    throw new UserFacingError(
+      `cannot write to --emit-k8s ${printable(shown)}: ${(e as NodeJS.ErrnoException).code ?? e}`,
+    );
+  }
   return {
     files: [configMapPath, testRunPath],
     commands: [

@@ -1,6 +1,7 @@
 // What a completed k6 run leaves: summary.json's figures, the smoke verdicts, and report.html.
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { catalogue } from '../spec/index.js';
+import { writeFileSafe } from '../util/safe-write.js';
 import type { SkippedCase } from './cases.js';
 import { type LoadResult, offeredRps, type Run, rateVus } from './options.js';
 import { renderReport } from './report.js';
@@ -65,7 +66,7 @@ export function smokeVerdicts(
 
 /** Writes summary.json and report.html of a completed run. */
 export function writeOutputs(run: Run, result: LoadResult, data: K6SummaryData): void {
-  writeFileSync(result.summaryPath, `${JSON.stringify(result.summary, null, 2)}\n`);
+  writeFileSafe(result.summaryPath, `${JSON.stringify(result.summary, null, 2)}\n`);
   const reportSmoke =
     result.smoke === undefined
       ? undefined
@@ -80,7 +81,7 @@ export function writeOutputs(run: Run, result: LoadResult, data: K6SummaryData):
         };
   const onset = data.metrics.directearn_rate_onset_rps?.values.min;
   const baseline = run.options.baseline;
-  writeFileSync(
+  writeFileSafe(
     result.reportPath,
     renderReport(result.summary, {
       scenario: run.scenario,

@@ -1,6 +1,6 @@
 // `runLoad`: one k6 run (throughput, rate or smoke) against a target or the embedded reference
 // provider, turned into DIR/summary.json and DIR/report.html. The CLI's `load` and `check` call it.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   DEFAULT_BASIC_PASSWORD,
@@ -14,6 +14,7 @@ import {
 import { type RecordingProxy, startRecordingProxy } from '../contracts/recording-proxy.js';
 import { UserFacingError } from '../errors.js';
 import { packageRoot } from '../spec/index.js';
+import { writeFileSafe } from '../util/safe-write.js';
 import { compareRuns } from './baseline.js';
 import { type SkippedCase, smokeCases } from './cases.js';
 import {
@@ -202,7 +203,7 @@ function k6Vars(
       : {},
   );
   const casesFile = join(run.out, 'smoke-cases.json');
-  writeFileSync(casesFile, JSON.stringify(derived.cases, null, 2));
+  writeFileSafe(casesFile, JSON.stringify(derived.cases, null, 2));
   return { vars: { ...vars, DIRECTEARN_CASES_FILE: casesFile }, skipped: derived.skipped };
 }
 
@@ -220,8 +221,11 @@ export async function runScenario(
   const k6Errors: string[] = [];
   let insufficientVuWarnings = 0;
   const quiet = run.options.quiet === true;
+  // k6 creates these itself (it follows a symbolic link it finds there): removing them first removes
+  // a planted link, never what it points at, so k6 writes fresh files in the output folder.
   rmSync(files.summary, { force: true });
   rmSync(files.points, { force: true });
+  rmSync(files.console, { force: true });
   // A runner summary left by an earlier run must not pass for this one's.
   if (vars.DIRECTEARN_RUNNER_SUMMARY_FILE) rmSync(vars.DIRECTEARN_RUNNER_SUMMARY_FILE, { force: true });
   const code = await runK6(

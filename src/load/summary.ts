@@ -235,6 +235,35 @@ export function summaryProblem(value: unknown): string | undefined {
     if (b.sampled !== undefined && typeof b.sampled?.every !== 'number')
       return `batches[${i}].sampled.every is not a number`;
   }
+  return s.rate === undefined ? undefined : rateProblem(s.rate);
+}
+
+/**
+ * The rate figures' fields, checked before any reaches a report: a string where a number belongs
+ * (`configuredLimitRps: "<meta http-equiv=refresh ...>"`) would reach plan --html as markup.
+ */
+function rateProblem(rate: unknown): string | undefined {
+  if (typeof rate !== 'object' || rate === null || Array.isArray(rate)) return 'rate is not an object';
+  const r = rate as Record<string, unknown>;
+  const isNumber = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+  for (const k of ['configuredLimitRps', 'refusedRequests'] as const)
+    if (r[k] !== undefined && !isNumber(r[k])) return `rate.${k} is not a number`;
+  if (r.detectedLimitRps !== undefined && r.detectedLimitRps !== null && !isNumber(r.detectedLimitRps))
+    return 'rate.detectedLimitRps is not a number or null';
+  if (
+    r.retryAfterHonoured !== undefined &&
+    r.retryAfterHonoured !== null &&
+    typeof r.retryAfterHonoured !== 'boolean'
+  )
+    return 'rate.retryAfterHonoured is not true, false or null';
+  if (r.timeline === undefined) return undefined;
+  if (!Array.isArray(r.timeline)) return 'rate.timeline is not an array';
+  for (const [i, t] of r.timeline.entries()) {
+    for (const k of ['second', 'accepted', 'refused', 'failed'] as const) {
+      if (!isNumber((t as Record<string, unknown> | null)?.[k]))
+        return `rate.timeline[${i}].${k} is not a number`;
+    }
+  }
   return undefined;
 }
 

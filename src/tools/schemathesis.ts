@@ -1,9 +1,10 @@
 // Locating and installing schemathesis (the OpenAPI fuzzer of the standing hardening test): a Python
 // venv in the user-level tool cache, created on first use with pip, as k6 is built on first use.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { writeFileSafe } from '../util/safe-write.js';
 
 /** The pinned schemathesis; its checks and CLI flags are what test/schemathesis.test.ts relies on. */
 export const SCHEMATHESIS_VERSION = '4.32.5';
@@ -124,7 +125,7 @@ export async function installSchemathesis(
       `pip install schemathesis==${SCHEMATHESIS_VERSION} failed (exit ${install.code}; is the package index reachable?):\n${install.tail.join('\n')}`,
     );
   }
-  writeFileSync(join(dir, MARKER), `schemathesis ${SCHEMATHESIS_VERSION}\n`);
+  writeFileSafe(join(dir, MARKER), `schemathesis ${SCHEMATHESIS_VERSION}\n`);
   const st = findSchemathesis(env);
   if (st === undefined) throw new Error(`pip installed schemathesis but ${binDir(dir)}/st is missing`);
   progress(`schemathesis ${SCHEMATHESIS_VERSION} installed at ${st}`);

@@ -1,10 +1,16 @@
-// Output folders and files named by flags (--out, --junit, --json, --report-dir), prepared before a
-// command runs, and input text shown safely: one line naming the flag when a path cannot be used.
+// Output folders and files named by flags (--out, --junit, --json, --report-dir, --emit-k8s), prepared
+// before a command runs: one line naming the flag when a path cannot be used (a symbolic link where a
+// file goes is refused: src/util/safe-write.ts never writes through one).
 // Node's own `mkdir({ recursive: true })` loops forever at 100% CPU on /proc and /sys (it keeps
 // retrying the ENOENT those file systems answer), so folders are made one level at a time here.
-import { closeSync, existsSync, mkdirSync, openSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { printable } from './printable.js';
+import { refuseSymlink, SYMLINK_REFUSED } from './safe-write.js';
+
+/** The output hygiene rule lives in src/util/printable.ts; re-exported for the modules that import it here. */
+export { printable };
 
 const WHY: Record<string, string> = {
   ENOENT: 'this file system does not allow creating it',
@@ -79,28 +85,30 @@ export function prepareOutputDir(dir: string, flag: string, shown: string = dir)
 export function prepareOutputFile(file: string, flag: string, shown: string = file): void {
   const abs = resolve(file);
   prepareOutputDir(dirname(abs), flag, shown);
+  try {
+    refuseSymlink(abs);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== SYMLINK_REFUSED) throw e;
+    throw new UsageError(
+      `${flag} ${printable(shown)}: a symbolic link; the suite never writes through one: remove it or name another path`,
+    );
+  }
   const existed = existsSync(abs);
   if (existed && statSync(abs).isDirectory()) {
     throw new UsageError(`${flag} ${printable(shown)}: a folder, not a file`);
   }
   try {
-    closeSync(openSync(abs, 'a'));
+    // O_NOFOLLOW: a link put there since the check is not followed either.
+    closeSync(
+      openSync(
+        abs,
+        constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | (constants.O_NOFOLLOW ?? 0),
+      ),
+    );
     if (!existed) unlinkSync(abs);
   } catch (e) {
     throw new UsageError(`${flag} ${printable(shown)}: cannot write the file: ${reason(e)}`);
   }
-}
-
-/**
- * Text safe to put in a one-line message: control characters (NUL, escape sequences, newlines) and
- * invalid UTF-8 replacement characters become \xNN / \uFFFD escapes, and it is cut at `max` characters.
- */
-export function printable(text: string, max = 200): string {
-  const cut = text.length > max ? `${text.slice(0, max)}...` : text;
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-  return cut.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, (c) =>
-    c === '\ufffd' ? '\\uFFFD' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
 }
 
 /**

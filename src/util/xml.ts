@@ -1,15 +1,16 @@
-// XML text escaping shared by the JUnit writers (check stages, pact verification).
+// XML text escaping shared by the JUnit writers (verify, check, proxy, diff): the printable rule
+// (src/util/printable.ts), which leaves no character XML 1.0 cannot hold, then XML's five entities.
+import { printableLines } from './printable.js';
 
-/** Escapes text for XML attributes and text nodes; drops characters XML 1.0 cannot hold. */
+/**
+ * Escapes text for XML attributes and text nodes. Control characters, U+FFFE/U+FFFF and lone
+ * surrogates become visible escapes (\x1b, \uFFFE) instead of making the document not well-formed.
+ */
 export function xmlEscape(text: string): string {
-  return (
-    text
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters XML forbids
-      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '')
-      .replace(/&/g, '&amp;')
-      .replace(/</g, '&lt;')
-      .replace(/>/g, '&gt;')
-      .replace(/"/g, '&quot;')
-      .replace(/'/g, '&apos;')
-  );
+  return printableLines(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }

@@ -1,10 +1,11 @@
 // `directearn diff BASE [NEW]`: will the next version of the spec break the endpoint's consumers?
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { failsAt } from '../../diff/model.js';
 import { renderJson, renderJUnit, renderText } from '../../diff/render.js';
 import { runDiff } from '../../diff/run.js';
 import { DEFAULT_SPEC_PATH } from '../../diff/source.js';
+import { writeFileSafe } from '../../util/safe-write.js';
 import { type Command, parseFlags, UsageError } from '../command.js';
 
 const help = `Usage: directearn diff BASE [NEW] [flags]
@@ -48,7 +49,7 @@ export const DIFF_FLAGS = {
 function writeReport(path: string, text: string, flag: string): void {
   try {
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text);
+    writeFileSafe(path, text);
   } catch (e) {
     throw new UsageError(`${flag} ${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }

@@ -263,20 +263,24 @@ export const command: Command = {
           `warning: --target ${hostOf(target)} is loopback: in a runner pod that is the pod itself, not this machine; give a URL the cluster reaches`,
         );
       }
-      const emitted = emitK8s(resolve(io.cwd, values['emit-k8s']), {
-        scenario,
-        target,
-        identity: resolveIdentity(extra, io.env),
-        ...(bs !== undefined ? { batchSizes: bs } : {}),
-        ...(duration !== undefined ? { duration } : {}),
-        ...(maxVus !== undefined ? { maxVus } : {}),
-        ...(arrivalRate !== undefined ? { arrivalRate } : {}),
-        ...(rateMax !== undefined ? { rateMaxRps: rateMax } : {}),
-        ...(typeof csv === 'string' ? { customersCsv: csv } : {}),
-        ...(parallelism !== undefined ? { parallelism } : {}),
-        cwd: io.cwd,
-        env: io.env,
-      });
+      const emitted = emitK8s(
+        resolve(io.cwd, values['emit-k8s']),
+        {
+          scenario,
+          target,
+          identity: resolveIdentity(extra, io.env),
+          ...(bs !== undefined ? { batchSizes: bs } : {}),
+          ...(duration !== undefined ? { duration } : {}),
+          ...(maxVus !== undefined ? { maxVus } : {}),
+          ...(arrivalRate !== undefined ? { arrivalRate } : {}),
+          ...(rateMax !== undefined ? { rateMaxRps: rateMax } : {}),
+          ...(typeof csv === 'string' ? { customersCsv: csv } : {}),
+          ...(parallelism !== undefined ? { parallelism } : {}),
+          cwd: io.cwd,
+          env: io.env,
+        },
+        values['emit-k8s'],
+      );
       for (const file of emitted.files) io.out(`wrote ${shown(io.cwd, file)}`);
       for (const command of emitted.commands) io.out(`  ${command}`);
       return 0;

@@ -1,7 +1,9 @@
 // `directearn plan`: the batch size, concurrency and duration of a campaign, from a load run's summary.json.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_OUT_DIR, DEFAULT_REDIRECTION_BATCH_SIZE } from '../../config/defaults.js';
+import { printable } from '../../util/printable.js';
+import { writeFileSafe } from '../../util/safe-write.js';
 import { type Command, intOption, parseFlags, stringOption, UsageError } from '../command.js';
 
 const DEFAULT_SUMMARY = join(DEFAULT_OUT_DIR, 'load-throughput', 'summary.json');
@@ -165,7 +167,7 @@ export const command: Command = {
         decision: plan,
       });
       try {
-        writeFileSync(htmlPath, page);
+        writeFileSafe(htmlPath, page);
       } catch (e) {
         throw new UsageError(
           `--html ${values.html} cannot be written: ${(e as NodeJS.ErrnoException).code ?? e}`,
@@ -185,7 +187,9 @@ export const command: Command = {
         ),
       );
     else {
-      io.out(`plan for ${customers} customers from ${summaryPath} (run of ${summary.startedAt})`);
+      io.out(
+        `plan for ${customers} customers from ${printable(summaryPath)} (run of ${printable(summary.startedAt)})`,
+      );
       for (const line of fromCapacity) io.out(`note: ${line}`);
       for (const line of planLines(plan)) io.out(line);
     }

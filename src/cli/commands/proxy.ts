@@ -1,14 +1,16 @@
 // `directearn proxy --upstream URL`: a validating proxy a consumer puts between its own service and
 // the upstream (staging CRM or `directearn serve`); it forwards everything unchanged and reports
 // every request and answer of the endpoint that breaks the spec, the catalogue or the doc's facts.
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import type { UndocumentedRecord } from '../../contracts/undocumented.js';
+import { checkUrlText } from '../../input/url.js';
 import { durationSeconds, isLoopbackUrl } from '../../load/run.js';
 import { type ProxyReport, ProxyTally, proxyJUnit, summaryLines } from '../../proxy/report.js';
 import { PROXY_DEADLINE_MS, PROXY_STOP_GRACE_MS, startProxy } from '../../proxy/server.js';
 import { exchangeDeadlineMs } from '../../util/bounded-http.js';
+import { writeFileSafe } from '../../util/safe-write.js';
 import {
   type CliIO,
   type Command,
@@ -98,7 +100,7 @@ function outputPath(io: CliIO, raw: string | boolean | undefined, flag: string):
 
 function writeOut(path: string, text: string, flag: string): void {
   try {
-    writeFileSync(path, text);
+    writeFileSafe(path, text);
   } catch (e) {
     throw new UserFacingError(`cannot write ${flag} ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`);
   }
@@ -125,6 +127,7 @@ function probe(upstream: URL, timeoutMs = 5_000): Promise<void> {
 
 function parseUpstream(raw: string | undefined, allowRealIssue: boolean): URL {
   if (raw === undefined) throw new UsageError('--upstream URL is required (or DIRECTEARN_PROXY_UPSTREAM)');
+  checkUrlText(raw, '--upstream');
   let url: URL;
   try {
     url = new URL(raw);
@@ -242,8 +245,8 @@ async function proxyUntilStopped(run: ProxyRun, io: CliIO): Promise<ProxyReport>
   io.out(`directearn proxy listening on ${proxy.url} -> ${upstream}`);
   if (run.readyPath !== undefined) {
     const ready = { url: proxy.url, port: proxy.port, pid: process.pid, upstream };
-    writeOut(`${run.readyPath}.tmp`, `${JSON.stringify(ready)}\n`, '--ready-file');
-    renameSync(`${run.readyPath}.tmp`, run.readyPath);
+    // Atomic and never through a symbolic link (a planted PATH.tmp link is not followed either).
+    writeOut(run.readyPath, `${JSON.stringify(ready)}\n`, '--ready-file');
   }
   const why = await stopped;
   await proxy.close();

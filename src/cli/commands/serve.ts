@@ -2,7 +2,7 @@
 // line to stdout once listening (`directearn provider listening on URL`), and with --ready-file writes
 // {"url","port","pid"} atomically, for test runners in any language. Its variables are
 // DIRECTEARN_PROVIDER_*: the client-side names (DIRECTEARN_BASIC, ...) of verify/check/load are not read.
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import {
   DEFAULT_BASIC_PASSWORD,
   DEFAULT_BASIC_USER,
@@ -41,6 +41,7 @@ import {
   listen,
 } from '../../provider/server.js';
 import { withVariant } from '../../provider/variant-host.js';
+import { writeFileSafe } from '../../util/safe-write.js';
 import {
   boolOption,
   type Command,
@@ -369,9 +370,7 @@ function writeReadyFile(path: string, port: number, host: string): void {
   const reach = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const shown = reach.includes(':') ? `[${reach}]` : reach;
   const text = `${JSON.stringify({ url: `http://${shown}:${port}`, port, pid: process.pid })}\n`;
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+  writeFileSafe(path, text);
 }
 
 function listenError(e: unknown, host: string, port: number): Error {

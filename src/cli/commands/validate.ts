@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { MAX_INPUT_BYTES, readInputBytes } from '../../input/file.js';
 import { formatIssues, validateRequest, validateResponse } from '../../spec/index.js';
-import { binaryByte, printable } from '../../util/output-path.js';
+import { binaryByte } from '../../util/output-path.js';
+import { printable } from '../../util/printable.js';
 import { type Command, parseFlags, UsageError, UserFacingError } from '../command.js';
 
 const help = `Usage: directearn validate FILE [--as request|response] [--status N]

@@ -1,7 +1,6 @@
 // `directearn verify`: replays the pacts against the embedded reference provider or a real host,
 // and says per interaction passed / failed / not verified (with JUnit XML for CI).
 import { existsSync, statSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { generateToken, oauthOption } from '../../client/oauth.js';
 import { type BrokerVerifyResult, verifyFromBroker } from '../../contracts/broker-verify.js';
@@ -17,6 +16,7 @@ import { parseHttpUrl } from '../../input/url.js';
 import { BOUNDS_HELP } from '../../util/bounded-http.js';
 import { prepareOutputFile, printable } from '../../util/output-path.js';
 import { MissingPackageError, requirePackages } from '../../util/process.js';
+import { writeFileSafe } from '../../util/safe-write.js';
 import {
   type Command,
   parseFlags,
@@ -216,7 +216,7 @@ export const command: Command = {
         );
     if (junitPath !== undefined) {
       try {
-        await writeFile(junitPath, verificationJUnit(result));
+        writeFileSafe(junitPath, verificationJUnit(result));
       } catch (e) {
         throw new UserFacingError(
           `cannot write --junit ${values.junit}: ${(e as NodeJS.ErrnoException).code ?? e}`,
@@ -232,7 +232,7 @@ export const command: Command = {
         undocumented: result.undocumented,
       };
       try {
-        await writeFile(recordPath, `${JSON.stringify(record, null, 2)}\n`);
+        writeFileSafe(recordPath, `${JSON.stringify(record, null, 2)}\n`);
       } catch (e) {
         throw new UserFacingError(
           `cannot write --record ${values.record}: ${(e as NodeJS.ErrnoException).code ?? e}`,
