@@ -242,6 +242,50 @@ describe('verify against a host whose messages hold escapes or noncharacters', (
   );
 });
 
+describe('proxy in front of a host whose messages hold escapes or noncharacters', () => {
+  it.each(['escapes', 'noncharacters'] as const)(
+    '%s: the printed report and the JUnit hold none of them raw, and no forged line',
+    async (mode) => {
+      const host = await startHostileHost({ mode });
+      const dir = mkdtempSync(join(tmpdir(), 'directearn-hostile-proxy-'));
+      try {
+        const io = captureIO({ cwd: dir });
+        const done = main(
+          ['proxy', '--upstream', host.url, '--port', '0', '--max-requests', '1', '--junit', 'proxy.xml'],
+          io,
+        );
+        let url: string | undefined;
+        for (let i = 0; i < 200 && url === undefined; i++) {
+          url = io.stdout.map((l) => /^directearn proxy listening on (\S+)/.exec(l)?.[1]).find(Boolean);
+          if (url === undefined) await new Promise((r) => setTimeout(r, 25));
+        }
+        if (url === undefined) throw new Error(`the proxy did not start: ${io.stderr.join('\n')}`);
+        const answer = await fetch(`${url}/v2/promotion/bulk/directEarn`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: 'Basic eDp5' },
+          body: JSON.stringify({
+            type: 'CUSTOMER',
+            promotionDetails: { programId: 1, promotionId: 2 },
+            identifierName: 'id',
+            customers: [{ identifierValue: '1', source: 'INSTORE' }],
+          }),
+        });
+        await answer.arrayBuffer();
+        await done;
+        const shown = [...io.stdout, ...io.stderr].join('\n');
+        // The host's message reached the report (escaped): the proxy judged that answer.
+        expect(shown).toContain(mode === 'escapes' ? 'pwned title' : 'lone');
+        expect(shown).not.toMatch(RAW);
+        expect(shown).not.toMatch(/^\s*(Verdict: PASSED|result: no violation)/m);
+        expect(junitText(readFileSync(join(dir, 'proxy.xml'), 'utf8'))).not.toMatch(RAW);
+      } finally {
+        await host.close();
+      }
+    },
+    30_000,
+  );
+});
+
 describe('report fields read from a summary file are checked before use', () => {
   it('plan --html refuses a configuredLimitRps that is not a number (no markup reaches the page)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'directearn-plan-html-'));

@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import {
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -16,6 +17,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { UnreachableError } from '../src/errors.js';
+import { startProvider } from '../src/provider/server.js';
 import { LockBusyError, withLock } from '../src/util/lock-file.js';
 import { SYMLINK_REFUSED, writeFileSafe } from '../src/util/safe-write.js';
 import { captureIO } from './support/cli-io.js';
@@ -131,5 +133,42 @@ describe('outputs named by flags are refused when they are symbolic links (exit 
     expect(io.stderr.join('\n')).toMatch(/^directearn load: --emit-k8s k8s: a symbolic link/);
     expect(readFileSync(join(dir, 'precious.yaml'), 'utf8')).toBe('keep\n');
     expect(existsSync(join(dir, 'k8s', 'configmap.yaml'))).toBe(false);
+  });
+});
+
+describe('ready files', () => {
+  it('proxy --ready-file PATH with PATH.tmp planted as a link: the link target is untouched, PATH is a fresh file', async () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'precious'), 'keep\n');
+    symlinkSync(join(dir, 'precious'), join(dir, 'ready.json.tmp'));
+    const upstream = await startProvider({ port: 0 });
+    try {
+      const io = captureIO({ cwd: dir });
+      const done = main(
+        [
+          'proxy',
+          '--upstream',
+          upstream.url,
+          '--port',
+          '0',
+          '--max-requests',
+          '1',
+          '--ready-file',
+          'ready.json',
+        ],
+        io,
+      );
+      for (let i = 0; i < 200 && !existsSync(join(dir, 'ready.json')); i++)
+        await new Promise((r) => setTimeout(r, 25));
+      const ready = JSON.parse(readFileSync(join(dir, 'ready.json'), 'utf8')) as { url: string };
+      expect(lstatSync(join(dir, 'ready.json')).isFile()).toBe(true);
+      await (
+        await fetch(`${ready.url}/v2/promotion/bulk/directEarn`, { method: 'POST', body: '{}' })
+      ).arrayBuffer();
+      expect(await done).toBe(1);
+      expect(readFileSync(join(dir, 'precious'), 'utf8')).toBe('keep\n');
+    } finally {
+      await upstream.close();
+    }
   });
 });
