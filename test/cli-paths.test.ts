@@ -40,6 +40,7 @@ describe('unusable output paths are refused at once, naming the flag (exit 2)', 
       ['load', '--target', 'http://crm.example.com', '--allow-real-issue', '--emit-k8s', '/proc/x/y'],
       '--emit-k8s /proc/x/y',
     ],
+    [['proxy', '--upstream', 'http://127.0.0.1:9', '--junit', '/proc/x/y'], '--junit /proc/x/y'],
   ])('%j (skipped where there is no /proc)', (args, named) => {
     const r = cli(args);
     expect(r.timedOut).toBe(false);

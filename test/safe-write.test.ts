@@ -118,6 +118,15 @@ describe('outputs named by flags are refused when they are symbolic links (exit 
     expect(existsSync(join(dir, 'elsewhere.xml'))).toBe(false);
   });
 
+  it('proxy --junit LINK (before any traffic)', async () => {
+    const dir = fresh();
+    symlinkSync(join(dir, 'elsewhere.xml'), join(dir, 'proxy.xml'));
+    const io = captureIO({ cwd: dir });
+    expect(await main(['proxy', '--upstream', 'http://127.0.0.1:9', '--junit', 'proxy.xml'], io)).toBe(2);
+    expect(io.stderr.join('\n')).toMatch(/^directearn proxy: --junit proxy.xml: a symbolic link/);
+    expect(existsSync(join(dir, 'elsewhere.xml'))).toBe(false);
+  });
+
   it('load --emit-k8s DIR whose testrun.yaml is a link', async () => {
     const dir = fresh();
     mkdirSync(join(dir, 'k8s'));

@@ -1,15 +1,16 @@
 // `directearn proxy --upstream URL`: a validating proxy a consumer puts between its own service and
 // the upstream (staging CRM or `directearn serve`); it forwards everything unchanged and reports
 // every request and answer of the endpoint that breaks the spec, the catalogue or the doc's facts.
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { UndocumentedRecord } from '../../contracts/undocumented.js';
 import { checkUrlText } from '../../input/url.js';
 import { durationSeconds, isLoopbackUrl } from '../../load/run.js';
 import { type ProxyReport, ProxyTally, proxyJUnit, summaryLines } from '../../proxy/report.js';
 import { PROXY_DEADLINE_MS, PROXY_STOP_GRACE_MS, startProxy } from '../../proxy/server.js';
 import { exchangeDeadlineMs } from '../../util/bounded-http.js';
+import { prepareOutputFile } from '../../util/output-path.js';
 import { writeFileSafe } from '../../util/safe-write.js';
 import {
   type CliIO,
@@ -85,16 +86,14 @@ const FLAGS = {
   record: { type: 'string' },
 } as const;
 
-/** A report path: its folder is created now, so a bad path fails before any traffic. */
+/**
+ * A report path, checked like every output flag (src/util/output-path.ts) before any traffic: its
+ * folder made without spinning on /proc, a folder or a symbolic link where the file goes refused.
+ */
 function outputPath(io: CliIO, raw: string | boolean | undefined, flag: string): string | undefined {
   if (typeof raw !== 'string') return undefined;
   const path = resolve(io.cwd, raw);
-  if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`${flag} ${raw} is a folder`);
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-  } catch (e) {
-    throw new UsageError(`${flag} ${raw}: cannot create its folder (${(e as NodeJS.ErrnoException).code})`);
-  }
+  prepareOutputFile(path, flag, raw);
   return path;
 }
 
