@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DiffReport, Finding, Severity } from '../diff/model.js';
 import { SEVERITIES } from '../diff/model.js';
-import { htmlEscape } from '../util/printable.js';
+import { printableLines } from '../util/printable.js';
 import { writeFileSafe } from '../util/safe-write.js';
 import { simplePageHead } from './html.js';
 
@@ -51,7 +51,13 @@ export function renderChangelogMarkdown(report: DiffReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-const esc = htmlEscape;
+// The printable rule (src/util/printable.ts), then the markup characters as named entities.
+const esc = (s: string) =>
+  printableLines(s)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 
 const CLASS: Record<Severity, string> = { breaking: 'bad', warning: 'warn', info: 'muted' };
 

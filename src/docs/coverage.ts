@@ -5,7 +5,7 @@ import { type CheckSummary, OUTCOME_MEANING } from '../check/model.js';
 import { interactions, NOT_PINNED } from '../contracts/interactions.js';
 import { catalogue } from '../spec/index.js';
 import { describeState } from '../states/index.js';
-import { htmlEscape } from '../util/printable.js';
+import { printableLines } from '../util/printable.js';
 import { simplePageHead } from './html.js';
 import { cell } from './markdown.js';
 
@@ -121,7 +121,13 @@ export function renderCoverageMarkdown(rows: readonly CoverageRow[], source: Cov
   return lines.join('\n');
 }
 
-const esc = htmlEscape;
+// The printable rule (src/util/printable.ts), then the markup characters as named entities.
+const esc = (s: string) =>
+  printableLines(s)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 
 const RESULT_CLASS: Record<string, string> = {
   passed: 'ok',
