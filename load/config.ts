@@ -111,6 +111,13 @@ export const config = {
   summaryFile: env.DIRECTEARN_SUMMARY_FILE ?? '',
   /** Where handleSummary writes this runner's mergeable summary (load/runner-summary.ts; "" = nowhere). */
   runnerSummaryFile: env.DIRECTEARN_RUNNER_SUMMARY_FILE ?? '',
+  /**
+   * Throughput: "1" sends each customer (of the CSV or the range) at most once, from index
+   * customerSkip on: batch sizes take consecutive slices of rate x duration requests each.
+   */
+  customersOnce: env.DIRECTEARN_CUSTOMERS_ONCE === '1',
+  /** Customers the once mode leaves out at the start of the list (the preflight's). */
+  customerSkip: whole('DIRECTEARN_CUSTOMER_SKIP', 0),
   /** Smoke: the JSON file of documented cases `directearn load` derives from the spec. */
   casesFile: env.DIRECTEARN_CASES_FILE ?? '',
   /**

@@ -12,6 +12,10 @@ export const batchScenarioName = (batchSize: number): string => `batch_${batchSi
 /** Per-scenario variable telling the exec function its batch size (a plain lookup, unlike k6/execution). */
 export const SCENARIO_BATCH_ENV = 'DIRECTEARN_SCENARIO_BATCH_SIZE';
 
+/** Once mode: index of the scenario's first customer, and the most requests it sends. */
+export const SCENARIO_FIRST_CUSTOMER_ENV = 'DIRECTEARN_SCENARIO_FIRST_CUSTOMER';
+export const SCENARIO_REQUESTS_ENV = 'DIRECTEARN_SCENARIO_REQUESTS';
+
 /** Arrival rate offered to one batch size: the same customers/s for every size, capped in requests/s. */
 export function offeredRps(batchSize: number): number {
   return Math.max(1, Math.min(config.offeredMaxRps, Math.ceil(config.offeredCustomersPerSecond / batchSize)));
@@ -24,7 +28,14 @@ export function offeredRps(batchSize: number): number {
  */
 export function throughputScenarios(): Record<string, Scenario> {
   const scenarios: Record<string, Scenario> = {};
+  // Once mode: batch size after batch size, consecutive slices of the customers, none sent twice.
+  let first = config.customerSkip;
   config.batchSizes.forEach((batchSize, index) => {
+    const requests = Math.ceil(offeredRps(batchSize) * config.durationSeconds);
+    const once: Record<string, string> = config.customersOnce
+      ? { [SCENARIO_FIRST_CUSTOMER_ENV]: String(first), [SCENARIO_REQUESTS_ENV]: String(requests) }
+      : {};
+    first += requests * batchSize;
     scenarios[batchScenarioName(batchSize)] = {
       executor: 'constant-arrival-rate',
       exec: 'issue',
@@ -36,7 +47,7 @@ export function throughputScenarios(): Record<string, Scenario> {
       startTime: `${index * (config.durationSeconds + GRACEFUL_STOP_SECONDS)}s`,
       gracefulStop: `${GRACEFUL_STOP_SECONDS}s`,
       // No tags of its own: every sample already carries the scenario's name (batch_N).
-      env: { [SCENARIO_BATCH_ENV]: String(batchSize) },
+      env: { [SCENARIO_BATCH_ENV]: String(batchSize), ...once },
     };
   });
   return scenarios;

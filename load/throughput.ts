@@ -1,10 +1,17 @@
 // Throughput: customers/s, requests/s and latency per batch size, one arrival-rate scenario per size.
+import exec from 'k6/execution';
 import http from 'k6/http';
 import type { Options } from 'k6/options';
 import { answerReadEvery, recordAnswer } from './answers.ts';
 import { keepTokenFresh, OAUTH } from './oauth.ts';
-import { buildPools, ENDPOINT_URL, JSON_HEADERS, pooledBody } from './payload.ts';
-import { SCENARIO_BATCH_ENV, SUMMARY_TREND_STATS, throughputScenarios } from './profiles.ts';
+import { buildPools, directEarnBody, ENDPOINT_URL, JSON_HEADERS, pooledBody } from './payload.ts';
+import {
+  SCENARIO_BATCH_ENV,
+  SCENARIO_FIRST_CUSTOMER_ENV,
+  SCENARIO_REQUESTS_ENV,
+  SUMMARY_TREND_STATS,
+  throughputScenarios,
+} from './profiles.ts';
 import { summaryOutputs } from './summary.ts';
 import { assertTargetUp } from './target.ts';
 import { throughputThresholds } from './thresholds.ts';
@@ -59,16 +66,30 @@ const unread = { headers: JSON_HEADERS, responseType: 'none' as const };
 let env: Record<string, string | undefined> | undefined;
 let batchSize = 0;
 let n = 1;
+/** Once mode (DIRECTEARN_CUSTOMERS_ONCE): the scenario's first customer index, -1 otherwise. */
+let first = -1;
+let requests = 0;
 
 export function issue(): void {
   if (__ENV !== env) {
     env = __ENV;
     batchSize = Number(env[batchKey]);
     n = every(batchSize);
+    const from = env[SCENARIO_FIRST_CUSTOMER_ENV];
+    first = from === undefined ? -1 : Number(from);
+    requests = Number(env[SCENARIO_REQUESTS_ENV] ?? 0);
+  }
+  let body: string;
+  if (first < 0) body = bodyOf(batchSize, __VU, iteration);
+  else {
+    // Once mode: the scenario's iteration number across all VUs (and runners) names its slice of
+    // customers, so no customer is sent twice whichever VU sends it.
+    const i = exec.scenario.iterationInTest;
+    if (i >= requests) return;
+    body = directEarnBody(batchSize, first + i * batchSize);
   }
   // With OAuth, the token in JSON_HEADERS (which `read` and `unread` share) is renewed in place.
   if (oauth) renew();
-  const body = bodyOf(batchSize, __VU, iteration);
   if (iteration++ % n !== 0) post(url, body, unread);
   else record(post(url, body, read), n);
 }

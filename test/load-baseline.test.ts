@@ -1,12 +1,13 @@
-// `--baseline`: customers/s and p95 per batch size against an earlier summary.json, with the
-// regression threshold tested just above and just below; SLOs and identity parsed before any traffic.
+// `--baseline`: issued customers/s and p95 per batch size against earlier summary.json files, with
+// the regression threshold tested just above and just below, the runs' spread (repeats) deciding
+// whether a change beyond it is noise; SLOs and identity parsed before any traffic.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { LOAD_PROGRAM_ID, LOAD_PROMOTION_ID } from '../src/config/defaults.js';
-import { compareRuns, comparisonLines, parseRegression } from '../src/load/baseline.js';
+import { compareRuns, comparisonLines, comparisonMarkdown, parseRegression } from '../src/load/baseline.js';
 import { identityVars, resolveIdentity } from '../src/load/identity.js';
 import { offeredRps } from '../src/load/run.js';
 import { checkSlos, DEFAULT_SLO_TEXT, parseSlo, readSloFile } from '../src/load/slo.js';
@@ -17,16 +18,27 @@ import { captureIO } from './support/cli-io.js';
 const fixtures = join(packageRoot, 'test', 'fixtures', 'load');
 const baseline = readSummary(join(fixtures, 'summary-v2.json'), 'fixture');
 
-/** The baseline with customers/s of every batch size times `cps` and p95 times `p95`. */
+/** The baseline with issued/s of every batch size times `cps` and p95 times `p95`. */
 function scaled(cps: number, p95: number): LoadSummary {
   return {
     ...baseline,
     startedAt: '2026-11-27T00:00:00.000Z',
     batches: baseline.batches.map((b) => ({
       ...b,
-      customersPerSecond: b.customersPerSecond * cps,
+      issuedPerSecond: b.issuedPerSecond * cps,
       latencyMs: { ...b.latencyMs, p95: b.latencyMs.p95 * p95 },
     })),
+  };
+}
+
+/** A summary of one batch size whose repeated runs gave these issued/s and p95 figures. */
+function repeated(issued: number[], p95: number[]): LoadSummary {
+  const b = baseline.batches[0] as LoadSummary['batches'][number];
+  return {
+    ...baseline,
+    batches: [
+      { ...b, issuedPerSecond: issued[0] as number, repeats: { issuedPerSecond: issued, p95Ms: p95 } },
+    ],
   };
 }
 
@@ -35,7 +47,8 @@ describe('compareRuns', () => {
     expect(compareRuns(scaled(0.899, 1), baseline, 0.1).regressed).toBe(true);
     const below = compareRuns(scaled(0.901, 1), baseline, 0.1);
     expect(below.regressed).toBe(false);
-    expect(below.deltas[0]?.customersPerSecondChange).toBeCloseTo(-0.099, 4);
+    expect(below.deltas[0]?.issuedPerSecond.change).toBeCloseTo(-0.099, 4);
+    expect(below.deltas[0]?.issuedPerSecond.sure).toBe('no spread');
   });
 
   it('p95 10.1% higher regresses at 10%, 9.9% higher does not; exactly 10% is allowed', () => {
@@ -46,7 +59,7 @@ describe('compareRuns', () => {
 
   it('faster runs never regress, and only the batch size that got worse is marked', () => {
     const run = scaled(1.5, 0.5);
-    run.batches[1] = { ...(run.batches[1] as LoadSummary['batches'][number]), customersPerSecond: 1 };
+    run.batches[1] = { ...(run.batches[1] as LoadSummary['batches'][number]), issuedPerSecond: 1 };
     const c = compareRuns(run, baseline, 0.1);
     expect(c.deltas.map((d) => d.regressed)).toEqual([false, true, false]);
     expect(comparisonLines(c).join('\n')).toMatch(/^\s+10 .* REGRESSED$/m);
@@ -57,6 +70,64 @@ describe('compareRuns', () => {
     const c = compareRuns(baseline, old, 0.1);
     expect(c.deltas.map((d) => d.batchSize)).toEqual([1, 10, 100]);
     expect(c.onlyInBaseline).toEqual([1000]);
+  });
+
+  it('repeated runs: a change beyond the threshold is a regression only when the ranges are apart', () => {
+    const before = repeated([1000, 1100, 1200], [10, 11, 12]);
+    // -20% at the median, but the worst baseline run (1000) is below the best run now (1000): noise.
+    const overlap = compareRuns(repeated([800, 880, 1000], [10, 11, 12]), before, 0.1);
+    expect(overlap.deltas[0]?.issuedPerSecond).toMatchObject({
+      change: -0.2,
+      sure: 'overlap',
+      regressed: false,
+    });
+    expect(overlap.regressed).toBe(false);
+    expect(overlap.verdict).toMatch(
+      /^no regression: batch 1 issued\/s -20\.0% is beyond the allowed 10\.0% but within the runs' spread/,
+    );
+    // Every run now below every baseline run: a regression, and the verdict says it is sure.
+    const apart = compareRuns(repeated([700, 800, 900], [10, 11, 12]), before, 0.1);
+    expect(apart.deltas[0]?.issuedPerSecond).toMatchObject({ sure: 'apart', regressed: true });
+    expect(apart.verdict).toMatch(
+      /^REGRESSED: batch 1 issued\/s -27\.3%, beyond the allowed 10\.0%; sure: every run now is worse than every baseline run \(3 run\(s\) now, 3 in the baseline\)/,
+    );
+    // Apart but within the threshold: not a regression either.
+    const slightly = compareRuns(
+      repeated([950, 960, 970], [10, 11, 12]),
+      repeated([1000, 1010, 1020], [10, 11, 12]),
+      0.1,
+    );
+    expect(slightly.deltas[0]?.issuedPerSecond).toMatchObject({ sure: 'apart', regressed: false });
+    // p95 the other way round.
+    expect(
+      compareRuns(repeated([1100, 1100, 1100], [15, 16, 17]), before, 0.1).deltas[0]?.p95Ms.regressed,
+    ).toBe(true);
+  });
+
+  it('several baselines pool their runs per batch size', () => {
+    const a = repeated([1000, 1000], [10, 10]);
+    const b = repeated([1300, 1300], [10, 10]);
+    const c = compareRuns(repeated([1150, 1150], [10, 10]), [a, b], 0.1);
+    expect(c.deltas[0]?.issuedPerSecond.baseline).toEqual({ min: 1000, median: 1150, max: 1300, runs: 4 });
+    expect(c.baselineStartedAt).toHaveLength(2);
+  });
+
+  it('one run on each side: the verdict says no spread was measured', () => {
+    expect(compareRuns(scaled(0.5, 1), baseline, 0.1).verdict).toMatch(
+      /^REGRESSED: batch \d+ issued\/s -50\.0%.*not sure: one run on each side, no spread measured/,
+    );
+  });
+
+  it('writes the comparison as Markdown for a pull-request comment', () => {
+    const md = comparisonMarkdown(
+      compareRuns(repeated([700, 800, 900], [10, 11, 12]), repeated([1000, 1100, 1200], [10, 11, 12]), 0.1),
+      'http://127.0.0.1:1',
+    );
+    expect(md).toMatch(/^### directEarn load: ❌ regressed$/m);
+    expect(md).toContain('| batch size | issued/s baseline | issued/s now | change |');
+    expect(md).toMatch(
+      /^\| 1 \| 1100 \(1000–1200, 3 runs\) \| 800 \(700–900, 3 runs\) \| -27\.3% \|.*\*\*REGRESSED\*\* \|$/m,
+    );
   });
 
   it('reads the allowed regression as a percentage', () => {

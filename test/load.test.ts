@@ -242,6 +242,8 @@ withK6('k6 scripts against the embedded reference provider', () => {
         'fast-baseline.json',
         '--max-regression',
         '10%',
+        '--repeat',
+        '1',
         '--',
         '--out',
         'json=points.json',

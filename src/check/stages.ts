@@ -3,6 +3,7 @@
 // Stages call the modules of the other parts of the suite (src/contracts, src/load); with no
 // --target each of them starts its own fresh reference provider on a free loopback port.
 import { join } from 'node:path';
+import { PoolDraw } from '../contracts/pool.js';
 import {
   type Credentials,
   checkPactsAgainstSpec,
@@ -10,12 +11,15 @@ import {
   type VerifiedInteraction,
   verifyPacts,
 } from '../contracts/run.js';
+import { readStatesFile } from '../contracts/states-file.js';
 import { poolLine } from '../contracts/verification.js';
-import type { IdentityOptions } from '../load/identity.js';
+import { type IdentityOptions, PREFLIGHT_CUSTOMERS } from '../load/identity.js';
 import { notIssuedReason } from '../load/issued.js';
 import { findGo } from '../load/k6.js';
 import { type BatchFigures, findK6, installK6, K6_VERSION, runLoad } from '../load/run.js';
 import { checkExamples, checkMetaSchema, lintSpec } from '../spec/check.js';
+import { STATES } from '../states/index.js';
+import { writeFileSafe } from '../util/safe-write.js';
 import type { K6BuildResult } from './k6-build.js';
 import type { StageId, StageResult, StageTest } from './model.js';
 
@@ -42,6 +46,10 @@ export interface CheckContext {
   loadIdentity?: IdentityOptions;
   /** Throughput run: batch sizes and seconds per size, short by default. */
   throughput: { batchSizes: number[]; durationSeconds: number };
+  /** --strict: inferred parts (HTTP error bodies) compared word for word, skipped interactions fail. */
+  strict?: boolean;
+  /** --customers-csv: the throughput run's customers on a target, each sent once. */
+  customersCsv?: string;
   // Filled by the stages:
   pactFiles?: string[];
   verification?: VerifiedInteraction[];
@@ -165,6 +173,7 @@ export const verifyStage: Stage = {
       ...(ctx.target === undefined ? {} : { providerBaseUrl: ctx.target }),
       ...(ctx.statesFile === undefined ? {} : { states: ctx.statesFile }),
       ...(ctx.credentials === undefined ? {} : { credentials: ctx.credentials }),
+      ...(ctx.strict === true ? { strict: true } : {}),
     });
     ctx.verification = r.interactions;
     const tests = r.interactions.map(
@@ -263,6 +272,12 @@ export const smokeStage: Stage = {
       scenario: 'smoke',
       ...(ctx.target === undefined ? {} : { target: ctx.target, allowRealIssue: true }),
       ...loadCredentials(ctx),
+      // On a target: the states file's IDs (or the identity flags) instead of the examples'.
+      ...(ctx.target !== undefined && ctx.statesFile !== undefined
+        ? { states: readStatesFile(ctx.statesFile) }
+        : {}),
+      ...(ctx.target !== undefined ? ctx.loadIdentity : {}),
+      ...(ctx.strict === true ? { strict: true } : {}),
       out: join(ctx.reportDir, 'load-smoke'),
       install: false,
     });
@@ -312,6 +327,60 @@ const pct = (share: number): string => `${(share * 100).toFixed(1)}%`;
 const issuedSplit = (b: BatchFigures): string =>
   `${Math.round(b.issuedPerSecond)} issued/s (issued ${pct(b.issuedRate)}, warned 8890 ${pct(b.warningRate)}, failed ${pct(b.entityFailureRate)} of customers)`;
 
+/** Requests per batch size the throughput stage sends on a target from the pool, each to fresh customers. */
+export const POOL_REQUESTS_PER_BATCH_SIZE = 10;
+
+/**
+ * The throughput run's identity: the flags, else on a target the states file's active promotion
+ * (a real host has neither the embedded provider's program nor its promotion).
+ */
+function targetIdentity(ctx: CheckContext): IdentityOptions {
+  const flags = ctx.loadIdentity ?? {};
+  const given =
+    flags.programId !== undefined || flags.promotionId !== undefined || flags.promoIdentifier !== undefined;
+  if (ctx.target === undefined || given || ctx.statesFile === undefined) return flags;
+  const active = readStatesFile(ctx.statesFile).states[STATES.promotionActive];
+  if (active === undefined) return flags;
+  const id = (v: unknown) =>
+    typeof v === 'number' || (typeof v === 'string' && /^\d+$/.test(v)) ? Number(v) : undefined;
+  const programId = id(active.programId);
+  const promotionId = id(active.promotionId);
+  return {
+    ...flags,
+    ...(programId !== undefined ? { programId } : {}),
+    ...(promotionId !== undefined ? { promotionId } : {}),
+  };
+}
+
+/**
+ * The throughput run's customers on a target, each sent once: --customers-csv, else fresh customers
+ * reserved from the states file's pool (recorded as used before any request) and written as a CSV
+ * beside the report; undefined when there are neither (the generated range, as on a seeded host).
+ */
+async function targetCustomers(ctx: CheckContext): Promise<{ csv?: string; problem?: string } | undefined> {
+  if (ctx.customersCsv !== undefined) return { csv: ctx.customersCsv };
+  const file = ctx.statesFile === undefined ? undefined : readStatesFile(ctx.statesFile);
+  if (file?.pool === undefined) return undefined;
+  const seconds = Math.ceil(ctx.throughput.durationSeconds);
+  const needed =
+    PREFLIGHT_CUSTOMERS +
+    ctx.throughput.batchSizes.reduce((n, b) => n + b, 0) *
+      seconds *
+      Math.ceil(POOL_REQUESTS_PER_BATCH_SIZE / seconds);
+  const reserved = await new PoolDraw(file.pool, file.path).reserve(needed);
+  if (reserved === undefined)
+    return {
+      problem: `the ID pool of the states file is used up: the throughput run needs ${needed} fresh customers (or give --customers-csv)`,
+    };
+  const name = (ctx.loadIdentity?.identifierName ?? 'id') as 'id' | 'mobile' | 'email';
+  const value = (c: (typeof reserved)[number]) => (name === 'id' ? c.customerId : (c[name] ?? ''));
+  if (reserved.some((c) => value(c) === ''))
+    return { problem: `the pool's customers need a ${name} for --identifier-name ${name}` };
+  const csv = join(ctx.reportDir, 'throughput-customers.csv');
+  writeFileSafe(csv, `identifierValue\n${reserved.map((c) => JSON.stringify(value(c))).join('\n')}\n`);
+  return { csv };
+}
+
 export const throughputStage: Stage = {
   id: 'throughput',
   title: 'k6 short throughput run',
@@ -319,11 +388,14 @@ export const throughputStage: Stage = {
   async run(ctx) {
     const skip = await loadSkip(ctx);
     if (skip !== undefined) return skip;
+    const customers = ctx.target === undefined ? undefined : await targetCustomers(ctx);
+    if (customers?.problem !== undefined) return { status: 'failed', detail: customers.problem, tests: [] };
     const r = await runLoad({
       scenario: 'throughput',
       ...(ctx.target === undefined ? {} : { target: ctx.target, allowRealIssue: true }),
       ...loadCredentials(ctx),
-      ...ctx.loadIdentity,
+      ...targetIdentity(ctx),
+      ...(customers?.csv !== undefined ? { customersCsv: customers.csv, customersOnce: true } : {}),
       out: join(ctx.reportDir, 'load-throughput'),
       batchSizes: ctx.throughput.batchSizes,
       duration: `${ctx.throughput.durationSeconds}s`,

@@ -81,34 +81,106 @@ function legend(series: { label: string; color: string }[]): string[] {
   });
 }
 
+/** A box in the chart's coordinates. */
+interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+const overlaps = (a: Box, b: Box): boolean =>
+  a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+
+/** Whether the segment from (x1, y1) to (x2, y2) crosses or touches the box. */
+function segmentHits(x1: number, y1: number, x2: number, y2: number, r: Box): boolean {
+  // Liang-Barsky clipping: the part of the segment inside the box is not empty.
+  let t0 = 0;
+  let t1 = 1;
+  const dx = x2 - x1;
+  const dy = y2 - y1;
+  for (const [p, q] of [
+    [-dx, x1 - r.x],
+    [dx, r.x + r.w - x1],
+    [-dy, y1 - r.y],
+    [dy, r.y + r.h - y1],
+  ] as const) {
+    if (p === 0) {
+      if (q < 0) return false;
+      continue;
+    }
+    const t = q / p;
+    if (p < 0) t0 = Math.max(t0, t);
+    else t1 = Math.min(t1, t);
+    if (t0 > t1) return false;
+  }
+  return true;
+}
+
+/** The box of a data label's text (class label, 11px) centred at x with its baseline at y, plus a margin. */
+function labelBox(text: string, x: number, y: number): Box {
+  const w = text.length * 6.6 + 6;
+  return { x: x - w / 2, y: y - 11, w, h: 15 };
+}
+
 /**
- * A line chart over the batch sizes (equally spaced, as categories) with labelled points. Labels go
- * above the point, or below it when the series above is within a label's height (latency p50/p95/p99).
+ * A line chart over the batch sizes (equally spaced, as categories) with labelled points. Each label
+ * takes the first place around its point (above, below, further above or below, right, left) that
+ * stays inside the plot (clear of the axis ticks and the legend) and covers no other label, point or
+ * line; a label with no such place is left out (the point's tooltip and the table carry the value).
  */
 export function lineChart(title: string, unit: string, batchSizes: number[], series: Series[]): string {
   const max = Math.max(1e-9, ...series.flatMap((s) => s.values));
   const f = frame(title, unit, 'customers per request (batch size)', batchSizes.map(String), max);
+  const { width, height, pad } = CHART;
+  const plot: Box = {
+    x: pad.left,
+    y: pad.top - 8,
+    w: width - pad.left - pad.right,
+    h: height - pad.top - pad.bottom + 8,
+  };
+  const points = series.flatMap((s) => s.values.map((v, i) => ({ x: f.x(i), y: f.y(v) })));
+  const segments = series.flatMap((s) =>
+    s.values.slice(1).map((v, i) => [f.x(i), f.y(s.values[i] as number), f.x(i + 1), f.y(v)] as const),
+  );
   series.forEach((s) => {
-    const points = s.values.map((v, i) => `${f.x(i)},${f.y(v)}`).join(' ');
-    f.parts.push(`<polyline points="${points}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
+    const line = s.values.map((v, i) => `${f.x(i)},${f.y(v)}`).join(' ');
+    f.parts.push(`<polyline points="${line}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
     s.values.forEach((v, i) => {
       f.parts.push(
         `<circle cx="${f.x(i)}" cy="${f.y(v)}" r="4" fill="${s.color}"><title>${esc(`${s.label}, batch ${batchSizes[i]}: ${formatFigure(v)} ${unit}`)}</title></circle>`,
       );
     });
   });
-  // Labels last, so they sit over the lines; each one only where it does not overlap another.
-  const placed: { x: number; y: number }[] = [];
+  // Labels last, so they sit over the grid; each one only where it hides nothing.
+  const placed: Box[] = [];
+  const free = (box: Box): boolean =>
+    box.x >= plot.x &&
+    box.x + box.w <= plot.x + plot.w &&
+    box.y >= plot.y &&
+    box.y + box.h <= plot.y + plot.h &&
+    !placed.some((p) => overlaps(p, box)) &&
+    !points.some((p) => overlaps({ x: p.x - 5, y: p.y - 5, w: 10, h: 10 }, box)) &&
+    !segments.some(([x1, y1, x2, y2]) => segmentHits(x1, y1, x2, y2, box));
   for (const s of [...series].reverse()) {
     s.values.forEach((v, i) => {
+      const text = formatFigure(v);
       const x = f.x(i);
-      for (const dy of [-10, 16]) {
-        const y = f.y(v) + dy;
-        if (placed.some((p) => Math.abs(p.x - x) < 40 && Math.abs(p.y - y) < 13)) continue;
-        placed.push({ x, y });
-        f.parts.push(
-          `<text x="${x}" y="${y}" text-anchor="middle" class="label">${esc(formatFigure(v))}</text>`,
-        );
+      const y = f.y(v);
+      const half = labelBox(text, 0, 0).w / 2;
+      const spots: [number, number][] = [
+        [x, y - 10],
+        [x, y + 18],
+        [x, y - 24],
+        [x, y + 32],
+        [x + half + 8, y + 4],
+        [x - half - 8, y + 4],
+      ];
+      for (const [lx, ly] of spots) {
+        const box = labelBox(text, lx, ly);
+        if (!free(box)) continue;
+        placed.push(box);
+        f.parts.push(`<text x="${lx}" y="${ly}" text-anchor="middle" class="label">${esc(text)}</text>`);
         break;
       }
     });

@@ -9,6 +9,7 @@ import {
   DEFAULT_LOAD_OFFERED_MAX_RPS,
   DEFAULT_LOAD_RATE_MAX_RPS,
 } from '../config/defaults.js';
+import type { StatesFile } from '../contracts/states-file.js';
 import { UnreachableError, UserFacingError } from '../errors.js';
 import { parseToken, parseUserPass } from '../input/credentials.js';
 import { isLoopbackUrl } from '../input/loopback.js';
@@ -71,12 +72,24 @@ export interface LoadOptions extends IdentityOptions {
   quiet?: boolean;
   /** SLOs checked per batch size (default DEFAULT_SLO_TEXT, load/thresholds.ts's). */
   slos?: Slo[];
-  /** An earlier summary to compare with: the report shows both runs. */
-  baseline?: LoadSummary;
-  /** The regression allowed against the baseline, as a share (default 0.1). */
+  /** Earlier summaries to compare with (their runs pooled per batch size): the report shows both. */
+  baseline?: LoadSummary | LoadSummary[];
+  /** The regression allowed against the baseline, as a share (default DEFAULT_MAX_REGRESSION). */
   maxRegression?: number;
+  /** Throughput: run every batch size this many times (the spread `--baseline` judges noise by). */
+  repeat?: number;
   /** Skip the preflight request (tests of the k6 side only). */
   skipPreflight?: boolean;
+  /** Smoke on a target: the states file whose IDs (and pool) replace the spec examples' IDs. */
+  states?: StatesFile;
+  /** Smoke on a target: compare inferred HTTP error bodies word for word (default: by status only). */
+  strict?: boolean;
+  /**
+   * Throughput: send every customer of --customers-csv (or the generated range) at most once, each
+   * batch size the same number of requests offered evenly over its duration (a host with earn
+   * limits, a real CRM): the run measures latency at that rate, not capacity.
+   */
+  customersOnce?: boolean;
   /**
    * Throughput and rate: k6 processes on this machine, each with its execution segment as the
    * k6-operator gives its runner pods, merged into one summary (default 1: one process).

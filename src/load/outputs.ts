@@ -80,7 +80,6 @@ export function writeOutputs(run: Run, result: LoadResult, data: K6SummaryData):
           ),
         };
   const onset = data.metrics.directearn_rate_onset_rps?.values.min;
-  const baseline = run.options.baseline;
   writeFileSafe(
     result.reportPath,
     renderReport(result.summary, {
@@ -89,9 +88,7 @@ export function writeOutputs(run: Run, result: LoadResult, data: K6SummaryData):
       ...(run.scenario === 'smoke' ? { thresholds: result.thresholds } : {}),
       ...(reportSmoke ? { smoke: reportSmoke } : {}),
       ...(onset !== undefined ? { rateOnsetRps: onset } : {}),
-      ...(result.comparison !== undefined && baseline !== undefined
-        ? { baseline, comparison: result.comparison }
-        : {}),
+      ...(result.comparison !== undefined ? { comparison: result.comparison } : {}),
     }),
   );
 }

@@ -10,12 +10,13 @@ import {
   DEFAULT_OUT_DIR,
   DEFAULT_READONLY_BASIC_PASSWORD,
   DEFAULT_READONLY_BASIC_USER,
+  LOAD_CUSTOMER_COUNT,
 } from '../config/defaults.js';
 import { type RecordingProxy, startRecordingProxy } from '../contracts/recording-proxy.js';
 import { UserFacingError } from '../errors.js';
 import { packageRoot } from '../spec/index.js';
 import { writeFileSafe } from '../util/safe-write.js';
-import { compareRuns } from './baseline.js';
+import { compareRuns, DEFAULT_BASELINE_REPEAT, DEFAULT_MAX_REGRESSION } from './baseline.js';
 import { type SkippedCase, smokeCases } from './cases.js';
 import {
   describeIdentity,
@@ -40,7 +41,8 @@ import { smokeVerdicts, summarise, writeOutputs } from './outputs.js';
 import { k6Gogc, oauthScriptVars, scriptVars } from './script-vars.js';
 import { checkSlos, DEFAULT_SLO_TEXT, p95Bound, parseSlo } from './slo.js';
 import { unquote } from './smoke.js';
-import { type K6SummaryData, thresholdResults } from './summary.js';
+import { mapSmokeCases } from './smoke-target.js';
+import { type K6SummaryData, type LoadSummary, thresholdResults, withRepeats } from './summary.js';
 
 /** Whether a URL's host is loopback: the one rule in src/input/loopback.ts (re-exported for callers of this module). */
 export { isLoopbackUrl } from '../input/loopback.js';
@@ -166,11 +168,11 @@ async function runPreflight(run: Run, target: string): Promise<void> {
 }
 
 /** The variables load/config.ts reads; smoke also gets its cases file. */
-function k6Vars(
+async function k6Vars(
   run: Run,
   target: string,
   embedded: Embedded | undefined,
-): { vars: Record<string, string>; skipped: SkippedCase[] } {
+): Promise<{ vars: Record<string, string>; skipped: SkippedCase[] }> {
   const p95 = p95Bound(run.slos);
   const vars: Record<string, string> = {
     ...scriptVars({
@@ -193,8 +195,8 @@ function k6Vars(
       : {}),
     ...(p95 !== undefined ? { DIRECTEARN_SLO_P95_MS: String(p95) } : {}),
   };
-  if (run.scenario !== 'smoke') return { vars, skipped: [] };
-  const derived = smokeCases(
+  if (run.scenario !== 'smoke') return { vars: { ...vars, ...onceVars(run) }, skipped: [] };
+  const spec = smokeCases(
     embedded !== undefined
       ? {
           bodyLimit: embedded.provider.options.bodyLimit,
@@ -202,9 +204,60 @@ function k6Vars(
         }
       : {},
   );
+  // A target has its own IDs and error wording: map the examples and judge inferred bodies leniently.
+  const derived =
+    embedded !== undefined
+      ? spec
+      : await mapSmokeCases(spec, {
+          ...(run.options.states !== undefined ? { states: run.options.states } : {}),
+          ...(identityGiven(run.options) ? { identity: run.identity } : {}),
+          strict: run.options.strict === true,
+        });
   const casesFile = join(run.out, 'smoke-cases.json');
   writeFileSafe(casesFile, JSON.stringify(derived.cases, null, 2));
   return { vars: { ...vars, DIRECTEARN_CASES_FILE: casesFile }, skipped: derived.skipped };
+}
+
+/** Whether the caller named the program or promotion (not the embedded provider's defaults). */
+const identityGiven = (o: LoadOptions): boolean =>
+  o.programId !== undefined || o.promotionId !== undefined || o.promoIdentifier !== undefined;
+
+/**
+ * Throughput with `customersOnce`: every customer of the CSV (or the generated range) sent at most
+ * once, after the preflight's; every batch size gets the same arrival rate (requests/s), the
+ * highest the customers allow over its duration, and a slice of customers of its own
+ * (load/profiles.ts), so a host with earn limits answers them as fresh customers.
+ */
+function onceVars(run: Run): Record<string, string> {
+  if (run.scenario !== 'throughput' || run.options.customersOnce !== true) return {};
+  return {
+    DIRECTEARN_CUSTOMERS_ONCE: '1',
+    DIRECTEARN_CUSTOMER_SKIP: String(preflightSkip(run)),
+    DIRECTEARN_POOL_CUSTOMERS: '0',
+  };
+}
+
+const preflightSkip = (run: Run): number => (run.options.skipPreflight === true ? 0 : PREFLIGHT_CUSTOMERS);
+
+/**
+ * The arrival rate of a `customersOnce` run: the customers after the preflight's, shared evenly by
+ * the batch sizes (each request of batch size b takes b), over each one's duration; at most
+ * --arrival-rate when that is given. A UserFacingError when not even 1 request/s fits.
+ */
+export function onceRate(run: Run): number {
+  const skip = preflightSkip(run);
+  const total =
+    run.csv !== undefined
+      ? firstCustomers(run.identity, Number.MAX_SAFE_INTEGER, run.csv).length
+      : LOAD_CUSTOMER_COUNT;
+  const perSecond = run.batchSizes.reduce((n, b) => n + b, 0) * Math.ceil(run.seconds);
+  const rate = Math.floor((total - skip) / perSecond);
+  if (rate < 1) {
+    throw new UserFacingError(
+      `${run.csv ?? 'the customer range'} has ${total} customers: sending each once for ${run.duration} per batch size (${run.batchSizes.join(', ')}) needs at least ${perSecond + skip}, after the preflight's ${skip}`,
+    );
+  }
+  return Math.min(rate, run.options.arrivalRate ?? rate);
 }
 
 /**
@@ -273,6 +326,8 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
       `cannot create the out folder ${run.out}: ${(e as NodeJS.ErrnoException).code ?? e}`,
     );
   }
+  if (run.scenario === 'throughput' && options.customersOnce === true)
+    run.options = { ...run.options, arrivalRate: onceRate(run) };
   const embedded = await startEmbedded(run);
   const target = options.target ?? (embedded?.url as string);
   const startedAt = new Date().toISOString();
@@ -295,25 +350,44 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
       });
     const k6Target =
       relay === undefined ? target : `${relay.url}${new URL(target).pathname.replace(/\/+$/, '')}`;
-    const { vars, skipped } = k6Vars(run, k6Target, embedded);
+    const { vars, skipped } = await k6Vars(run, k6Target, embedded);
     if ((options.runners ?? 1) > 1) {
       const { runRunners } = await import('./runners.js');
       return await runRunners(run, k6, vars, target);
     }
-    run.say(`k6 run load/${run.scenario}.ts against ${target}`);
-    const { code, k6Errors, insufficientVuWarnings } = await runScenario(run, k6, vars);
-    const tripped = relay?.tripped();
-    if (tripped !== undefined) {
-      run.say(`smoke: ${tripped}; every later request was answered 502 unsent`);
-      k6Errors.push(tripped);
-    }
-    if (!existsSync(run.files.summary)) {
-      throw new UserFacingError(
-        `k6 exited with code ${code} before writing its summary (see the lines above${existsSync(run.files.console) ? ` and ${run.files.console}` : ''})`,
+    // --repeat N: the same k6 run N times; the spread of the runs is the noise a baseline is judged by.
+    const repeat =
+      run.scenario !== 'throughput'
+        ? 1
+        : (options.repeat ?? (options.baseline !== undefined ? DEFAULT_BASELINE_REPEAT : 1));
+    const runs: LoadSummary[] = [];
+    let code = 0;
+    const k6Errors: string[] = [];
+    let insufficientVuWarnings = 0;
+    let data: K6SummaryData = { metrics: {} };
+    for (let i = 1; i <= repeat; i++) {
+      run.say(
+        `k6 run load/${run.scenario}.ts against ${target}${repeat > 1 ? ` (run ${i} of ${repeat})` : ''}`,
       );
+      const one = await runScenario(run, k6, vars);
+      code = one.code;
+      k6Errors.push(...one.k6Errors);
+      insufficientVuWarnings += one.insufficientVuWarnings;
+      const tripped = relay?.tripped();
+      if (tripped !== undefined) {
+        run.say(`smoke: ${tripped}; every later request was answered 502 unsent`);
+        k6Errors.push(tripped);
+      }
+      if (!existsSync(run.files.summary)) {
+        throw new UserFacingError(
+          `k6 exited with code ${code} before writing its summary (see the lines above${existsSync(run.files.console) ? ` and ${run.files.console}` : ''})`,
+        );
+      }
+      data = JSON.parse(readFileSync(run.files.summary, 'utf8')) as K6SummaryData;
+      runs.push(await summarise(run, data, target, startedAt));
+      if (code !== 0 && code !== 99) break;
     }
-    const data = JSON.parse(readFileSync(run.files.summary, 'utf8')) as K6SummaryData;
-    const summary = await summarise(run, data, target, startedAt);
+    const summary = withRepeats(runs);
     const thresholds = thresholdResults(data);
     const slos = run.scenario === 'smoke' ? [] : checkSlos(summary.batches, run.slos);
     const smoke = run.scenario === 'smoke' ? smokeVerdicts(data, run.files.console, skipped) : undefined;
@@ -322,7 +396,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
       run.scenario === 'throughput' ? summary.batches.flatMap((b) => notIssuedReason(b) ?? []) : [];
     const comparison =
       options.baseline !== undefined && completed
-        ? compareRuns(summary, options.baseline, options.maxRegression ?? 0.1)
+        ? compareRuns(summary, options.baseline, options.maxRegression ?? DEFAULT_MAX_REGRESSION)
         : undefined;
     const ok =
       completed &&
@@ -330,7 +404,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
       notIssued.length === 0 &&
       (run.scenario !== 'smoke' || thresholds.every((t) => t.ok)) &&
       Object.values(smoke?.smoke ?? {}).every((s) => s.passed) &&
-      tripped === undefined &&
+      relay?.tripped() === undefined &&
       summary.rate?.retryAfterHonoured !== false &&
       summary.rate?.detectedLimitRps !== null &&
       comparison?.regressed !== true;

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserFacingError } from '../errors.js';
-import { compareRuns } from './baseline.js';
+import { compareRuns, DEFAULT_MAX_REGRESSION } from './baseline.js';
 import { mergeRunners, parseRunnerSummary, RUNNER_SUMMARY_FILE, type RunnerInput } from './merge.js';
 import { judgeAndWrite } from './merged-outputs.js';
 import type { LoadResult, Run } from './options.js';
@@ -78,7 +78,7 @@ export async function runRunners(
     : { ...merged, slos: [], notIssued: [], ok: false, summaryPath: undefined, reportPath: undefined };
   const comparison =
     run.options.baseline !== undefined && completed
-      ? compareRuns(merged.summary, run.options.baseline, run.options.maxRegression ?? 0.1)
+      ? compareRuns(merged.summary, run.options.baseline, run.options.maxRegression ?? DEFAULT_MAX_REGRESSION)
       : undefined;
   return {
     summary: merged.summary,

@@ -35,6 +35,11 @@ export interface BatchFigures {
   issued?: number;
   warned?: number;
   failed?: number;
+  /**
+   * `load --repeat N`: issued/s and p95 of every run of this batch size (the figures above are those
+   * of the run with the median issued/s); what `--baseline` measures the noise with.
+   */
+  repeats?: { issuedPerSecond: number[]; p95Ms: number[] };
   /** Iterations k6 could not start because maxVUs were busy: the target was saturated. */
   droppedIterations: number;
   /** Arrival rate k6 offered, requests/s (schemaVersion 2; absent in version 1 files). */
@@ -232,6 +237,16 @@ export function summaryProblem(value: unknown): string | undefined {
     for (const k of ['offeredRequestsPerSecond', 'maxVus', 'issued', 'warned', 'failed'] as const) {
       if (b[k] !== undefined && typeof b[k] !== 'number') return `batches[${i}].${k} is not a number`;
     }
+    const r = b.repeats;
+    if (
+      r !== undefined &&
+      !(
+        Array.isArray(r?.issuedPerSecond) &&
+        Array.isArray(r?.p95Ms) &&
+        [...r.issuedPerSecond, ...r.p95Ms].every((v) => typeof v === 'number')
+      )
+    )
+      return `batches[${i}].repeats must hold issuedPerSecond and p95Ms, lists of numbers`;
     if (b.sampled !== undefined && typeof b.sampled?.every !== 'number')
       return `batches[${i}].sampled.every is not a number`;
   }
@@ -306,6 +321,31 @@ export function withIssued(summary: LoadSummary): LoadSummary {
         ...b,
         issuedRate: round(issuedRate, 4),
         issuedPerSecond: round(b.customersPerSecond * (1 - b.failedRequestRate) * issuedRate),
+      };
+    }),
+  };
+}
+
+/**
+ * One summary of N runs of the same batch sizes (`load --repeat N`): per batch size the figures of
+ * the run with the median issued/s, and every run's issued/s and p95 in `repeats`.
+ */
+export function withRepeats(runs: readonly LoadSummary[]): LoadSummary {
+  const first = runs[0];
+  if (first === undefined) throw new Error('withRepeats needs at least one run');
+  if (runs.length === 1) return first;
+  return {
+    ...first,
+    batches: first.batches.map((b) => {
+      const all = runs.flatMap((s) => s.batches.filter((x) => x.batchSize === b.batchSize));
+      const sorted = [...all].sort((x, y) => x.issuedPerSecond - y.issuedPerSecond);
+      const median = sorted[Math.floor((sorted.length - 1) / 2)] ?? b;
+      return {
+        ...median,
+        repeats: {
+          issuedPerSecond: all.map((x) => x.issuedPerSecond),
+          p95Ms: all.map((x) => x.latencyMs.p95),
+        },
       };
     }),
   };

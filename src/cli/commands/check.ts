@@ -47,12 +47,21 @@ Flags (environment variable in brackets):
                         report
   --readonly-basic U:P  credentials WITHOUT write access to the customer group resource, for the
                         403 interaction on --target [DIRECTEARN_READONLY_BASIC]
-  --states FILE         provider-state file for verifying against --target [DIRECTEARN_STATES]
+  --states FILE         provider-state file for --target [DIRECTEARN_STATES]: verification and
+                        the k6 smoke send its IDs (its pool's fresh customers where one earns); the
+                        throughput run takes its active promotion and fresh pool customers
+  --strict              judge inferred parts word for word (HTTP error bodies, statuses the doc
+                        never gives) and fail on skipped interactions; by default a --target is
+                        judged on them by status only (documented messages are always exact)
   --allow-real-issue    let the k6 stages send traffic to a non-loopback --target: this ISSUES
                         REAL PROMOTIONS to real customers; without it those stages are skipped
   --skip-load           skip the k6 stages (they count as skipped on purpose, not as failed)
   --program ID, --promotion ID, --promo-identifier TEXT, --identifier-name NAME
-                        what the throughput run sends (as \`directearn load\`, same variables)
+                        what the throughput run sends (as \`directearn load\`, same variables);
+                        on a --target the smoke maps the active promotion from them too
+  --customers-csv FILE  the throughput run's customers on a --target (identifier values, first
+                        column, header line), each sent once; default: fresh ones from the
+                        --states pool
   --batch-sizes LIST    batch sizes of the throughput run (default ${DEFAULT_CHECK_THROUGHPUT.batchSizes.join(',')})
   --duration SECONDS    seconds per batch size of the throughput run (default ${DEFAULT_CHECK_THROUGHPUT.durationSeconds})
   --json FILE           also write the summary as JSON to FILE
@@ -103,6 +112,8 @@ export const CHECK_FLAGS = {
   'oauth-secret': { type: 'string' },
   'readonly-basic': { type: 'string' },
   states: { type: 'string' },
+  strict: { type: 'boolean' },
+  'customers-csv': { type: 'string' },
   'allow-real-issue': { type: 'boolean' },
   program: { type: 'string' },
   promotion: { type: 'string' },
@@ -159,6 +170,14 @@ export const command: Command = {
         '--basic, --token, --readonly-basic and --states go with --target (the embedded provider needs none)',
       );
     }
+    const csvRaw = values['customers-csv'] as string | undefined;
+    const customersCsv = csvRaw === undefined ? undefined : resolve(io.cwd, csvRaw);
+    if (customersCsv !== undefined && (!existsSync(customersCsv) || !statSync(customersCsv).isFile()))
+      throw new UsageError(`--customers-csv ${csvRaw} is not a regular file`);
+    if (customersCsv !== undefined && target === undefined)
+      throw new UsageError(
+        '--customers-csv goes with --target (the embedded provider has its own customers)',
+      );
     const durationSeconds = intOption(
       values.duration as string | undefined,
       '--duration',
@@ -193,6 +212,8 @@ export const command: Command = {
       loadAllowed: loadPermission(target, allowRealIssue),
       skipLoad: values['skip-load'] === true,
       loadIdentity,
+      ...(values.strict === true ? { strict: true } : {}),
+      ...(customersCsv !== undefined ? { customersCsv } : {}),
       reportDir,
       throughput: { batchSizes, durationSeconds },
       progress: (line) => io.out(line),

@@ -13,7 +13,13 @@ import {
 import { parseToken, parseUserPass } from '../../input/credentials.js';
 import { isLoopbackUrl } from '../../input/loopback.js';
 import { hostOf } from '../../input/url.js';
-import { comparisonLines, parseRegression } from '../../load/baseline.js';
+import {
+  comparisonLines,
+  comparisonMarkdown,
+  DEFAULT_BASELINE_REPEAT,
+  DEFAULT_MAX_REGRESSION,
+  parseRegression,
+} from '../../load/baseline.js';
 import { PREFLIGHT_CUSTOMERS } from '../../load/identity.js';
 import type { LoadOptions, LoadResult } from '../../load/run.js';
 import { DEFAULT_EMBEDDED_RATE_LIMIT } from '../../load/run.js';
@@ -21,7 +27,8 @@ import { K6_GOGC } from '../../load/script-vars.js';
 import { DEFAULT_SLO_TEXT, SLO_FIGURES } from '../../load/slo.js';
 import { type BatchFigures, type LoadSummary, readSummary } from '../../load/summary.js';
 import { BOUNDS_HELP } from '../../util/bounded-http.js';
-import { prepareOutputDir } from '../../util/output-path.js';
+import { prepareOutputDir, prepareOutputFile } from '../../util/output-path.js';
+import { writeFileSafe } from '../../util/safe-write.js';
 import {
   type CliIO,
   type Command,
@@ -100,9 +107,17 @@ DIR/summary.json (schemaVersion 3) and DIR/report.html (charts, no network neede
   --slo EXPR               an SLO checked at every batch size (repeatable): FIGURE OP NUMBER, OP
 ${wrapped(`one of < <= > >= ==; FIGURE one of ${Object.keys(SLO_FIGURES).join(' ')} (shares as 0..1). Default: ${DEFAULT_SLO_TEXT.join(' ')} (load/thresholds.ts)`)}
   --slo-file FILE          SLOs one per line (# comments); with --slo, both apply
-  --baseline PATH          an earlier summary.json: prints customers/s and p95 deltas per batch size;
-                           the report shows both runs
-  --max-regression P       allowed regression against --baseline (default 10%)
+  --baseline PATH          an earlier summary.json (repeatable: their runs are pooled): prints issued/s
+                           and p95 per batch size, baseline -> now; the report shows both runs. A
+                           change is a regression only when it is beyond --max-regression AND every
+                           run now is worse than every baseline run (min/max across repeats); the
+                           verdict line says how sure it is
+  --max-regression P       allowed regression against --baseline (default ${(DEFAULT_MAX_REGRESSION * 100).toFixed(0)}%, from the noise
+                           of identical runs measured on a shared machine: README "Baseline")
+  --repeat N               throughput: run every batch size N times (default 1, with --baseline
+                           ${DEFAULT_BASELINE_REPEAT}); summary.json keeps each run's issued/s and p95 (repeats), the
+                           spread --baseline judges by
+  --markdown FILE          with --baseline: also write the comparison as Markdown (a PR comment)
   --quiet                  hide k6's banner, progress and end-of-test text; k6 errors still show
   -- K6_ARGS               passed to \`k6 run\` as is, e.g. -- --out json=points.json. k6's own variables
                            work too: K6_OUT=json=points.json, K6_WEB_DASHBOARD=true (live dashboard on
@@ -118,7 +133,7 @@ either (maxRedirects: 0); it has no size cap, so the smoke reaches a --target th
 relay (answers over 1 MiB refused), and throughput and rate discard every body they do not read.
 
 Exit code: 0 every SLO held (smoke: every case passed; rate: a limit was found and Retry-After
-honoured; --baseline: no regression beyond --max-regression), 1 an SLO crossed, a case failed, a
+honoured; --baseline: no regression beyond --max-regression and the runs' spread), 1 an SLO crossed, a case failed, a
 regression, a batch size mostly did not issue (warned 8890 or failed), the preflight did not issue
 or k6 did not complete, 2 bad flags, 3 the target could not
 be reached or refused the credentials.`;
@@ -158,7 +173,9 @@ export const command: Command = {
       'identifier-name': { type: 'string' },
       slo: { type: 'string', multiple: true },
       'slo-file': { type: 'string' },
-      baseline: { type: 'string' },
+      baseline: { type: 'string', multiple: true },
+      repeat: { type: 'string' },
+      markdown: { type: 'string' },
       'max-regression': { type: 'string' },
       quiet: { type: 'boolean' },
       scenario: { type: 'string' },
@@ -245,6 +262,8 @@ export const command: Command = {
     }
     if (token !== undefined) parseToken(token, optionSource(values.token, '--token', 'DIRECTEARN_TOKEN'));
     if (typeof values.out === 'string') prepareOutputDir(resolve(io.cwd, values.out), '--out', values.out);
+    if (typeof values.markdown === 'string')
+      prepareOutputFile(resolve(io.cwd, values.markdown), '--markdown', values.markdown);
     const bs = batchSizes(values['batch-sizes'] as string | undefined);
     const extra = await runExtras(values, io);
     const quiet = values.quiet === true;
@@ -308,6 +327,12 @@ export const command: Command = {
       env: io.env,
       onOutput: (line) => io.err(line),
     });
+    if (typeof values.markdown === 'string' && result.comparison !== undefined) {
+      writeFileSafe(
+        resolve(io.cwd, values.markdown),
+        comparisonMarkdown(result.comparison, result.summary.target),
+      );
+    }
     return report(result, scenario, io);
   },
 };
@@ -412,18 +437,26 @@ async function runExtras(values: Values, io: CliIO): Promise<Partial<LoadOptions
         `--max-regression must be a percentage like 10%, got "${values['max-regression']}"`,
       );
   }
-  let baseline: LoadSummary | undefined;
-  if (typeof values.baseline === 'string') {
+  let baseline: LoadSummary[] | undefined;
+  const baselinePaths = (values.baseline as string[] | undefined) ?? [];
+  if (baselinePaths.length > 0) {
     try {
-      baseline = readSummary(resolve(io.cwd, values.baseline), '--baseline');
+      baseline = baselinePaths.map((p) => readSummary(resolve(io.cwd, p), '--baseline'));
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
   } else if (maxRegression !== undefined) throw new UsageError('--max-regression goes with --baseline');
+  if (typeof values.markdown === 'string' && baseline === undefined)
+    throw new UsageError('--markdown writes the --baseline comparison: give --baseline too');
+  const repeat =
+    typeof values.repeat === 'string'
+      ? intOption(values.repeat, '--repeat', 1, { min: 1, max: 20 })
+      : undefined;
   return {
     ...identityOptions,
     ...(slos.length > 0 ? { slos } : {}),
     ...(baseline !== undefined ? { baseline } : {}),
     ...(maxRegression !== undefined ? { maxRegression } : {}),
+    ...(repeat !== undefined ? { repeat } : {}),
   };
 }
