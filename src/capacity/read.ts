@@ -1,7 +1,6 @@
 // Reading capacity.json back (for `plan`): checked field by field, and turned into the figures a
 // load summary gives per batch size, so one plan function decides from either.
-import { UserFacingError } from '../errors.js';
-import { readInputText } from '../input/file.js';
+import { readJsonInput } from '../input/file.js';
 import type { BatchFigures, LoadSummary } from '../load/summary.js';
 import { type BatchCapacity, CAPACITY_SCHEMA_VERSION, type CapacityResult } from './run.js';
 
@@ -27,21 +26,7 @@ export function capacityProblem(value: unknown): string | undefined {
 
 /** Reads capacity.json; a missing, non-JSON or wrong file is a UserFacingError naming `what` and the file. */
 export function readCapacity(path: string, what: string): CapacityResult {
-  let text: string;
-  try {
-    text = readInputText(path);
-  } catch (e) {
-    throw new UserFacingError(`${what} ${path} cannot be read: ${(e as NodeJS.ErrnoException).code ?? e}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new UserFacingError(`${what} ${path} is not JSON`);
-  }
-  const problem = capacityProblem(parsed);
-  if (problem !== undefined) throw new UserFacingError(`${what} ${path} is not a capacity.json: ${problem}`);
-  return parsed as CapacityResult;
+  return readJsonInput<CapacityResult>(path, what, 'a capacity.json', capacityProblem);
 }
 
 /** The step a batch size's capacity was read from (its confirmed good step). */

@@ -1,7 +1,6 @@
 // summary.json: the figures of a load run per batch size (what `load` writes and `plan`, `--baseline`
 // and the report read), built from k6's end-of-test data, and read back from any earlier version.
-import { UserFacingError } from '../errors.js';
-import { readInputText } from '../input/file.js';
+import { readJsonInput } from '../input/file.js';
 
 export interface BatchFigures {
   batchSize: number;
@@ -287,21 +286,7 @@ function rateProblem(rate: unknown): string | undefined {
  * summary becomes a UserFacingError naming `what` (the flag) and the file.
  */
 export function readSummary(path: string, what: string): LoadSummary {
-  let text: string;
-  try {
-    text = readInputText(path);
-  } catch (e) {
-    throw new UserFacingError(`${what} ${path} cannot be read: ${(e as NodeJS.ErrnoException).code ?? e}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new UserFacingError(`${what} ${path} is not JSON`);
-  }
-  const problem = summaryProblem(parsed);
-  if (problem !== undefined) throw new UserFacingError(`${what} ${path} is not a load summary: ${problem}`);
-  return withIssued(parsed as LoadSummary);
+  return withIssued(readJsonInput<LoadSummary>(path, what, 'a load summary', summaryProblem));
 }
 
 /**
