@@ -4,7 +4,7 @@
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderCapacityPage } from '../src/capacity/page.js';
-import type { CapacityResult } from '../src/capacity/run.js';
+import type { CapacityResult } from '../src/capacity/result.js';
 import type { CapacityStep } from '../src/capacity/step.js';
 import { launchChromium } from './support/chromium.js';
 

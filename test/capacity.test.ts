@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CapacityResult, runCapacity } from '../src/capacity/run.js';
+import type { CapacityResult } from '../src/capacity/result.js';
+import { runCapacity } from '../src/capacity/run.js';
 import { parseSlo } from '../src/load/slo.js';
 import { type Running, startWithReadyFile } from './support/serve-process.js';
 

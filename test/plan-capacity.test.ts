@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CapacityResult } from '../src/capacity/run.js';
+import type { CapacityResult } from '../src/capacity/result.js';
 import type { CapacityStep } from '../src/capacity/step.js';
 import { rateLimitRps } from '../src/cli/commands/plan.js';
 import { main } from '../src/cli/main.js';

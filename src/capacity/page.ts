@@ -1,7 +1,7 @@
 // capacity.html: per batch size, the steps of the search as offered vs issued customers/s and p95
 // latency against the offered rate, the found knee marked; a table of every step. No network needed.
 import { esc, formatFigure, niceTicks } from '../load/charts.js';
-import type { BatchCapacity, CapacityResult } from './run.js';
+import type { BatchCapacity, CapacityResult } from './result.js';
 import type { CapacityStep } from './step.js';
 
 const W = 560;

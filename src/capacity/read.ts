@@ -2,7 +2,7 @@
 // load summary gives per batch size, so one plan function decides from either.
 import { readJsonInput } from '../input/file.js';
 import type { BatchFigures, LoadSummary } from '../load/summary.js';
-import { type BatchCapacity, CAPACITY_SCHEMA_VERSION, type CapacityResult } from './run.js';
+import { type BatchCapacity, CAPACITY_SCHEMA_VERSION, type CapacityResult } from './result.js';
 
 /** The first field of a parsed capacity.json at fault, or undefined when it is one. */
 export function capacityProblem(value: unknown): string | undefined {

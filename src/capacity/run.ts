@@ -23,7 +23,13 @@ import { k6Gogc, oauthScriptVars, scriptVars } from '../load/script-vars.js';
 import { DEFAULT_SLO_TEXT, parseSlo, type Slo, sloText } from '../load/slo.js';
 import { writeFileSafe } from '../util/safe-write.js';
 import { renderCapacityPage } from './page.js';
-import { type BoundBy, searchCapacity } from './search.js';
+import {
+  type BatchCapacity,
+  CAPACITY_SCHEMA_VERSION,
+  type CapacityResult,
+  type RateLimitSeen,
+} from './result.js';
+import { searchCapacity } from './search.js';
 import { type CapacityStep, runStep, stepPlan } from './step.js';
 
 /** The default SLOs of a step: load's (p95, failed requests and customers, at most 5% warned). */
@@ -36,7 +42,6 @@ export const DEFAULT_MAX_RATE = 1_000_000;
 export const DEFAULT_RESOLUTION = 0.05;
 export const DEFAULT_MAX_STEPS = 16;
 export const DEFAULT_CAPACITY_MAX_VUS = 500;
-export const CAPACITY_SCHEMA_VERSION = 1;
 
 export interface CapacityOptions extends IdentityOptions {
   target?: string;
@@ -65,42 +70,6 @@ export interface CapacityOptions extends IdentityOptions {
   k6Path?: string;
   /** Progress lines (one per step). */
   onProgress?: (line: string) => void;
-}
-
-export interface RateLimitSeen {
-  perSecond: number;
-  perMinute: number;
-  /** 'minute' when the target's Retry-After pointed past the next second (a per-minute window). */
-  window: 'second' | 'minute';
-  /** Where the figure comes from. */
-  source: 'X-RateLimit-Limit' | 'accepted requests';
-}
-
-export interface BatchCapacity {
-  batchSize: number;
-  /** Issued customers/s and served requests/s the host sustained at the confirmed step (0 when none held). */
-  issuedPerSecond: number;
-  requestsPerSecond: number;
-  boundBy: BoundBy;
-  /** Whether these figures are the host's capacity (false when the generator, the budget or no good step bound it). */
-  isHostCapacity: boolean;
-  rateLimit?: RateLimitSeen;
-  note?: string;
-  steps: CapacityStep[];
-}
-
-export interface CapacityResult {
-  schemaVersion: 1;
-  target: string;
-  startedAt: string;
-  slos: string[];
-  stepSeconds: number;
-  maxVus: number;
-  /** k6 processes per step (present when more than one). */
-  runners?: number;
-  budgetCustomers?: number;
-  customersSent: number;
-  batches: BatchCapacity[];
 }
 
 /** The rate limit a 429 step shows: per minute when Retry-After pointed past a second. */

@@ -38,6 +38,7 @@ import {
   type Run,
 } from './options.js';
 import { smokeVerdicts, summarise, writeOutputs } from './outputs.js';
+import { runRunners } from './runners.js';
 import { k6Gogc, oauthScriptVars, scriptVars } from './script-vars.js';
 import { checkSlos, DEFAULT_SLO_TEXT, p95Bound, parseSlo } from './slo.js';
 import { unquote } from './smoke.js';
@@ -352,8 +353,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
       relay === undefined ? target : `${relay.url}${new URL(target).pathname.replace(/\/+$/, '')}`;
     const { vars, skipped } = await k6Vars(run, k6Target, embedded);
     if ((options.runners ?? 1) > 1) {
-      const { runRunners } = await import('./runners.js');
-      return await runRunners(run, k6, vars, target);
+      return await runRunners(run, k6, vars, runScenario);
     }
     // --repeat N: the same k6 run N times; the spread of the runs is the noise a baseline is judged by.
     const repeat =

@@ -8,7 +8,6 @@ import { compareRuns, DEFAULT_MAX_REGRESSION } from './baseline.js';
 import { mergeRunners, parseRunnerSummary, RUNNER_SUMMARY_FILE, type RunnerInput } from './merge.js';
 import { judgeAndWrite } from './merged-outputs.js';
 import type { LoadResult, Run } from './options.js';
-import { runScenario } from './run.js';
 
 /**
  * The k6 flags of runner `index` (0-based) of `count`, written as the k6-operator writes them for
@@ -20,12 +19,24 @@ export function segmentArgs(index: number, count: number): string[] {
   return [`--execution-segment=${at(index)}:${at(index + 1)}`, `--execution-segment-sequence=${sequence}`];
 }
 
+/**
+ * One k6 process of the run (src/load/run.ts's runScenario), handed in by its caller so this module
+ * does not import the one that calls it.
+ */
+export type RunOneRunner = (
+  run: Run,
+  k6: string,
+  vars: Record<string, string>,
+  files: Run['files'],
+  runner: { args: string[]; prefix: string },
+) => Promise<{ code: number; k6Errors: string[]; insufficientVuWarnings: number }>;
+
 /** Runs the N runners side by side, then merges their summaries; the run's SLOs judged on the whole. */
 export async function runRunners(
   run: Run,
   k6: string,
   vars: Record<string, string>,
-  _target: string,
+  runScenario: RunOneRunner,
 ): Promise<LoadResult> {
   const count = run.options.runners ?? 1;
   const runners = Array.from({ length: count }, (_, i) => {
