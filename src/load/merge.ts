@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 import { MAX_INPUT_BYTES, readInputText } from '../input/file.js';
 import { printable } from '../util/output-path.js';
 import { mergedPercentile, mergedRankBound, type RankedSketch } from './sketch.js';
-import { type BatchFigures, type LoadSummary, SCHEMA_VERSION } from './summary.js';
+import { type BatchFigures, customerShares, type LoadSummary, SCHEMA_VERSION } from './summary.js';
 
 /** The mark before a runner summary on a log line (load/runner-summary.ts RUNNER_LINE_MARK). */
 export const RUNNER_LINE_MARK = 'directearn-runner-summary ';
@@ -401,12 +401,7 @@ function mergeBatch(
       p99: round(mergedPercentile(sketches, 99)),
     },
     failedRequestRate,
-    entityFailureRate: round(answered > 0 ? failed / answered : 0, 4),
-    warningRate: round(answered > 0 ? warned / answered : 0, 4),
-    issuedRate: round(issuedRate, 4),
-    issued,
-    warned,
-    failed,
+    ...customerShares(answered, issued, warned, failed),
     limited: sum(parts, (b) => b.limited),
     droppedIterations: sum(parts, (b) => b.droppedIterations),
     offeredRequestsPerSecond: round(

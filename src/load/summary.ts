@@ -127,6 +127,22 @@ function value(data: K6SummaryData, metric: string, stat: string): number {
 }
 
 /**
+ * The customers of one batch size's answers read: the counts and their shares (issued = earned with
+ * ids; warned = 8890, not issued; failed = errors). One definition for a run's figures and a merged
+ * run's (src/load/merge.ts).
+ */
+export function customerShares(answered: number, issued: number, warned: number, failed: number) {
+  return {
+    entityFailureRate: round(answered > 0 ? failed / answered : 0, 4),
+    warningRate: round(answered > 0 ? warned / answered : 0, 4),
+    issuedRate: round(answered > 0 ? issued / answered : 0, 4),
+    issued,
+    warned,
+    failed,
+  };
+}
+
+/**
  * Figures of one batch size from the k6 metrics tagged `selector` (e.g. `scenario:batch_100`), over
  * the `seconds` its scenario offered load.
  */
@@ -159,12 +175,7 @@ export function batchFigures(
       p99: round(value(data, m('http_req_duration'), 'p(99)')),
     },
     failedRequestRate,
-    entityFailureRate: round(answered > 0 ? failed / answered : 0, 4),
-    warningRate: round(answered > 0 ? warned / answered : 0, 4),
-    issuedRate: round(issuedRate, 4),
-    issued,
-    warned,
-    failed,
+    ...customerShares(answered, issued, warned, failed),
     droppedIterations: value(data, m('dropped_iterations'), 'count'),
     ...(every > 1 ? { sampled: { every } } : {}),
   };
