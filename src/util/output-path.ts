@@ -3,7 +3,16 @@
 // file goes is refused: src/util/safe-write.ts never writes through one).
 // Node's own `mkdir({ recursive: true })` loops forever at 100% CPU on /proc and /sys (it keeps
 // retrying the ENOENT those file systems answer), so folders are made one level at a time here.
-import { closeSync, constants, existsSync, mkdirSync, openSync, statSync, unlinkSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { printable } from './printable.js';
@@ -98,14 +107,15 @@ export function prepareOutputFile(file: string, flag: string, shown: string = fi
     throw new UsageError(`${flag} ${printable(shown)}: a folder, not a file`);
   }
   try {
-    // O_NOFOLLOW: a link put there since the check is not followed either.
-    closeSync(
-      openSync(
-        abs,
-        constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | (constants.O_NOFOLLOW ?? 0),
-      ),
-    );
-    if (!existed) unlinkSync(abs);
+    if (existed) {
+      // O_NOFOLLOW: a link put there since the check is not followed either.
+      closeSync(openSync(abs, constants.O_WRONLY | constants.O_APPEND | (constants.O_NOFOLLOW ?? 0)));
+    } else {
+      // The file is written later by a temporary file renamed into this folder (writeFileSafe), so
+      // the folder is what must be writable. Creating the file here to test it would show a reader
+      // polling for it (a --ready-file) an empty file for a moment.
+      accessSync(dirname(abs), constants.W_OK | constants.X_OK);
+    }
   } catch (e) {
     throw new UsageError(`${flag} ${printable(shown)}: cannot write the file: ${reason(e)}`);
   }
