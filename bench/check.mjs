@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packageRoot } from '../dist/spec/index.js';
+import { packageRoot } from '../dist/util/package-root.js';
 import { beginRecord, k6Version, spread } from './record.mjs';
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);

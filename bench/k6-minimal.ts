@@ -2,8 +2,8 @@
 // fixed body and reading nothing, so its request rate is k6's own ceiling against the same target.
 import http from 'k6/http';
 import type { Options } from 'k6/options';
-import { config } from '../load/config.ts';
-import { directEarnBody, ENDPOINT_URL, JSON_HEADERS } from '../load/payload.ts';
+import { config } from '../k6/config.ts';
+import { directEarnBody, ENDPOINT_URL, JSON_HEADERS } from '../k6/payload.ts';
 
 /** Customers 0..batch-1 of the generated range, the same body for every VU and request. */
 const body = __VU === 0 ? '' : directEarnBody(config.batchSizes[0] ?? 1, 0);

@@ -1,4 +1,4 @@
-// `npm run bench:load`: the request rate k6 reaches with load/throughput.ts (pooled bodies, and
+// `npm run bench:load`: the request rate k6 reaches with k6/throughput.ts (pooled bodies, and
 // DIRECTEARN_POOL_CUSTOMERS=0 fresh bodies) next to a minimal k6 script posting one fixed body and
 // reading nothing (bench/k6-minimal.ts), against the same embedded provider on the same machine, so
 // the script's own overhead is known. Goals (issue 13): pooled >= 0.9 and fresh >= 0.7 of minimal
@@ -7,7 +7,7 @@
 // (the order rotates each round) and the best of each counts: noise only ever slows a run down.
 // A benchmark, not a test. Variables: BENCH_SECONDS (3), BENCH_ROUNDS (8), BENCH_VUS (16),
 // BENCH_WARMUP_SECONDS (2: one unmeasured run before each batch size's rounds),
-// BENCH_BATCH_SIZES (1,100,1000), BENCH_SCRIPT (load/throughput.ts: compare another script),
+// BENCH_BATCH_SIZES (1,100,1000), BENCH_SCRIPT (k6/throughput.ts: compare another script),
 // GOGC (k6's, as for `directearn load`: 400 unless set), BENCH_MODES (minimal,pooled,fresh: which
 // runs; minimal is always one), BENCH_RECORD_AS (load: the bench/results/NAME.jsonl the figures go to,
 // through bench/record.mjs).
@@ -19,7 +19,7 @@ import { promisify } from 'node:util';
 import { findK6 } from '../dist/load/k6.js';
 import { k6Gogc } from '../dist/load/script-vars.js';
 import { startProvider } from '../dist/provider/server.js';
-import { packageRoot } from '../dist/spec/index.js';
+import { packageRoot } from '../dist/util/package-root.js';
 import { beginRecord, spread } from './record.mjs';
 
 /** A bad variable: one line and exit 2, as for any usage error. */
@@ -42,7 +42,7 @@ if (!batchSizes.every((b) => Number.isInteger(b) && b >= 1))
   usage(
     `BENCH_BATCH_SIZES must be whole numbers >= 1, comma-separated, got ${process.env.BENCH_BATCH_SIZES}`,
   );
-const script = resolve(packageRoot, process.env.BENCH_SCRIPT ?? 'load/throughput.ts');
+const script = resolve(packageRoot, process.env.BENCH_SCRIPT ?? 'k6/throughput.ts');
 // Offered far above what one machine serves: every script runs saturated at the same concurrency.
 const offeredRps = 100_000;
 
@@ -125,7 +125,7 @@ async function run(mode, batchSize, runSeconds = seconds) {
 const version = spawnSync(k6, ['version'], { encoding: 'utf8' }).stdout.trim();
 rec.tool('k6', /v\d+\.\d+\.\d+[\w.+-]*/.exec(version)?.[0] ?? version);
 console.log(
-  `bench:load: ${version}, GOGC=${gogc}, ${vus} VUs, ${seconds}s per run, best of ${rounds} alternating rounds, embedded provider ${provider.url}, script ${process.env.BENCH_SCRIPT ?? 'load/throughput.ts'}`,
+  `bench:load: ${version}, GOGC=${gogc}, ${vus} VUs, ${seconds}s per run, best of ${rounds} alternating rounds, embedded provider ${provider.url}, script ${process.env.BENCH_SCRIPT ?? 'k6/throughput.ts'}`,
 );
 console.log(
   'batch  minimal req/s  pooled req/s  ratio  fresh req/s  ratio   (every round: minimal/pooled/fresh)',

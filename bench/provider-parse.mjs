@@ -92,7 +92,7 @@ async function measure(batch, bodies, path) {
     () => ({ enabled: false, batchSize: 10 }),
     { scanCustomers: path !== 'parse', scanFromBytes: path === 'scan-all' ? 0 : undefined },
   );
-  // What k6 sends (load/bodies.ts): compact, in this key order, source on every customer.
+  // What k6 sends (k6/bodies.ts): compact, in this key order, source on every customer.
   const head = `{"type":"CUSTOMER","promotionDetails":{"programId":${LOAD_PROGRAM_ID},"promotionId":${LOAD_PROMOTION_ID}},"identifierName":"id","customers":[`;
   const body = (first) => {
     const items = new Array(batch);

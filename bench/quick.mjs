@@ -1,6 +1,6 @@
 // `npm run bench:quick`: the benches a change to the provider's hot path or the k6 scripts touches, in
 // under a minute: bench:provider at batch 1 and 1000 (3 alternating rounds of 2 s) and bench:load's
-// k6 generator ratio at batch 1 (the minimal script vs load/throughput.ts, 2 rounds of 2 s). Their
+// k6 generator ratio at batch 1 (the minimal script vs k6/throughput.ts, 2 rounds of 2 s). Their
 // figures go to bench/results/provider-quick.jsonl and load-quick.jsonl, so `npm run bench:compare`
 // sets them against the last quick run (short rounds are noisier than the full benches: their
 // recorded noise says how much).

@@ -1,7 +1,7 @@
 // `npm run bench:readme`: README's benchmark figures are generated from the records, not typed: every
 // region between `<!-- bench-record NAME -->` and `<!-- /bench-record -->` is rewritten with the
 // last record of bench NAME (bench/results/NAME.jsonl). `--check` changes nothing and fails when a
-// region differs from what the records give (test/bench-records.test.ts runs the same check).
+// region differs from what the records give (test/cli/bench-records.test.ts runs the same check).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

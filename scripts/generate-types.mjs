@@ -1,4 +1,4 @@
-// Regenerates src/spec/generated/directEarn.ts from openapi/directEarn.yaml (npm run generate).
+// Regenerates src/openapi/generated/directEarn.ts from openapi/directEarn.yaml (npm run generate).
 // `--check` exits 1 when the committed file is stale instead of writing it.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';

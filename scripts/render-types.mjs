@@ -5,7 +5,7 @@ import ts from 'typescript';
 
 const root = new URL('../', import.meta.url);
 export const specUrl = new URL('openapi/directEarn.yaml', root);
-export const generatedPath = fileURLToPath(new URL('src/spec/generated/directEarn.ts', root));
+export const generatedPath = fileURLToPath(new URL('src/openapi/generated/directEarn.ts', root));
 
 /**
  * An anyOf branch that only lists `required` names (EarnResult: promotionId or promoIdentifier)

@@ -1,5 +1,5 @@
 // `npm run schemathesis:install`: the pinned schemathesis into a venv in the user tool cache (~/.cache/directearn-tools/).
-// test/schemathesis.test.ts does the same on first run; this is for CI images that prepare the cache in advance.
+// test/check/schemathesis.test.ts does the same on first run; this is for CI images that prepare the cache in advance.
 import { installSchemathesis } from '../dist/tools/schemathesis.js';
 
 try {

@@ -1,7 +1,7 @@
 // Consumer contracts of the documented per-customer error codes.
 
 import { describe } from 'vitest';
-import { catalogue } from '../../src/spec/index.js';
+import { catalogue } from '../../src/openapi/index.js';
 import { describeInteractions } from './support.js';
 
 const errorCases = new Set(

@@ -15,7 +15,7 @@ import {
 } from '../../src/config/defaults.js';
 import { type Interaction, interactions } from '../../src/contracts/interactions.js';
 import { PACT_DIR } from '../../src/contracts/pacts.js';
-import { type DirectEarnRequest, ENDPOINT_PATH, type EntityResponse } from '../../src/spec/index.js';
+import { type DirectEarnRequest, ENDPOINT_PATH, type EntityResponse } from '../../src/openapi/index.js';
 
 const { integer, regex, string } = MatchersV3;
 

@@ -5,8 +5,8 @@
 // Usage: node contracts/provider/pact-js-verify.mjs [--empty] PACT_FILE...   (after npm run build)
 import { Verifier } from '@pact-foundation/pact';
 import { PACT_PROVIDER } from '../../dist/config/defaults.js';
+import { ENDPOINT_PATH } from '../../dist/openapi/index.js';
 import { startProvider } from '../../dist/provider/server.js';
-import { ENDPOINT_PATH } from '../../dist/spec/index.js';
 import { STATE_NAMES } from '../../dist/states/index.js';
 
 const empty = process.argv[2] === '--empty';

@@ -6,7 +6,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pactFiles, readPact } from '../../src/contracts/pacts.js';
-import { packageRoot } from '../../src/spec/index.js';
+import { packageRoot } from '../../src/util/package-root.js';
 
 /** Starts `node bin/directearn.js serve --port 0 --admin` and waits for its "listening on URL" line. */
 export async function serveReferenceProvider(extra: string[] = []): Promise<{ url: string; stop(): void }> {

@@ -11,9 +11,10 @@ import { PACT_PROVIDER } from '../../src/config/defaults.js';
 import { invariantsOfExchanges } from '../../src/contracts/invariants.js';
 import { pactFiles, pactInteractions } from '../../src/contracts/pacts.js';
 import { startRecordingProxy } from '../../src/contracts/recording-proxy.js';
+import { ENDPOINT_PATH } from '../../src/openapi/index.js';
 import { startProvider } from '../../src/provider/server.js';
-import { ENDPOINT_PATH, packageRoot } from '../../src/spec/index.js';
 import { STATE_NAMES, type StateParams } from '../../src/states/index.js';
+import { packageRoot } from '../../src/util/package-root.js';
 import { pactsWithWrongExpectation, serveReferenceProvider } from './support.js';
 
 const inPacts = pactInteractions();

@@ -1,4 +1,4 @@
-// One step of the capacity search: k6 runs load/capacity.ts at one arrival rate and batch size (as
+// One step of the capacity search: k6 runs k6/capacity.ts at one arrival rate and batch size (as
 // one process, or as N runners with the k6-operator's execution segments whose figures are merged),
 // and the step is judged: good when the SLOs hold, no 429 came and k6 sent what it was asked to.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -10,8 +10,8 @@ import { mergedPercentile, mergedRankBound, type RankedSketch } from '../load/sk
 import { checkSlos, type Slo } from '../load/slo.js';
 import { unquote } from '../load/smoke.js';
 import type { BatchFigures, K6SummaryData } from '../load/summary.js';
-import { packageRoot } from '../spec/index.js';
 import { printable } from '../util/output-path.js';
+import { packageRoot } from '../util/package-root.js';
 import type { Judged, Phase, StepVerdict } from './search.js';
 
 /** Requests a step sends at least, so its percentiles and shares mean something. */
@@ -97,7 +97,7 @@ export async function runStep(
   let insufficientVus = 0;
   const errors: string[] = [];
   // The runners start together and each schedules its segment's share of the arrivals; the budget
-  // cap (DIRECTEARN_STEP_MAX_ITERATIONS) is the step's whole, which load/capacity.ts compares with
+  // cap (DIRECTEARN_STEP_MAX_ITERATIONS) is the step's whole, which k6/capacity.ts compares with
   // k6's iterationInTest: numbered across all segments, so each runner sends only its share of it.
   const codes = await Promise.all(
     summaryFiles.map((summaryFile, i) =>
@@ -110,7 +110,7 @@ export async function runStep(
           '--quiet',
           '--address=',
           ...(count > 1 ? segmentArgs(i, count) : []),
-          join(packageRoot, 'load', 'capacity.ts'),
+          join(packageRoot, 'k6', 'capacity.ts'),
         ],
         {
           ...s.env,
@@ -149,7 +149,7 @@ export async function runStep(
 }
 
 /**
- * A step's figures from k6's summary (load/capacity.ts's metrics of scenario `step`), or from the
+ * A step's figures from k6's summary (k6/capacity.ts's metrics of scenario `step`), or from the
  * summaries of its runners merged: counts summed; percentiles through the runners' latency sketches
  * (src/load/sketch.ts, within rankBoundPoints); the generator guard on the whole (dropped
  * iterations and VUs summed, requests against the whole step's schedule).
@@ -225,7 +225,7 @@ export function stepFigures(
 
 /**
  * A runner's latency sketch: every percentile k6 reported for the step's http_req_duration (its
- * summaryTrendStats ask for load/sketch.ts's dense grid), with min and max as ranks 0 and 100.
+ * summaryTrendStats ask for k6/sketch.ts's dense grid), with min and max as ranks 0 and 100.
  */
 function sketchOf(data: K6SummaryData, count: number): RankedSketch {
   const values = data.metrics['http_req_duration{scenario:step}']?.values ?? {};

@@ -2,7 +2,7 @@
 // pact (interactions written by the consumer contracts), verified against the target, and smoked.
 import { NOT_PINNED } from '../contracts/interactions.js';
 import { readPact } from '../contracts/pacts.js';
-import { type CatalogueEntry, catalogue, ENDPOINT_PATH, exampleNames, loadSpec } from '../spec/index.js';
+import { type CatalogueEntry, catalogue, ENDPOINT_PATH, exampleNames, loadSpec } from '../openapi/index.js';
 import type { CaseRow, Cell, StageResult } from './model.js';
 import type { CheckContext } from './stages.js';
 
@@ -109,7 +109,7 @@ export function buildCaseRows(
       smoke =
         s !== undefined ? (s.passed ? 'passed' : 'failed') : notAsked !== undefined ? 'not-verified' : 'none';
       if (s === undefined && notAsked === undefined)
-        notes.push('no smoke request: load/smoke.ts sends none for this case');
+        notes.push('no smoke request: k6/smoke.ts sends none for this case');
       if (notAsked !== undefined) notes.push(`smoke not asked: ${notAsked}`);
       if (s !== undefined && !s.passed) notes.push(`smoke: ${s.detail}`);
     }

@@ -3,21 +3,21 @@
 // Stages call the modules of the other parts of the suite (src/contracts, src/load); with no
 // --target each of them starts its own fresh reference provider on a free loopback port.
 import { join } from 'node:path';
+import { runConsumerContracts } from '../contracts/consumer.js';
 import { PoolDraw } from '../contracts/pool.js';
+import { checkPactsAgainstSpec } from '../contracts/spec-check.js';
+import { readStatesFile } from '../contracts/states-file.js';
 import {
   type Credentials,
-  checkPactsAgainstSpec,
-  runConsumerContracts,
+  poolLine,
   type VerifiedInteraction,
   verifyPacts,
-} from '../contracts/run.js';
-import { readStatesFile } from '../contracts/states-file.js';
-import { poolLine } from '../contracts/verification.js';
+} from '../contracts/verification.js';
 import { type IdentityOptions, PREFLIGHT_CUSTOMERS } from '../load/identity.js';
 import { notIssuedReason } from '../load/issued.js';
 import { findGo } from '../load/k6.js';
 import { type BatchFigures, findK6, installK6, K6_VERSION, runLoad } from '../load/run.js';
-import { checkExamples, checkMetaSchema, lintSpec } from '../spec/check.js';
+import { checkExamples, checkMetaSchema, lintSpec } from '../openapi/check.js';
 import { STATES } from '../states/index.js';
 import { writeFileSafe } from '../util/safe-write.js';
 import type { K6BuildResult } from './k6-build.js';

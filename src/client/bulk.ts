@@ -30,7 +30,7 @@ import type {
   EntityType,
   IdentifierName,
   PromotionDetails,
-} from '../spec/index.js';
+} from '../openapi/index.js';
 import { type CustomerOutcome, countOutcomes, type DirectEarnClient, type OutcomeCounts } from './client.js';
 import { DirectEarnHttpError } from './errors.js';
 import { type Backoff, classifyFailure, failureDelay, rateLimitDelay, type Verdict } from './retry.js';

@@ -15,7 +15,7 @@ import {
   formatIssues,
   type HttpErrorBody,
   validateResponse,
-} from '../spec/index.js';
+} from '../openapi/index.js';
 import { ANSWER_CAP_BYTES, redirectMessage } from '../util/bounded-http.js';
 import { DirectEarnHttpError, DirectEarnNetworkError, DirectEarnResponseError } from './errors.js';
 

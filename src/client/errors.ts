@@ -1,7 +1,7 @@
 // Typed failures of the client: an HTTP-level refusal carrying the server's message, a network
 // failure that says whether the request may have reached the server, and a response the spec
 // does not allow (strict mode).
-import type { ValidationIssue } from '../spec/index.js';
+import type { ValidationIssue } from '../openapi/index.js';
 
 /** The endpoint answered with a non-200 status (400/401/403/413/415/429/5xx...). */
 export class DirectEarnHttpError extends Error {

@@ -1,6 +1,6 @@
 // What the client's own code reads from answers and writes into requests, as properties of the
 // spec's schemas: `directearn diff` grades a change that takes one away as breaking for this client.
-// test/client-uses.test.ts derives the same list from src/client with the TypeScript compiler and
+// test/client/uses.test.ts derives the same list from src/client with the TypeScript compiler and
 // fails when the two differ, so the list cannot drift from the code.
 
 /** One property of a spec schema that the client's code depends on. */

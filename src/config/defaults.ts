@@ -68,7 +68,7 @@ export const DEFAULT_CHECK_THROUGHPUT: {
 /** `directearn docs`: where the HTML, Markdown and coverage pages go. */
 export const DEFAULT_DOCS_DIR = 'reports/docs';
 
-/** Load runs (`directearn load`, load/config.ts keeps the same values for hand-run k6). */
+/** Load runs (`directearn load`, k6/config.ts keeps the same values for hand-run k6). */
 export const DEFAULT_LOAD_DURATION = '5s';
 /** Concurrent requests at most per batch size; past it k6 drops iterations (the target is saturated). */
 export const DEFAULT_LOAD_MAX_VUS = 16;

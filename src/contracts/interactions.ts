@@ -7,7 +7,7 @@ import {
   type DirectEarnResponse,
   example,
   type HttpErrorBody,
-} from '../spec/index.js';
+} from '../openapi/index.js';
 import { STATES, type StateName, type StateParams } from '../states/index.js';
 
 /** The credential an interaction sends; basic-readonly authenticates without write access (403). */
@@ -425,7 +425,7 @@ export function coveredCases(): string[] {
 /**
  * Why a catalogue case has no pact interaction: a pact pins what the consumer sends, so a case the
  * client never provokes, or that no provider state can make a host answer, is tested elsewhere.
- * Every case is either pinned above or named here (test/contracts.test.ts checks it), and the
+ * Every case is either pinned above or named here (test/contracts/contracts.test.ts checks it), and the
  * check table and coverage page print the reason.
  */
 export const NOT_PINNED: Readonly<Record<string, string>> = {
@@ -438,5 +438,5 @@ export const NOT_PINNED: Readonly<Record<string, string>> = {
   'http-503':
     "no pact: load shedding happens only past the host's capacity, which no provider state asks for (directearn capacity finds it; the reference provider tests pin the 503 and its Retry-After)",
   'http-500':
-    'no pact: a server failure is not a contract, and no provider state can make a real host fail on demand (test/client-faults.test.ts covers retries after 5xx)',
+    'no pact: a server failure is not a contract, and no provider state can make a real host fail on demand (test/client/faults.test.ts covers retries after 5xx)',
 };

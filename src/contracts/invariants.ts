@@ -2,7 +2,7 @@
 // a verification actually received. Derived from the catalogue (which codes are warnings, which
 // count as failures) and from the interaction's request and provider states (which customer each
 // entry answers), in this one place for `verify`, in-process verification and `check`.
-import { catalogue, ENDPOINT_PATH } from '../spec/index.js';
+import { catalogue, ENDPOINT_PATH } from '../openapi/index.js';
 import { STATES } from '../states/index.js';
 import type { PactInteraction } from './pacts.js';
 import { type Exchange, exchangeKey, pactRequestKey, parseJson } from './recording-proxy.js';

@@ -1,7 +1,7 @@
 // The pact-verifier's mismatches as we print them (`expected <contract>, received <host>`), and the
 // one rule for which of them pin inferred behaviour: on a real target, a mismatch outside the status
 // of an interaction whose catalogue case is marked inferred is a note, not a failure (unless --strict).
-import { catalogue } from '../spec/index.js';
+import { catalogue } from '../openapi/index.js';
 
 /** One mismatch as the Rust pact-verifier's JSON report gives it. */
 export interface VerifierMismatch {

@@ -1,7 +1,7 @@
 // Where the pact files live and how to read their interactions (for counts, checks and reports).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../spec/index.js';
+import { packageRoot } from '../util/package-root.js';
 import { interactions } from './interactions.js';
 
 /** contracts/pacts of the package: the consumer tests write here and the pacts are committed. */

@@ -3,7 +3,7 @@
 // it will be sent in (a POST whose body breaks the schema, so nothing can be issued), failing with
 // one line naming the URL and how each credential was taken.
 import { UnreachableError, UserFacingError } from '../errors.js';
-import { ENDPOINT_PATH } from '../spec/index.js';
+import { ENDPOINT_PATH } from '../openapi/index.js';
 import { BoundedExchangeError, boundedExchange, exchangeDeadlineMs } from '../util/bounded-http.js';
 import { type Credentials, credentialForms } from './prepare.js';
 

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { packageRoot } from '../spec/index.js';
+import { packageRoot } from '../util/package-root.js';
 import { packageBin } from '../util/process.js';
 
 /** Path of an executable of the package's node_modules/.bin. */

@@ -3,7 +3,7 @@
 // PACT_BROKER_BASE_URL and credentials it says what is missing and exits non-zero.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { packageRoot } from '../spec/index.js';
+import { packageRoot } from '../util/package-root.js';
 import { PACT_DIR, pactFiles } from './pacts.js';
 
 export interface GitInfo {

@@ -1,5 +1,5 @@
 // Checks every pact against openapi/directEarn.yaml with swagger-mock-validator, per interaction.
-import { specPath } from '../spec/index.js';
+import { specPath } from '../openapi/index.js';
 import { interactions as tableInteractions } from './interactions.js';
 import { PACT_DIR, pactFiles, readPact } from './pacts.js';
 

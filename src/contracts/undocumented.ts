@@ -2,7 +2,7 @@
 // (a code, a code's other message, a field, an HTTP status), collected from the answers `verify` and
 // `proxy` saw, so the docs writer learns what hosts really say. A finding is information, never a
 // failure: the mismatch, if any, is judged elsewhere.
-import { catalogue, loadSpec } from '../spec/index.js';
+import { catalogue, loadSpec } from '../openapi/index.js';
 
 /** What kind of thing the doc does not have. */
 export type UndocumentedKind = 'code' | 'message' | 'field' | 'status';

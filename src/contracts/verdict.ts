@@ -1,6 +1,6 @@
 // The verdict of a verification, the one rule the exit code of `verify` and `check --target` follows:
 // no interaction failed, and every documented case (catalogue entries not marked inferred) verified.
-import { catalogue } from '../spec/index.js';
+import { catalogue } from '../openapi/index.js';
 
 /** The fields of an interaction outcome the verdict reads. */
 export interface Outcome {

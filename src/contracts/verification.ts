@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { devNull, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACT_PROVIDER } from '../config/defaults.js';
-import { ENDPOINT_PATH } from '../spec/index.js';
+import { ENDPOINT_PATH } from '../openapi/index.js';
 import { printable } from '../util/printable.js';
 import { checkInvariants, type SentState } from './invariants.js';
 import { isInferredPart, type Mismatch, mismatchLine, type VerifierMismatch } from './mismatch.js';

@@ -1,6 +1,7 @@
 // `check --base REF` and `docs --since REF`: the current spec compared with the one at a base.
 import { isAbsolute, relative } from 'node:path';
-import { packageRoot, specPath } from '../spec/index.js';
+import { specPath } from '../openapi/index.js';
+import { packageRoot } from '../util/package-root.js';
 import { type DiffReport, failsAt } from './model.js';
 import { renderText } from './render.js';
 import { runDiff } from './run.js';

@@ -1,6 +1,6 @@
 // The catalogue changes oasdiff cannot see: codes, messages, kinds and precedence live in
 // `x-directearn-catalogue`, an extension no structural diff reads.
-import type { CatalogueEntry } from '../spec/load.js';
+import type { CatalogueEntry } from '../openapi/document.js';
 import type { Finding, Severity } from './model.js';
 
 const finding = (severity: Severity, subject: string, change: string, text: string): Finding => ({

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { UsageError } from '../errors.js';
 import { readInputText } from '../input/file.js';
-import type { CatalogueEntry } from '../spec/load.js';
+import type { CatalogueEntry } from '../openapi/document.js';
 
 /** The spec path inside a repository when `git:REF` names none. */
 export const DEFAULT_SPEC_PATH = 'openapi/directEarn.yaml';

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { describeStates, type StateDescription } from '../provider/states.js';
-import { packageRoot } from '../spec/index.js';
+import { packageRoot } from '../util/package-root.js';
 import { runRedocly } from '../util/process.js';
 import { writeFileSafe } from '../util/safe-write.js';
 import { offlinePage, redoclyMessages } from './html.js';
@@ -65,7 +65,7 @@ export function renderAdminStatesExample(states: readonly StateDescription[] = d
   return `${ADMIN_STATES_MARKER}\n      summary: Every provider state (generated from src/states)\n      value:\n${body}\n`;
 }
 
-/** The states admin.yaml's example lists (what test/admin-docs.test.ts compares with src/states). */
+/** The states admin.yaml's example lists (what test/docs/admin-docs.test.ts compares with src/states). */
 export function adminSpecStates(text = readFileSync(adminSpecPath, 'utf8')): unknown {
   const doc = parse(text) as { components: { examples: Record<string, { value: { states: unknown } }> } };
   return doc.components.examples['provider-states']?.value.states;

@@ -2,7 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { UndocumentedRecord } from '../contracts/undocumented.js';
-import { loadSpec, type SpecDocument } from '../spec/index.js';
+import { loadSpec, type SpecDocument } from '../openapi/index.js';
 import { writeFileSafe } from '../util/safe-write.js';
 import { buildAdminReference } from './admin.js';
 import { coverageRows, readSummary, renderCoverageHtml, renderCoverageMarkdown } from './coverage.js';

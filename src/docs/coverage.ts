@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { type CheckSummary, OUTCOME_MEANING } from '../check/model.js';
 import { interactions, NOT_PINNED } from '../contracts/interactions.js';
-import { catalogue } from '../spec/index.js';
+import { catalogue } from '../openapi/index.js';
 import { describeState } from '../states/index.js';
 import { printableLines } from '../util/printable.js';
 import { simplePageHead } from './html.js';

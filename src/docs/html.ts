@@ -3,7 +3,8 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadSpec, packageRoot, type SpecDocument } from '../spec/index.js';
+import { loadSpec, type SpecDocument } from '../openapi/index.js';
+import { packageRoot } from '../util/package-root.js';
 import { runRedocly } from '../util/process.js';
 import { writeFileSafe } from '../util/safe-write.js';
 import { cell, exampleCell } from './markdown.js';

@@ -1,6 +1,6 @@
 // The Markdown reference of the endpoint, generated from the spec for wikis and pull requests:
 // request and response fields, the table of codes, every example, and what is inferred.
-import { type CatalogueEntry, ENDPOINT_PATH, loadSpec, type SpecDocument } from '../spec/index.js';
+import { type CatalogueEntry, ENDPOINT_PATH, loadSpec, type SpecDocument } from '../openapi/index.js';
 
 type Node = Record<string, unknown>;
 

@@ -4,7 +4,7 @@
 import type { UndocumentedFinding, UndocumentedRecord } from '../contracts/undocumented.js';
 import { UsageError } from '../errors.js';
 import { readInputText } from '../input/file.js';
-import { catalogue } from '../spec/index.js';
+import { catalogue } from '../openapi/index.js';
 import { printable } from '../util/output-path.js';
 import { cell } from './markdown.js';
 

@@ -1,8 +1,8 @@
 // The smoke's cases, derived from the spec alone: its request examples paired with their response
 // examples, codes and messages from `x-directearn-catalogue`, plus HTTP-level probes of the catalogue.
-import { catalogue, ENDPOINT_PATH, example, loadSpec, messageFor } from '../spec/index.js';
+import { catalogue, ENDPOINT_PATH, example, loadSpec, messageFor } from '../openapi/index.js';
 
-/** One request of the smoke and what must come back (the shape load/smoke.ts reads). */
+/** One request of the smoke and what must come back (the shape k6/smoke.ts reads). */
 export interface SmokeCase {
   case: string;
   name: string;

@@ -10,7 +10,7 @@ import {
 } from '../config/defaults.js';
 import { UnreachableError, UsageError, UserFacingError } from '../errors.js';
 import { readInputText } from '../input/file.js';
-import { ENDPOINT_PATH } from '../spec/index.js';
+import { ENDPOINT_PATH } from '../openapi/index.js';
 import { BoundedExchangeError, boundedExchange, exchangeDeadlineMs } from '../util/bounded-http.js';
 
 export type IdentifierName = 'id' | 'mobile' | 'email';
@@ -76,7 +76,7 @@ export function resolveIdentity(options: IdentityOptions, env: NodeJS.ProcessEnv
   };
 }
 
-/** The variables load/config.ts reads for the identity (an unset promotion field is passed empty). */
+/** The variables k6/config.ts reads for the identity (an unset promotion field is passed empty). */
 export function identityVars(identity: LoadIdentity): Record<string, string> {
   return {
     DIRECTEARN_PROGRAM_ID: String(identity.programId),

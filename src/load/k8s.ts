@@ -11,8 +11,8 @@ import {
 } from '../config/defaults.js';
 import { UsageError, UserFacingError } from '../errors.js';
 import { readInputText } from '../input/file.js';
-import { packageRoot } from '../spec/index.js';
 import { prepareOutputFile } from '../util/output-path.js';
+import { packageRoot } from '../util/package-root.js';
 import { printable } from '../util/printable.js';
 import { writeFileSafe } from '../util/safe-write.js';
 import { smokeCases } from './cases.js';
@@ -61,7 +61,7 @@ export interface K8sManifests {
 
 /** The scripts k6 runs: every .ts of load/ (they import each other by relative path). */
 function scriptFiles(): Record<string, string> {
-  const dir = join(packageRoot, 'load');
+  const dir = join(packageRoot, 'k6');
   const files: Record<string, string> = {};
   for (const file of readdirSync(dir).sort()) {
     if (file.endsWith('.ts') && !file.endsWith('.d.ts')) files[file] = readFileSync(join(dir, file), 'utf8');
@@ -90,7 +90,7 @@ export function k8sManifests(options: K8sOptions): K8sManifests {
     duration: options.duration ?? DEFAULT_LOAD_DURATION,
     maxVus: options.maxVus ?? DEFAULT_LOAD_MAX_VUS,
     rateMaxRps: options.rateMaxRps ?? DEFAULT_LOAD_RATE_MAX_RPS,
-    // Each runner prints its runner summary as one marked line in its log (load/summary.ts), which
+    // Each runner prints its runner summary as one marked line in its log (k6/summary.ts), which
     // `directearn merge -` reads from `kubectl logs`.
     summaryFile: '-',
     ...(options.arrivalRate !== undefined ? { arrivalRate: options.arrivalRate } : {}),

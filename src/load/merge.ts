@@ -1,4 +1,4 @@
-// `directearn merge`: the runner summaries of one distributed run (load/runner-summary.ts: files, a
+// `directearn merge`: the runner summaries of one distributed run (k6/runner-summary.ts: files, a
 // folder, or the marked lines of a log stream) checked to cover the run exactly once and merged
 // into one summary.json of the same schema as a single run, plus `runners`.
 import { readdirSync, statSync } from 'node:fs';
@@ -10,13 +10,13 @@ import { printable } from '../util/output-path.js';
 import { mergedPercentile, mergedRankBound, type RankedSketch } from './sketch.js';
 import { type BatchFigures, customerShares, type LoadSummary, SCHEMA_VERSION } from './summary.js';
 
-/** The mark before a runner summary on a log line (load/runner-summary.ts RUNNER_LINE_MARK). */
+/** The mark before a runner summary on a log line (k6/runner-summary.ts RUNNER_LINE_MARK). */
 export const RUNNER_LINE_MARK = 'directearn-runner-summary ';
 export const RUNNER_SUMMARY_KIND = 'directearn-runner-summary';
 /** The file name a runner summary gets in a local run's folder (and what merge looks for in a folder). */
 export const RUNNER_SUMMARY_FILE = 'runner-summary.json';
 
-/** One batch size of a runner summary (load/runner-summary.ts RunnerBatch). */
+/** One batch size of a runner summary (k6/runner-summary.ts RunnerBatch). */
 export interface RunnerBatch {
   batchSize: number;
   scenario: string;
@@ -35,7 +35,7 @@ export interface RunnerBatch {
   latencyMs: { count: number; sum: number; values: number[] };
 }
 
-/** A runner summary (load/runner-summary.ts RunnerSummary), as written by k6. */
+/** A runner summary (k6/runner-summary.ts RunnerSummary), as written by k6. */
 export interface RunnerSummary {
   kind: typeof RUNNER_SUMMARY_KIND;
   version: 1;

@@ -70,7 +70,7 @@ export interface LoadOptions extends IdentityOptions {
   k6Args?: string[];
   /** Hide k6's banner, progress, end-of-test text and its "Insufficient VUs" lines (explained once either way). */
   quiet?: boolean;
-  /** SLOs checked per batch size (default DEFAULT_SLO_TEXT, load/thresholds.ts's). */
+  /** SLOs checked per batch size (default DEFAULT_SLO_TEXT, k6/thresholds.ts's). */
   slos?: Slo[];
   /** Earlier summaries to compare with (their runs pooled per batch size): the report shows both. */
   baseline?: LoadSummary | LoadSummary[];
@@ -211,7 +211,7 @@ export function checkOptions(options: LoadOptions): Checked {
   return { scenario, duration, seconds, batchSizes };
 }
 
-/** Arrival rate the throughput run offers one batch size (load/profiles.ts offeredRps; a test keeps them equal). */
+/** Arrival rate the throughput run offers one batch size (k6/profiles.ts offeredRps; a test keeps them equal). */
 export function offeredRps(batchSize: number): number {
   return Math.max(
     1,
@@ -219,7 +219,7 @@ export function offeredRps(batchSize: number): number {
   );
 }
 
-/** VUs of the rate run's steady window (load/profiles.ts rateScenarios). */
+/** VUs of the rate run's steady window (k6/profiles.ts rateScenarios). */
 export const rateVus = (maxVus: number, rateMaxRps: number): number =>
   Math.max(maxVus, Math.ceil(rateMaxRps / 10));
 

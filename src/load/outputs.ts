@@ -1,6 +1,6 @@
 // What a completed k6 run leaves: summary.json's figures, the smoke verdicts, and report.html.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { catalogue } from '../spec/index.js';
+import { catalogue } from '../openapi/index.js';
 import { writeFileSafe } from '../util/safe-write.js';
 import type { SkippedCase } from './cases.js';
 import { type LoadResult, offeredRps, type Run, rateVus } from './options.js';

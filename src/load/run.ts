@@ -14,7 +14,7 @@ import {
 } from '../config/defaults.js';
 import { type RecordingProxy, startRecordingProxy } from '../contracts/recording-proxy.js';
 import { UserFacingError } from '../errors.js';
-import { packageRoot } from '../spec/index.js';
+import { packageRoot } from '../util/package-root.js';
 import { writeFileSafe } from '../util/safe-write.js';
 import { compareRuns, DEFAULT_BASELINE_REPEAT, DEFAULT_MAX_REGRESSION } from './baseline.js';
 import { type SkippedCase, smokeCases } from './cases.js';
@@ -71,7 +71,7 @@ const SMOKE_BODY_LIMIT_BYTES = 16 * 1024;
  */
 const SMOKE_ANSWER_CAP_BYTES = 1024 * 1024;
 
-const scriptPath = (scenario: LoadScenario): string => join(packageRoot, 'load', `${scenario}.ts`);
+const scriptPath = (scenario: LoadScenario): string => join(packageRoot, 'k6', `${scenario}.ts`);
 
 /** k6's "Insufficient VUs" warning: expected when the open model offers more than maxVUs carry. */
 const INSUFFICIENT_VUS = /Insufficient VUs/;
@@ -168,7 +168,7 @@ async function runPreflight(run: Run, target: string): Promise<void> {
   );
 }
 
-/** The variables load/config.ts reads; smoke also gets its cases file. */
+/** The variables k6/config.ts reads; smoke also gets its cases file. */
 async function k6Vars(
   run: Run,
   target: string,
@@ -227,7 +227,7 @@ const identityGiven = (o: LoadOptions): boolean =>
  * Throughput with `customersOnce`: every customer of the CSV (or the generated range) sent at most
  * once, after the preflight's; every batch size gets the same arrival rate (requests/s), the
  * highest the customers allow over its duration, and a slice of customers of its own
- * (load/profiles.ts), so a host with earn limits answers them as fresh customers.
+ * (k6/profiles.ts), so a host with earn limits answers them as fresh customers.
  */
 function onceVars(run: Run): Record<string, string> {
   if (run.scenario !== 'throughput' || run.options.customersOnce !== true) return {};

@@ -1,4 +1,4 @@
-// The variables load/config.ts reads, built in one place for a local k6 run (src/load/run.ts) and
+// The variables k6/config.ts reads, built in one place for a local k6 run (src/load/run.ts) and
 // for the k6-operator manifests (src/load/k8s.ts), so the two cannot drift apart.
 
 import type { GeneratedToken, OAuthCredential } from '../client/oauth.js';
@@ -11,7 +11,7 @@ import {
   loadCustomerMobile,
   OAUTH_TOKEN_PATH,
 } from '../config/defaults.js';
-import { ENDPOINT_PATH } from '../spec/index.js';
+import { ENDPOINT_PATH } from '../openapi/index.js';
 import { identityVars, type LoadIdentity } from './identity.js';
 
 /** What a run decides; the rest of the variables are the suite's constants. */
@@ -22,9 +22,9 @@ export interface ScriptSettings {
   duration: string;
   maxVus: number;
   rateMaxRps: number;
-  /** Where load/summary.ts writes the k6 summary; `-` prints the runner summary as one line. */
+  /** Where k6/summary.ts writes the k6 summary; `-` prints the runner summary as one line. */
   summaryFile: string;
-  /** Where load/summary.ts writes the runner summary (load/runner-summary.ts); default nowhere. */
+  /** Where k6/summary.ts writes the runner summary (k6/runner-summary.ts); default nowhere. */
   runnerSummaryFile?: string;
   /** Throughput: the arrival rate, requests/s, at every batch size (default the suite's offered rate). */
   arrivalRate?: number;
@@ -75,7 +75,7 @@ export function scriptVars(settings: ScriptSettings): Record<string, string> {
 }
 
 /**
- * The variables of OAuth in k6 (load/oauth.ts): the token generated before the run, when, for how
+ * The variables of OAuth in k6 (k6/oauth.ts): the token generated before the run, when, for how
  * long, and the key and secret each VU renews it with. Passed in k6's environment only, never
  * written to a file (a k6-operator manifest would need a Secret: --emit-k8s refuses OAuth).
  */

@@ -1,4 +1,4 @@
-// Merging latency sketches (load/sketch.ts: k6's percentiles on a grid of ranks) of several runners
+// Merging latency sketches (k6/sketch.ts: k6's percentiles on a grid of ranks) of several runners
 // into the percentiles of the whole run, with a stated bound.
 //
 // Each runner's sketch gives its empirical distribution function F_i at the grid's values; between

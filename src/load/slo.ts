@@ -26,11 +26,11 @@ export interface Slo {
   value: number;
 }
 
-/** Share of answered customers the default SLOs allow to be warned 8890 (not issued): 5% (load/thresholds.ts SLO_WARNED_SHARE). */
+/** Share of answered customers the default SLOs allow to be warned 8890 (not issued): 5% (k6/thresholds.ts SLO_WARNED_SHARE). */
 export const DEFAULT_WARNED_SHARE = 0.05;
 
 /**
- * load/thresholds.ts: p95 under DIRECTEARN_SLO_P95_MS (2000), under 1% failed requests, no failed
+ * k6/thresholds.ts: p95 under DIRECTEARN_SLO_P95_MS (2000), under 1% failed requests, no failed
  * customer; and at most 5% warned customers: a run whose promotion did not issue (8890, limit
  * used up) measured the warning path, not a campaign.
  */
@@ -105,7 +105,7 @@ export function checkSlos(batches: BatchFigures[], slos: Slo[]): SloResult[] {
     );
 }
 
-/** The p95 bound of a set of SLOs that k6's own threshold should use (load/config.ts DIRECTEARN_SLO_P95_MS). */
+/** The p95 bound of a set of SLOs that k6's own threshold should use (k6/config.ts DIRECTEARN_SLO_P95_MS). */
 export function p95Bound(slos: Slo[]): number | undefined {
   const p95 = slos.find((s) => s.figure === 'p95_ms' && (s.op === '<' || s.op === '<='));
   return p95 === undefined ? undefined : Math.ceil(p95.value);

@@ -1,4 +1,4 @@
-// The smoke run's verdict per catalogue case, from k6's checks and the failure details load/smoke.ts logs.
+// The smoke run's verdict per catalogue case, from k6's checks and the failure details k6/smoke.ts logs.
 import { allChecks, type K6SummaryData } from './summary.js';
 
 /** One catalogue case's smoke verdict; `detail` says what was expected and received when it failed. */
@@ -16,7 +16,7 @@ export function unquote(inner: string): string {
   }
 }
 
-/** What load/smoke.ts prints before the JSON detail of a failed check. */
+/** What k6/smoke.ts prints before the JSON detail of a failed check. */
 const SMOKE_FAIL_MARK = 'DIRECTEARN_SMOKE_FAIL ';
 
 /** Per catalogue case: passed when every check named "<case>: ..." passed; failures say expected vs received. */

@@ -47,7 +47,7 @@ export interface BatchFigures {
   maxVus?: number;
   /**
    * Present when entityFailureRate and warningRate come from a sample: one answer in `every` was
-   * read (load/answers.ts). Requests, latency, failed requests and customers/s are always exact.
+   * read (k6/answers.ts). Requests, latency, failed requests and customers/s are always exact.
    */
   sampled?: { every: number };
 }
@@ -181,7 +181,7 @@ export function batchFigures(
   };
 }
 
-/** The rate scenario's verdict from load/rate.ts's metrics. */
+/** The rate scenario's verdict from k6/rate.ts's metrics. */
 export function rateFigures(data: K6SummaryData, configuredLimitRps: number | undefined): RateFigures {
   const limited = value(data, 'directearn_rate_limited', 'count');
   const window = value(data, 'directearn_rate_window_seconds', 'value');

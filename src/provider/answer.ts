@@ -3,7 +3,7 @@
 // and validation, the per-customer cases in the catalogue's precedence, and the spec-shaped error
 // bodies.
 import { isUtf8 } from 'node:buffer';
-import { entityCasesByPrecedence, messageFor, type ValidationIssue } from '../spec/index.js';
+import { entityCasesByPrecedence, messageFor, type ValidationIssue } from '../openapi/index.js';
 import { CustomersScan } from './customers-scan.js';
 import { rawNumberAt } from './json-numbers.js';
 import type { LedgerRing, Model, Program, Promotion } from './model.js';

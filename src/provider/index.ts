@@ -11,7 +11,7 @@ import {
   DEFAULT_TOKEN_TTL_SECONDS,
   OAUTH_TOKEN_PATH,
 } from '../config/defaults.js';
-import { ENDPOINT_PATH } from '../spec/index.js';
+import { ENDPOINT_PATH } from '../openapi/index.js';
 import type { StateParams } from '../states/index.js';
 import { ADMIN_PREFIX, adminGate, adminRoute } from './admin.js';
 import { type Answer, EarnDesk, httpError, isJson, JSON_HEADERS } from './answer.js';

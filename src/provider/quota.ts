@@ -1,6 +1,6 @@
 // The real CRM's rate limit as its docs state it (`serve --rate-limit-per-minute`): N requests per
 // clock minute per credential (API key), 429 with Retry-After to the window's end beyond.
-import { messageFor } from '../spec/index.js';
+import { messageFor } from '../openapi/index.js';
 import { type Answer, httpError } from './answer.js';
 
 const MINUTE_MS = 60_000;

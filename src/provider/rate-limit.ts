@@ -1,6 +1,6 @@
 // The provider's rate limit: a token bucket with a one-second burst, whose rate a provider state can
 // change live (and use up, so the next request gets 429).
-import { messageFor } from '../spec/index.js';
+import { messageFor } from '../openapi/index.js';
 import { type Answer, httpError } from './answer.js';
 
 /** A token bucket: `take` answers 429 when empty, else the rate headers every answer carries. */

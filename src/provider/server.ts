@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { DEFAULT_HOST } from '../config/defaults.js';
-import { messageFor } from '../spec/index.js';
+import { messageFor } from '../openapi/index.js';
 import {
   createProvider,
   type Provider,

@@ -7,7 +7,7 @@ import {
   type ValidationIssue,
   type ValidationResult,
   validateRequest,
-} from '../spec/index.js';
+} from '../openapi/index.js';
 
 /** Customers handed to ajv when a long request is invalid: enough for the first problems. */
 const WINDOW = 20;

@@ -9,7 +9,7 @@ import {
   type HttpErrorBody,
   validateRequest,
   validateResponse,
-} from '../spec/index.js';
+} from '../openapi/index.js';
 import { INVARIANT_RULES, invariantViolations } from './invariants.js';
 
 /** One thing in an exchange that breaks the spec, the catalogue or an invariant. */

@@ -3,8 +3,8 @@
 // receives), each given the JSON pointer of the field at fault, plus the request-level cases the
 // request alone decides (8899, 8881).
 import { checkInvariants, INVARIANTS } from '../contracts/invariants.js';
-import { messageFor } from '../spec/index.js';
-import type { DirectEarnRequest, DirectEarnResponse } from '../spec/types.js';
+import { messageFor } from '../openapi/index.js';
+import type { DirectEarnRequest, DirectEarnResponse } from '../openapi/types.js';
 
 /** One broken fact: the rule's name, the JSON pointer in the answer, and what is wrong. */
 export interface InvariantViolation {

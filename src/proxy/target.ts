@@ -2,7 +2,7 @@
 // well route `//v2/...`, `/./v2/...`, `/v2/...;x=1`, `/v2/.../direct%45arn` or a trailing slash to
 // the endpoint or the admin routes, and the proxy would then forward them unchecked; an absolute-form
 // target would name a host of the consumer's choosing.
-import { ENDPOINT_PATH } from '../spec/index.js';
+import { ENDPOINT_PATH } from '../openapi/index.js';
 
 /** The outcome: the path and query to forward, or why the target is refused (one line). */
 export type TargetCheck = { ok: true; path: string; query: string } | { ok: false; reason: string };

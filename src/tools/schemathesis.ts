@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { writeFileSafe } from '../util/safe-write.js';
 
-/** The pinned schemathesis; its checks and CLI flags are what test/schemathesis.test.ts relies on. */
+/** The pinned schemathesis; its checks and CLI flags are what test/check/schemathesis.test.ts relies on. */
 export const SCHEMATHESIS_VERSION = '4.32.5';
 /** schemathesis 4.32.5 declares Requires-Python >=3.11. */
 const MIN_PYTHON: readonly [number, number] = [3, 11];

@@ -5,10 +5,11 @@ import { basename, join } from 'node:path';
 import ts from 'typescript';
 import type { ClientUse } from '../../src/client/uses.js';
 import { schemaPlaces } from '../../src/diff/consumer.js';
-import { loadSpec, packageRoot } from '../../src/spec/index.js';
+import { loadSpec } from '../../src/openapi/index.js';
+import { packageRoot } from '../../src/util/package-root.js';
 
 const CLIENT_DIR = join(packageRoot, 'src', 'client');
-const GENERATED = join(packageRoot, 'src', 'spec', 'generated', 'directEarn.ts');
+const GENERATED = join(packageRoot, 'src', 'openapi', 'generated', 'directEarn.ts');
 
 /**
  * The schema property a declaration of the generated file is: `EarnResult.earnedId`, or

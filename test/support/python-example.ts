@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ProxyReport } from '../../src/proxy/report.js';
-import { packageRoot } from '../../src/spec/index.js';
+import { packageRoot } from '../../src/util/package-root.js';
 
 const run = promisify(execFile);
 

@@ -105,7 +105,7 @@ DIR/summary.json (schemaVersion 3) and DIR/report.html (charts, no network neede
                            scenario, batch sizes, identity and --target instead of running;
                            runner pods: env DIRECTEARN_K8S_PARALLELISM (default 4)
   --slo EXPR               an SLO checked at every batch size (repeatable): FIGURE OP NUMBER, OP
-${wrapped(`one of < <= > >= ==; FIGURE one of ${Object.keys(SLO_FIGURES).join(' ')} (shares as 0..1). Default: ${DEFAULT_SLO_TEXT.join(' ')} (load/thresholds.ts)`)}
+${wrapped(`one of < <= > >= ==; FIGURE one of ${Object.keys(SLO_FIGURES).join(' ')} (shares as 0..1). Default: ${DEFAULT_SLO_TEXT.join(' ')} (k6/thresholds.ts)`)}
   --slo-file FILE          SLOs one per line (# comments); with --slo, both apply
   --baseline PATH          an earlier summary.json (repeatable: their runs are pooled): prints issued/s
                            and p95 per batch size, baseline -> now; the report shows both runs. A

@@ -24,6 +24,8 @@ import {
 } from '../../config/defaults.js';
 import { parseUserPass } from '../../input/credentials.js';
 import { isLoopbackHost } from '../../input/loopback.js';
+import { VARIANTS, variant } from '../../mutation/regressions.js';
+import { withVariant } from '../../mutation/variant-host.js';
 import {
   createProvider,
   DEFAULT_CAPACITY_QUEUE_MS,
@@ -32,7 +34,6 @@ import {
   type Provider,
   type ProviderOptions,
 } from '../../provider/index.js';
-import { VARIANTS, variant } from '../../provider/regressions.js';
 import {
   DEFAULT_HEADERS_TIMEOUT_MS,
   DEFAULT_MAX_CONNECTIONS,
@@ -40,7 +41,6 @@ import {
   type Listening,
   listen,
 } from '../../provider/server.js';
-import { withVariant } from '../../provider/variant-host.js';
 import { writeFileSafe } from '../../util/safe-write.js';
 import {
   boolOption,
@@ -108,7 +108,7 @@ verify, check and load:
   --admin-token T        ${V}ADMIN_TOKEN             the /_admin routes also need header X-Directearn-Admin-Token: T
   --ready-file PATH      ${V}READY_FILE              once listening, write {"url","port","pid"} there (tmp + rename)
   --simulate-regression NAME                         answer with one doc-derived regression (or benign
-                                                     variant) of src/provider/regressions.ts, to rehearse
+                                                     variant) of src/mutation/regressions.ts, to rehearse
                                                      a CI: \`verify --target\` must fail on each regression
   --headers-timeout MS   ${V}HEADERS_TIMEOUT         time for a request's head to arrive, else 408 (default ${DEFAULT_HEADERS_TIMEOUT_MS})
   --request-timeout MS   ${V}REQUEST_TIMEOUT         time for a whole request to arrive, else 408 (default ${DEFAULT_REQUEST_TIMEOUT_MS})

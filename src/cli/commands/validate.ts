@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { MAX_INPUT_BYTES, readInputBytes } from '../../input/file.js';
-import { formatIssues, validateRequest, validateResponse } from '../../spec/index.js';
+import { formatIssues, validateRequest, validateResponse } from '../../openapi/index.js';
 import { binaryByte } from '../../util/output-path.js';
 import { printable } from '../../util/printable.js';
 import { type Command, parseFlags, UsageError, UserFacingError } from '../command.js';

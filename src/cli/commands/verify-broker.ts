@@ -9,7 +9,7 @@ import type {
 } from '../../contracts/broker.js';
 import type { PublishOptions } from '../../contracts/broker-verify.js';
 import { parseHttpUrl } from '../../input/url.js';
-import { packageRoot } from '../../spec/index.js';
+import { packageRoot } from '../../util/package-root.js';
 import { stringOption, UsageError } from '../command.js';
 
 /** The flags, for parseFlags. */

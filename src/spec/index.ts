@@ -1,6 +1,0 @@
-// The spec's public API, shared by the provider, the client, the CLI and the tests.
-export * from './catalogue.js';
-export * from './examples.js';
-export { ENDPOINT_PATH, loadSpec, packageRoot, parseSpec, type SpecDocument, specPath } from './load.js';
-export type * from './types.js';
-export * from './validate.js';

@@ -1,0 +1,243 @@
+// Issue 20: a hostile or broken target (redirecting to a logger, answering without end, dripping,
+// silent, huge) ends every command that talks to targets with a non-zero exit, by itself, under a
+// memory ceiling, and nothing ever reaches the logger behind the redirects. Each command runs as
+// the user runs it (the built CLI, a child process) under /usr/bin/time for its peak RSS.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { EXCHANGE_DEADLINE_ENV } from '../../src/util/bounded-http.js';
+import { type HostileHost, type HostileMode, startHostileHost } from '../support/hostile-host.js';
+import { preparedStates } from '../support/real-host.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'directearn.js');
+/** The deadline per exchange the commands get here: short, so a stalled host costs the suite little
+ * (not shorter: this process serves the hostile host, busy pumping endless answers meanwhile). */
+const DEADLINE_MS = 4_000;
+/** Peak resident memory any command may reach against a hostile host (Node's own is ~100 MB). */
+const MEMORY_CEILING_KB = 450 * 1024;
+/** A command still running after this is killed and the test fails: it did not end by itself. */
+const GUARD_MS = 45_000;
+const TIME = '/usr/bin/time';
+
+interface Ended {
+  code: number | null;
+  /** Killed at GUARD_MS: the command did not end by itself. */
+  killed: boolean;
+  stdout: string;
+  stderr: string;
+  maxRssKb: number;
+  seconds: number;
+}
+
+const work = mkdtempSync(join(tmpdir(), 'directearn-hostile-'));
+
+/** Runs the built CLI under /usr/bin/time (peak RSS of it and its children, k6 and pact-verifier included). */
+function cli(args: string[]): Promise<Ended> {
+  const rss = join(work, `rss-${Math.random().toString(36).slice(2)}`);
+  const t0 = performance.now();
+  const child = spawn(TIME, ['-f', '%M', '-o', rss, process.execPath, BIN, ...args], {
+    cwd: work,
+    env: { ...process.env, [EXCHANGE_DEADLINE_ENV]: String(DEADLINE_MS), NO_COLOR: '1' },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c) => (stdout += c));
+  child.stderr.on('data', (c) => (stderr += c));
+  let killed = false;
+  const guard = setTimeout(() => {
+    killed = true;
+    child.kill('SIGKILL');
+  }, GUARD_MS);
+  return new Promise((resolve) => {
+    child.on('close', (code) => {
+      clearTimeout(guard);
+      const kb = existsSync(rss) ? Number(readFileSync(rss, 'utf8').trim().split('\n').pop()) : Number.NaN;
+      resolve({ code, killed, stdout, stderr, maxRssKb: kb, seconds: (performance.now() - t0) / 1000 });
+    });
+  });
+}
+
+const figures: string[] = [];
+function note(what: string, r: Ended): void {
+  figures.push(
+    `${what.padEnd(44)} exit ${r.code}  ${r.seconds.toFixed(1).padStart(5)} s  ${(r.maxRssKb / 1024).toFixed(0).padStart(4)} MB`,
+  );
+}
+
+function expectBounded(r: Ended): void {
+  expect(r.killed, `did not end by itself:\n${r.stdout}\n${r.stderr}`).toBe(false);
+  expect(r.code, r.stderr).not.toBe(0);
+  expect(r.code).not.toBeNull();
+  expect(r.maxRssKb).toBeLessThan(MEMORY_CEILING_KB);
+}
+
+/** The preflight's modes for verify (oversize and 301 take the same paths: test/client/bounds.test.ts). */
+const MODES: HostileMode[] = ['redirect', 'endless', 'drip', 'silent', 'huge'];
+/** Each test starts several commands at once, each loading its libraries on a shared machine. */
+const TEST_TIMEOUT_MS = 90_000;
+
+describe.skipIf(!existsSync(TIME))('every command against a hostile target (needs /usr/bin/time)', () => {
+  let host: HostileHost;
+  beforeAll(async () => {
+    host = await startHostileHost();
+    writeFileSync(join(work, 'states.yaml'), stringify(preparedStates(40)));
+  });
+  afterAll(async () => {
+    await host?.close();
+    // The figures behind the README's bounds (seconds are wall time on a shared machine).
+    if (figures.length > 0) process.stdout.write(`hostile targets:\n${figures.sort().join('\n')}\n`);
+  });
+  afterAll(() => {
+    expect(host.logger.hits, 'a redirect was followed').toEqual([]);
+  });
+
+  it(
+    'verify: the preflight refuses each mode; a host hostile after it fails in the recording proxy',
+    async () => {
+      const runs = await Promise.all([
+        ...MODES.map(async (mode) => {
+          const r = await cli(['verify', '--target', host.urlFor(mode), '--basic', 'a:b', '--token', 't']);
+          note(`verify ${mode}`, r);
+          return [mode, r] as const;
+        }),
+        ...(['redirect', 'endless', 'silent'] as const).map(async (mode) => {
+          const r = await cli([
+            'verify',
+            '--target',
+            host.urlFor(mode, { late: true }),
+            '--basic',
+            'a:b',
+            '--token',
+            't',
+            '--states',
+            'states.yaml',
+          ]);
+          note(`verify late${mode}`, r);
+          return [`late${mode}`, r] as const;
+        }),
+      ]);
+      for (const [mode, r] of runs) {
+        expectBounded(r);
+        if (mode.startsWith('redirect'))
+          expect(r.stderr, mode).toMatch(/redirecting to "http:\/\/127\.0\.0\.1:\d+/);
+        if (mode === 'lateredirect')
+          expect(r.stdout, mode).toMatch(/the target answered HTTP 307 redirecting to/);
+      }
+      expect(host.logger.hits).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'load --scenario smoke goes through the bounded relay: every mode fails, none reaches the logger',
+    async () => {
+      const runs = await Promise.all(
+        (['redirect', 'endless', 'silent', 'huge'] as const).map(async (mode) => {
+          const r = await cli([
+            'load',
+            '--scenario',
+            'smoke',
+            '--target',
+            host.urlFor(mode),
+            '--out',
+            `smoke-${mode}`,
+          ]);
+          note(`load smoke ${mode}`, r);
+          return [mode, r] as const;
+        }),
+      );
+      for (const [mode, r] of runs) {
+        expectBounded(r);
+        if (mode === 'redirect') expect(`${r.stdout}${r.stderr}`).toMatch(/redirecting to/);
+      }
+      expect(host.logger.hits).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'check --target --skip-load stops at the preflight for every mode',
+    async () => {
+      const runs = await Promise.all(
+        (['redirect', 'endless', 'drip'] as const).map(async (mode) => {
+          const r = await cli(['check', '--target', host.urlFor(mode), '--skip-load', '--basic', 'a:b']);
+          note(`check ${mode}`, r);
+          return r;
+        }),
+      );
+      for (const r of runs) expectBounded(r);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'proxy: each mode is a violation (upstream-answer unless passed on and judged), and SIGTERM ends it with its report written',
+    async () => {
+      const runs = await Promise.all(
+        (['redirect', 'endless', 'drip', 'silent', 'huge'] as const).map(async (mode) => {
+          const ready = join(work, `ready-${mode}.json`);
+          const report = join(work, `proxy-${mode}.json`);
+          const done = cli([
+            'proxy',
+            '--upstream',
+            host.urlFor(mode),
+            '--port',
+            '0',
+            '--ready-file',
+            ready,
+            '--json',
+            report,
+          ]);
+          while (!existsSync(ready)) await new Promise((r) => setTimeout(r, 50));
+          const { url, pid } = JSON.parse(readFileSync(ready, 'utf8')) as { url: string; pid: number };
+          // A consumer waits for what comes, and gives up on a host that sends nothing whole.
+          const giveUpMs = mode === 'drip' || mode === 'silent' ? 500 : 20_000;
+          const status = await consumerPost(`${url}/v2/promotion/bulk/directEarn`, giveUpMs);
+          // The proxy's own pid (from its ready file): /usr/bin/time would die of SIGTERM alone.
+          process.kill(pid, 'SIGTERM');
+          const r = await done;
+          note(`proxy ${mode}`, r);
+          return { mode, r, status, report };
+        }),
+      );
+      for (const { mode, r, status, report } of runs) {
+        expect(r.code, `${mode}: ${r.stdout}`).toBe(1);
+        expectBounded(r);
+        expect(r.code, mode).toBe(1);
+        const json = JSON.parse(readFileSync(report, 'utf8')) as {
+          rules: Record<string, number>;
+          violations: unknown[];
+        };
+        // A huge answer is under the cap: passed on, and judged (its message is not the catalogue's).
+        if (mode === 'huge') expect(json.violations.length).toBeGreaterThan(0);
+        else expect(json.rules['upstream-answer'], mode).toBeGreaterThan(0);
+        if (mode === 'redirect' || mode === 'endless') expect(status, mode).toBe(502);
+      }
+      expect(host.logger.hits).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+/** A consumer's POST that gives up after `giveUpMs`: the status, or 0 when it gave up. */
+function consumerPost(url: string, giveUpMs: number): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', () => resolve(res.statusCode ?? 0));
+    });
+    const timer = setTimeout(() => {
+      req.destroy();
+      resolve(0);
+    }, giveUpMs);
+    req.on('close', () => clearTimeout(timer));
+    req.on('error', () => resolve(0));
+    req.end('{"type":"CUSTOMER"}');
+  });
+}
