@@ -11,7 +11,7 @@ import { answerFigures } from './figures.ts';
 import { keepTokenFresh, OAUTH } from './oauth.ts';
 import { buildPools, ENDPOINT_URL, JSON_HEADERS, pooledBody } from './payload.ts';
 import { SUMMARY_TREND_STATS } from './profiles.ts';
-import { summaryOutputs } from './summary.ts';
+import { summaryOutputs } from './summary-outputs.ts';
 import { assertTargetUp } from './target.ts';
 
 /** The step's scenario; the summary reads its metrics by this tag. */

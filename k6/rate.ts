@@ -9,7 +9,7 @@ import { config } from './config.ts';
 import { keepTokenFresh, OAUTH } from './oauth.ts';
 import { directEarnBody, ENDPOINT_URL, JSON_HEADERS } from './payload.ts';
 import { RATE_SCENARIOS, rateRampStartRps, rateScenarios, SUMMARY_TREND_STATS } from './profiles.ts';
-import { summaryOutputs } from './summary.ts';
+import { summaryOutputs } from './summary-outputs.ts';
 import { assertTargetUp } from './target.ts';
 import { rateThresholds } from './thresholds.ts';
 

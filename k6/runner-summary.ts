@@ -1,78 +1,19 @@
 // The runner summary: what one k6 process of a run (a local runner or a k6-operator pod) measured, in
 // figures that add up over runners: exact counts per batch size, the offered and achieved rates, its
-// execution segment and a latency sketch. `directearn merge` turns several into one summary.json.
+// execution segment and a latency sketch (its shape: RunnerSummary in k6/contract.ts). `directearn
+// merge` turns several into one summary.json.
 import { config } from './config.ts';
+import {
+  RUNNER_SUMMARY_KIND,
+  RUNNER_SUMMARY_VERSION,
+  type RunnerBatch,
+  type RunnerSummary,
+} from './contract.ts';
 import { batchScenarioName, offeredRps, RATE_SCENARIOS } from './profiles.ts';
-import { type LatencySketch, SKETCH_RANKS, sketchOf } from './sketch.ts';
-
-/** What starts the stdout line carrying a runner summary (the TestRun's pods print one each). */
-export const RUNNER_LINE_MARK = 'directearn-runner-summary ';
-/** `kind` of every runner summary, so merge tells one from any other JSON. */
-export const RUNNER_SUMMARY_KIND = 'directearn-runner-summary';
-export const RUNNER_SUMMARY_VERSION = 1;
+import { SKETCH_RANKS, sketchOf } from './sketch.ts';
 
 interface Metrics {
   [name: string]: { values: Record<string, number> } | undefined;
-}
-
-/** One batch size (throughput) or the rate run's steady window, as this runner measured it. */
-export interface RunnerBatch {
-  batchSize: number;
-  scenario: string;
-  /** Seconds the scenario offered load. */
-  seconds: number;
-  requests: number;
-  /** Requests that failed (non-2xx, or no answer). */
-  failedRequests: number;
-  /** 429 answers among the requests. */
-  limited: number;
-  droppedIterations: number;
-  /** This runner's share of the arrival rate (k6 splits it by execution segment), requests/s. */
-  offeredRequestsPerSecond: number;
-  /** requests / seconds. */
-  achievedRequestsPerSecond: number;
-  /** Customers of the answers read (one in readEvery): issued + warned + failed. */
-  answered: number;
-  issued: number;
-  /** 8890: NOT issued. */
-  warned: number;
-  failed: number;
-  readEvery: number;
-  latencyMs: LatencySketch;
-}
-
-export interface RunnerSummary {
-  kind: typeof RUNNER_SUMMARY_KIND;
-  version: typeof RUNNER_SUMMARY_VERSION;
-  scenario: 'throughput' | 'rate';
-  /** k6's --execution-segment ("1/4:2/4"), "0:1" when the runner ran the whole test. */
-  segment: string;
-  /** k6's --execution-segment-sequence, "" when none was given. */
-  sequence: string;
-  startedAt: string;
-  /** What the runners of one run share; merge refuses runners that differ here. */
-  run: {
-    target: string;
-    batchSizes: number[];
-    durationSeconds: number;
-    /** Concurrency of the whole test (k6 gives each runner its segment of it). */
-    maxVus: number;
-    identity: string;
-  };
-  /** Ranks (percent) of every latency sketch's values. */
-  sketchRanks: number[];
-  batches: RunnerBatch[];
-  rate?: {
-    /** Requests accepted in the measured part of the steady window. */
-    accepted: number;
-    windowSeconds: number;
-    /** Every 429 of this runner's part of the run. */
-    limited: number;
-    /** true/false when this runner waited Retry-After and tried again; null when it did not. */
-    retryAfterHonoured: boolean | null;
-    /** Lowest offered rate at which a 429 came back during the ramp; null when none did. */
-    onsetRps: number | null;
-  };
 }
 
 /** The share of the test a segment "a:b" (fractions, decimals or percentages) covers. */

@@ -8,6 +8,7 @@
 // bucket counter would add a metric sample (and its tag set) to every request on the generator.
 // Bound (src/load/sketch.ts mergedPercentile): a merged p(q) lies between the exact p(q - e) and
 // p(q + e) of all the runners' samples pooled, e = SKETCH_STEP + 100 x runners / requests points.
+import type { LatencySketch } from './contract.ts';
 
 /** Distance between two ranks of the grid, in percentile points. */
 export const SKETCH_STEP = 0.25;
@@ -24,15 +25,6 @@ export const sketchStat = (rank: number): string =>
 
 /** The summaryTrendStats that make k6 report the grid. */
 export const SKETCH_TREND_STATS: readonly string[] = SKETCH_RANKS.map(sketchStat);
-
-/** Latency figures of one trend, mergeable: exact count, sum (for the mean) and the grid's values. */
-export interface LatencySketch {
-  count: number;
-  /** Sum of every sample, ms: sums add up, means do not. */
-  sum: number;
-  /** k6's percentile at each rank of the runner summary's `sketchRanks`, ms, rounded to 0.1 µs. */
-  values: number[];
-}
 
 const tenthOfMicrosecond = (ms: number): number => Math.round(ms * 10_000) / 10_000;
 

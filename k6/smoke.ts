@@ -6,37 +6,12 @@ import exec from 'k6/execution';
 import http from 'k6/http';
 import type { Options } from 'k6/options';
 import { config } from './config.ts';
+import { SMOKE_FAIL_MARK, type SmokeCase } from './contract.ts';
 import { AUTHORIZATION, ENDPOINT_URL } from './payload.ts';
 import { SUMMARY_TREND_STATS, smokeScenarios } from './profiles.ts';
-import { summaryOutputs } from './summary.ts';
+import { summaryOutputs } from './summary-outputs.ts';
 import { assertTargetUp } from './target.ts';
 import { smokeThresholds } from './thresholds.ts';
-
-/** One documented case as `directearn load` derives it from the spec (src/load/cases.ts). */
-interface SmokeCase {
-  /** Catalogue case id the request is about ("8892", "earned", "http-401"). */
-  case: string;
-  /** Where the request comes from (the spec example's name, or the HTTP case probed). */
-  name: string;
-  method: string;
-  /** JSON body to send, or null for none. */
-  request: unknown;
-  /** Bytes of padding added to the JSON body (a body over the size limit). */
-  padBytes?: number;
-  contentType: string;
-  /** Whether to send the configured credentials. */
-  auth: boolean;
-  /** Authorization header to send instead of the configured credentials (the 403 probe). */
-  authorization?: string;
-  expectedStatus: number;
-  /** Per-customer expectations of a 200 answer, in request order. */
-  entries?: { case: string; code: number | null; message: string | null }[];
-  expectedTotalCount?: number;
-  expectedFailureCount?: number;
-  /** Code and message of a non-200 error body. */
-  expectedCode?: number;
-  expectedMessage?: string | null;
-}
 
 const cases: SmokeCase[] = config.casesFile === '' ? [] : (JSON.parse(open(config.casesFile)) as SmokeCase[]);
 
@@ -79,7 +54,7 @@ function entryOutcome(entry: Entry | undefined): { code: number | null; message:
 function expect(name: string, ok: boolean, expected: unknown, received: unknown): void {
   check(null, { [name]: () => ok });
   if (!ok) {
-    console.error(`DIRECTEARN_SMOKE_FAIL ${JSON.stringify({ check: name, expected, received })}`);
+    console.error(`${SMOKE_FAIL_MARK}${JSON.stringify({ check: name, expected, received })}`);
   }
 }
 

@@ -12,7 +12,7 @@ import {
   SUMMARY_TREND_STATS,
   throughputScenarios,
 } from './profiles.ts';
-import { summaryOutputs } from './summary.ts';
+import { summaryOutputs } from './summary-outputs.ts';
 import { assertTargetUp } from './target.ts';
 import { throughputThresholds } from './thresholds.ts';
 

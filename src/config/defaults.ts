@@ -1,13 +1,23 @@
 // Every default of the suite in one place: flags and environment variables fall back to these.
+// Those k6 shares (load runs, the serve address, credentials, OAuth) are k6/contract.ts's, through
+// its generated copy src/load/k6-contract.ts: written once, for both sides of the k6 seam.
+import { K6_VARS } from '../load/k6-contract.js';
 
 /** Default credentials the reference provider accepts and the clients send, when none are given. */
-export const DEFAULT_BASIC_USER = 'directearn';
-export const DEFAULT_BASIC_PASSWORD = 'directearn';
+export {
+  DEFAULT_BASIC_PASSWORD,
+  DEFAULT_BASIC_USER,
+  /** Where `directearn serve` listens unless told otherwise. */
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  DEFAULT_TOKEN_TTL_SECONDS,
+  LOAD_CUSTOMER_COUNT,
+  LOAD_CUSTOMER_ID_FIRST,
+  loadCustomerEmail,
+  loadCustomerMobile,
+  OAUTH_TOKEN_PATH,
+} from '../load/k6-contract.js';
 export const DEFAULT_TOKEN = 'directearn-token';
-
-/** Where `directearn serve` listens unless told otherwise. */
-export const DEFAULT_HOST = '127.0.0.1';
-export const DEFAULT_PORT = 8080;
 
 /** BULK_API_BATCH_SIZE_FOR_REDIRECTION when redirection is enabled and no size is set (the doc's 10). */
 export const DEFAULT_REDIRECTION_BATCH_SIZE = 10;
@@ -16,24 +26,14 @@ export const DEFAULT_REDIRECTION_BATCH_SIZE = 10;
 export const DEFAULT_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
 
 /** Batch sizes a throughput run measures unless told otherwise. */
-export const DEFAULT_BATCH_SIZES: readonly number[] = [1, 10, 50, 100, 500, 1000];
+export const DEFAULT_BATCH_SIZES: readonly number[] = K6_VARS.batchSizes.fallback;
 
 /** Where reports go unless `--out` says otherwise. */
 export const DEFAULT_OUT_DIR = 'reports';
 
-/**
- * The reference provider's rule-generated customers for load runs (no giant fixtures file):
- * every id in [LOAD_CUSTOMER_ID_FIRST, LOAD_CUSTOMER_ID_FIRST + LOAD_CUSTOMER_COUNT) exists, with
- * mobile `91${id}` and email `c${id}@load.directearn.test`.
- */
-export const LOAD_CUSTOMER_ID_FIRST = 500_000_000;
-export const LOAD_CUSTOMER_COUNT = 1_000_000;
-export const loadCustomerMobile = (id: number): string => `91${id}`;
-export const loadCustomerEmail = (id: number): string => `c${id}@load.directearn.test`;
-
 /** Program and promotion load runs issue by default: the doc's request IDs (active, no earn limit). */
-export const LOAD_PROGRAM_ID = 469;
-export const LOAD_PROMOTION_ID = 56799;
+export const LOAD_PROGRAM_ID: number = K6_VARS.programId.fallback;
+export const LOAD_PROMOTION_ID: number = K6_VARS.promotionId.fallback;
 
 /** The consumer client (src/client): per-request timeout, bulk batch size, parallel batches, attempts. */
 export const DEFAULT_CLIENT_TIMEOUT_MS = 30_000;
@@ -68,22 +68,20 @@ export const DEFAULT_CHECK_THROUGHPUT: {
 /** `directearn docs`: where the HTML, Markdown and coverage pages go. */
 export const DEFAULT_DOCS_DIR = 'reports/docs';
 
-/** Load runs (`directearn load`, k6/config.ts keeps the same values for hand-run k6). */
-export const DEFAULT_LOAD_DURATION = '5s';
+/** Load runs (`directearn load`; a hand-run k6 script falls back to the same k6/contract.ts values). */
+export const DEFAULT_LOAD_DURATION: string = K6_VARS.duration.fallback;
 /** Concurrent requests at most per batch size; past it k6 drops iterations (the target is saturated). */
-export const DEFAULT_LOAD_MAX_VUS = 16;
+export const DEFAULT_LOAD_MAX_VUS: number = K6_VARS.maxVus.fallback;
 /** Customers/s offered to every batch size, and the request-rate ceiling of that offer. */
-export const DEFAULT_LOAD_OFFERED_CUSTOMERS_PER_S = 2_000_000;
-export const DEFAULT_LOAD_OFFERED_MAX_RPS = 5000;
+export const DEFAULT_LOAD_OFFERED_CUSTOMERS_PER_S: number = K6_VARS.offeredCustomersPerSecond.fallback;
+export const DEFAULT_LOAD_OFFERED_MAX_RPS: number = K6_VARS.offeredMaxRps.fallback;
 /** Rate scenario: the arrival rate the ramp climbs to (twice the limit when the embedded one has one). */
-export const DEFAULT_LOAD_RATE_MAX_RPS = 400;
+export const DEFAULT_LOAD_RATE_MAX_RPS: number = K6_VARS.rateMaxRps.fallback;
 
 /**
- * OAuth as the real CRM does it: POST /v3/oauth/token/generate {"key","secret"} gives a token for
- * X-CAP-API-OAUTH-TOKEN that lives ttlSeconds (300 in the CRM doc's example). The reference
- * provider accepts this key and secret unless told otherwise.
+ * OAuth as the real CRM does it: POST OAUTH_TOKEN_PATH {"key","secret"} gives a token for
+ * X-CAP-API-OAUTH-TOKEN that lives ttlSeconds (DEFAULT_TOKEN_TTL_SECONDS, the CRM doc's example).
+ * The reference provider accepts this key and secret unless told otherwise.
  */
-export const OAUTH_TOKEN_PATH = '/v3/oauth/token/generate';
 export const DEFAULT_OAUTH_KEY = 'directearn-key';
 export const DEFAULT_OAUTH_SECRET = 'directearn-secret';
-export const DEFAULT_TOKEN_TTL_SECONDS = 300;

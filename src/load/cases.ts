@@ -1,25 +1,9 @@
 // The smoke's cases, derived from the spec alone: its request examples paired with their response
 // examples, codes and messages from `x-directearn-catalogue`, plus HTTP-level probes of the catalogue.
 import { catalogue, ENDPOINT_PATH, example, loadSpec, messageFor } from '../openapi/index.js';
+import type { SmokeCase } from './k6-contract.js';
 
-/** One request of the smoke and what must come back (the shape k6/smoke.ts reads). */
-export interface SmokeCase {
-  case: string;
-  name: string;
-  method: string;
-  request: unknown;
-  padBytes?: number;
-  contentType: string;
-  auth: boolean;
-  /** Authorization header to send instead of the configured credentials. */
-  authorization?: string;
-  expectedStatus: number;
-  entries?: { case: string; code: number | null; message: string | null }[];
-  expectedTotalCount?: number;
-  expectedFailureCount?: number;
-  expectedCode?: number;
-  expectedMessage?: string | null;
-}
+export type { SmokeCase };
 
 /** A catalogue case the smoke cannot produce against this target, and why. */
 export interface SkippedCase {

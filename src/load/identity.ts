@@ -12,8 +12,9 @@ import { UnreachableError, UsageError, UserFacingError } from '../errors.js';
 import { readInputText } from '../input/file.js';
 import { ENDPOINT_PATH } from '../openapi/index.js';
 import { BoundedExchangeError, boundedExchange, exchangeDeadlineMs } from '../util/bounded-http.js';
+import { type IdentifierName, k6Env } from './k6-contract.js';
 
-export type IdentifierName = 'id' | 'mobile' | 'email';
+export type { IdentifierName };
 export const IDENTIFIER_NAMES: readonly IdentifierName[] = ['id', 'mobile', 'email'];
 
 /** What every request of a load run names. */
@@ -78,12 +79,12 @@ export function resolveIdentity(options: IdentityOptions, env: NodeJS.ProcessEnv
 
 /** The variables k6/config.ts reads for the identity (an unset promotion field is passed empty). */
 export function identityVars(identity: LoadIdentity): Record<string, string> {
-  return {
-    DIRECTEARN_PROGRAM_ID: String(identity.programId),
-    DIRECTEARN_PROMOTION_ID: identity.promotionId === undefined ? '' : String(identity.promotionId),
-    DIRECTEARN_PROMO_IDENTIFIER: identity.promoIdentifier ?? '',
-    DIRECTEARN_IDENTIFIER_NAME: identity.identifierName,
-  };
+  return k6Env({
+    programId: identity.programId,
+    promotionId: identity.promotionId ?? '',
+    promoIdentifier: identity.promoIdentifier ?? '',
+    identifierName: identity.identifierName,
+  });
 }
 
 /** "program 469, promotion 56799" or "program 7001, promoIdentifier SUMMER". */

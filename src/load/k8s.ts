@@ -90,7 +90,7 @@ export function k8sManifests(options: K8sOptions): K8sManifests {
     duration: options.duration ?? DEFAULT_LOAD_DURATION,
     maxVus: options.maxVus ?? DEFAULT_LOAD_MAX_VUS,
     rateMaxRps: options.rateMaxRps ?? DEFAULT_LOAD_RATE_MAX_RPS,
-    // Each runner prints its runner summary as one marked line in its log (k6/summary.ts), which
+    // Each runner prints its runner summary as one marked line in its log (k6/summary-outputs.ts), which
     // `directearn merge -` reads from `kubectl logs`.
     summaryFile: '-',
     ...(options.arrivalRate !== undefined ? { arrivalRate: options.arrivalRate } : {}),

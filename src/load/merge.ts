@@ -7,53 +7,20 @@ import { createInterface } from 'node:readline';
 import { UsageError } from '../errors.js';
 import { MAX_INPUT_BYTES, readInputText } from '../input/file.js';
 import { printable } from '../util/output-path.js';
+import {
+  RUNNER_LINE_MARK,
+  RUNNER_SUMMARY_KIND,
+  RUNNER_SUMMARY_VERSION,
+  type RunnerBatch,
+  type RunnerSummary,
+} from './k6-contract.js';
+import { customerShares } from './read-k6-summary.js';
 import { mergedPercentile, mergedRankBound, type RankedSketch } from './sketch.js';
-import { type BatchFigures, customerShares, type LoadSummary, SCHEMA_VERSION } from './summary.js';
+import { type BatchFigures, type LoadSummary, SCHEMA_VERSION } from './summary.js';
 
-/** The mark before a runner summary on a log line (k6/runner-summary.ts RUNNER_LINE_MARK). */
-export const RUNNER_LINE_MARK = 'directearn-runner-summary ';
-export const RUNNER_SUMMARY_KIND = 'directearn-runner-summary';
+export { RUNNER_LINE_MARK, RUNNER_SUMMARY_KIND, type RunnerBatch, type RunnerSummary };
 /** The file name a runner summary gets in a local run's folder (and what merge looks for in a folder). */
 export const RUNNER_SUMMARY_FILE = 'runner-summary.json';
-
-/** One batch size of a runner summary (k6/runner-summary.ts RunnerBatch). */
-export interface RunnerBatch {
-  batchSize: number;
-  scenario: string;
-  seconds: number;
-  requests: number;
-  failedRequests: number;
-  limited: number;
-  droppedIterations: number;
-  offeredRequestsPerSecond: number;
-  achievedRequestsPerSecond: number;
-  answered: number;
-  issued: number;
-  warned: number;
-  failed: number;
-  readEvery: number;
-  latencyMs: { count: number; sum: number; values: number[] };
-}
-
-/** A runner summary (k6/runner-summary.ts RunnerSummary), as written by k6. */
-export interface RunnerSummary {
-  kind: typeof RUNNER_SUMMARY_KIND;
-  version: 1;
-  scenario: 'throughput' | 'rate';
-  segment: string;
-  sequence: string;
-  startedAt: string;
-  run: { target: string; batchSizes: number[]; durationSeconds: number; maxVus: number; identity: string };
-  sketchRanks: number[];
-  batches: RunnerBatch[];
-  rate?: {
-    accepted: number;
-    windowSeconds: number;
-    limited: number;
-    retryAfterHonoured: boolean | null;
-    onsetRps: number | null;
-  };
-}
 
 /** A runner summary and where it came from (a file, or a line of a stream). */
 export interface RunnerInput {
@@ -98,7 +65,8 @@ export function runnerSummaryProblem(value: unknown): string | undefined {
   const s = value as Partial<RunnerSummary>;
   if (s.kind !== RUNNER_SUMMARY_KIND)
     return `kind is ${JSON.stringify(s.kind)}, not "${RUNNER_SUMMARY_KIND}"`;
-  if (s.version !== 1) return `version is ${JSON.stringify(s.version)}, this version reads 1`;
+  if (s.version !== RUNNER_SUMMARY_VERSION)
+    return `version is ${JSON.stringify(s.version)}, this version reads ${RUNNER_SUMMARY_VERSION}`;
   if (s.scenario !== 'throughput' && s.scenario !== 'rate') return 'scenario is not throughput or rate';
   for (const k of ['segment', 'sequence', 'startedAt'] as const)
     if (typeof s[k] !== 'string') return `${k} is not a string`;
@@ -366,7 +334,7 @@ type MergedBatch = BatchFigures & { limited: number };
 
 /**
  * One batch size over every runner: counts summed, rates over the scenario's seconds (as
- * summary.ts batchFigures computes a single run's), percentiles merged.
+ * read-k6-summary.ts batchFigures computes a single run's), percentiles merged.
  */
 function mergeBatch(
   parts: readonly RunnerBatch[],

@@ -18,7 +18,7 @@ import type { Comparison } from './baseline.js';
 import type { IdentityOptions, LoadIdentity } from './identity.js';
 import { findGo, findK6, howToGetK6, installK6 } from './k6.js';
 import type { Slo, SloResult } from './slo.js';
-import type { SmokeCaseResult } from './smoke.js';
+import type { SmokeCaseResult } from './smoke-verdicts.js';
 import type { LoadSummary, ThresholdResult } from './summary.js';
 
 /** The embedded provider's rate limit in a rate run when none is given: half the default probed rate. */

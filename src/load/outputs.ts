@@ -4,15 +4,10 @@ import { catalogue } from '../openapi/index.js';
 import { writeFileSafe } from '../util/safe-write.js';
 import type { SkippedCase } from './cases.js';
 import { type LoadResult, offeredRps, type Run, rateVus } from './options.js';
+import { batchFigures, type K6SummaryData, rateFigures } from './read-k6-summary.js';
 import { renderReport } from './report.js';
-import { type SmokeCaseResult, smokeResults } from './smoke.js';
-import {
-  batchFigures,
-  type K6SummaryData,
-  type LoadSummary,
-  rateFigures,
-  SCHEMA_VERSION,
-} from './summary.js';
+import { type SmokeCaseResult, smokeResults } from './smoke-verdicts.js';
+import { type LoadSummary, SCHEMA_VERSION } from './summary.js';
 import { readTimeline } from './timeline.js';
 
 /** summary.json's content from k6's end-of-test data (and, for rate, its points). */

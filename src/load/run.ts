@@ -38,12 +38,13 @@ import {
   type Run,
 } from './options.js';
 import { smokeVerdicts, summarise, writeOutputs } from './outputs.js';
+import { type K6SummaryData, thresholdResults } from './read-k6-summary.js';
 import { runRunners } from './runners.js';
 import { k6Gogc, oauthScriptVars, scriptVars } from './script-vars.js';
 import { checkSlos, DEFAULT_SLO_TEXT, p95Bound, parseSlo } from './slo.js';
-import { unquote } from './smoke.js';
 import { mapSmokeCases } from './smoke-target.js';
-import { type K6SummaryData, type LoadSummary, thresholdResults, withRepeats } from './summary.js';
+import { unquote } from './smoke-verdicts.js';
+import { type LoadSummary, withRepeats } from './summary.js';
 
 /** Whether a URL's host is loopback: the one rule in src/input/loopback.ts (re-exported for callers of this module). */
 export { isLoopbackUrl } from '../input/loopback.js';
@@ -59,7 +60,7 @@ export {
   type LoadScenario,
   offeredRps,
 } from './options.js';
-export { type SmokeCaseResult, smokeResults } from './smoke.js';
+export { type SmokeCaseResult, smokeResults } from './smoke-verdicts.js';
 export type { BatchFigures, LoadSummary, RateFigures } from './summary.js';
 
 /** Body limit of the embedded provider in a smoke run: small enough to be sent whole before the 413. */

@@ -1,5 +1,6 @@
-// The variables k6/config.ts reads, built in one place for a local k6 run (src/load/run.ts) and
-// for the k6-operator manifests (src/load/k8s.ts), so the two cannot drift apart.
+// The variables of k6/contract.ts a run hands its k6 scripts, built in one place for a local k6 run
+// (src/load/run.ts) and for the k6-operator manifests (src/load/k8s.ts), so the two cannot drift
+// apart; k6Env names each one as the contract does.
 
 import type { GeneratedToken, OAuthCredential } from '../client/oauth.js';
 import {
@@ -13,6 +14,9 @@ import {
 } from '../config/defaults.js';
 import { ENDPOINT_PATH } from '../openapi/index.js';
 import { identityVars, type LoadIdentity } from './identity.js';
+import { k6Env } from './k6-contract.js';
+
+export { K6_VARS, k6Env } from './k6-contract.js';
 
 /** What a run decides; the rest of the variables are the suite's constants. */
 export interface ScriptSettings {
@@ -22,9 +26,9 @@ export interface ScriptSettings {
   duration: string;
   maxVus: number;
   rateMaxRps: number;
-  /** Where k6/summary.ts writes the k6 summary; `-` prints the runner summary as one line. */
+  /** Where k6/summary-outputs.ts writes the k6 summary; `-` prints the runner summary as one line. */
   summaryFile: string;
-  /** Where k6/summary.ts writes the runner summary (k6/runner-summary.ts); default nowhere. */
+  /** Where k6/summary-outputs.ts writes the runner summary (k6/runner-summary.ts); default nowhere. */
   runnerSummaryFile?: string;
   /** Throughput: the arrival rate, requests/s, at every batch size (default the suite's offered rate). */
   arrivalRate?: number;
@@ -47,28 +51,32 @@ export const k6Gogc = (env: NodeJS.ProcessEnv): string =>
 /** The k6 scripts' variables for `settings` (credentials, CSV, SLOs and smoke cases are the caller's). */
 export function scriptVars(settings: ScriptSettings): Record<string, string> {
   return {
-    BASE_URL: settings.target,
-    DIRECTEARN_ENDPOINT_PATH: ENDPOINT_PATH,
+    ...k6Env({
+      baseUrl: settings.target,
+      endpointPath: ENDPOINT_PATH,
+    }),
     ...identityVars(settings.identity),
-    DIRECTEARN_CUSTOMER_ID_FIRST: String(LOAD_CUSTOMER_ID_FIRST),
-    DIRECTEARN_CUSTOMER_COUNT: String(LOAD_CUSTOMER_COUNT),
-    // The templates come from the functions of src/config/defaults.ts, applied to a placeholder.
-    DIRECTEARN_MOBILE_TEMPLATE: loadCustomerMobile('{id}' as unknown as number),
-    DIRECTEARN_EMAIL_TEMPLATE: loadCustomerEmail('{id}' as unknown as number),
-    DIRECTEARN_BATCH_SIZES: settings.batchSizes.join(','),
-    DIRECTEARN_DURATION: settings.duration,
-    DIRECTEARN_MAX_VUS: String(settings.maxVus),
-    // A fixed arrival rate is the cap of the offered rate, and customers/s enough to reach it at every size.
-    DIRECTEARN_OFFERED_CUSTOMERS_PER_S: String(
-      settings.arrivalRate !== undefined
-        ? settings.arrivalRate * Math.max(...settings.batchSizes)
-        : DEFAULT_LOAD_OFFERED_CUSTOMERS_PER_S,
-    ),
-    DIRECTEARN_OFFERED_MAX_RPS: String(settings.arrivalRate ?? DEFAULT_LOAD_OFFERED_MAX_RPS),
-    DIRECTEARN_RATE_MAX_RPS: String(settings.rateMaxRps),
-    DIRECTEARN_RATE_BATCH_SIZE: '1',
-    DIRECTEARN_SUMMARY_FILE: settings.summaryFile,
-    DIRECTEARN_RUNNER_SUMMARY_FILE: settings.runnerSummaryFile ?? '',
+    ...k6Env({
+      customerIdFirst: LOAD_CUSTOMER_ID_FIRST,
+      customerCount: LOAD_CUSTOMER_COUNT,
+      // The templates come from the functions of src/config/defaults.ts, applied to a placeholder.
+      mobileTemplate: loadCustomerMobile('{id}'),
+      emailTemplate: loadCustomerEmail('{id}'),
+      batchSizes: settings.batchSizes.join(','),
+      duration: settings.duration,
+      maxVus: settings.maxVus,
+      // A fixed arrival rate is the cap of the offered rate, and customers/s enough to reach it at every size.
+      offeredCustomersPerSecond:
+        settings.arrivalRate !== undefined
+          ? settings.arrivalRate * Math.max(...settings.batchSizes)
+          : DEFAULT_LOAD_OFFERED_CUSTOMERS_PER_S,
+      offeredMaxRps: settings.arrivalRate ?? DEFAULT_LOAD_OFFERED_MAX_RPS,
+      rateMaxRps: settings.rateMaxRps,
+      rateBatchSize: 1,
+      summaryFile: settings.summaryFile,
+      runnerSummaryFile: settings.runnerSummaryFile ?? '',
+    }),
+    // k6's own variables, not the scripts'.
     K6_NO_USAGE_REPORT: 'true',
     GOGC: settings.gogc,
   };
@@ -80,12 +88,12 @@ export function scriptVars(settings: ScriptSettings): Record<string, string> {
  * written to a file (a k6-operator manifest would need a Secret: --emit-k8s refuses OAuth).
  */
 export function oauthScriptVars(credential: OAuthCredential, token: GeneratedToken): Record<string, string> {
-  return {
-    DIRECTEARN_TOKEN: token.accessToken,
-    DIRECTEARN_OAUTH_KEY: credential.key,
-    DIRECTEARN_OAUTH_SECRET: credential.secret,
-    DIRECTEARN_OAUTH_PATH: OAUTH_TOKEN_PATH,
-    DIRECTEARN_OAUTH_TTL_SECONDS: String(Math.max(1, Math.floor(token.ttlSeconds))),
-    DIRECTEARN_OAUTH_GENERATED_AT: String(token.generatedAt),
-  };
+  return k6Env({
+    token: token.accessToken,
+    oauthKey: credential.key,
+    oauthSecret: credential.secret,
+    oauthPath: OAUTH_TOKEN_PATH,
+    oauthTtlSeconds: Math.max(1, Math.floor(token.ttlSeconds)),
+    oauthGeneratedAt: token.generatedAt,
+  });
 }

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCapacity } from '../../src/capacity/run.js';
 import { judge, stepFigures } from '../../src/capacity/step.js';
+import type { K6SummaryData } from '../../src/load/read-k6-summary.js';
 import { parseSlo } from '../../src/load/slo.js';
-import type { K6SummaryData } from '../../src/load/summary.js';
 import { startProvider } from '../../src/provider/server.js';
 
 describe('capacity --runners', () => {

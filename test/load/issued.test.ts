@@ -8,12 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { preflight } from '../../src/load/identity.js';
 import { notIssuedReason } from '../../src/load/issued.js';
+import { batchFigures, type K6SummaryData } from '../../src/load/read-k6-summary.js';
 import { recommendation } from '../../src/load/report.js';
 import { findK6 } from '../../src/load/run.js';
 import {
   type BatchFigures,
-  batchFigures,
-  type K6SummaryData,
   type LoadSummary,
   readSummary,
   summaryProblem,

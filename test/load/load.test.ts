@@ -2,7 +2,15 @@
 // reference provider; the report renders in headless Chromium (the k8s manifests: test/load/k8s.test.ts).
 
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,7 +29,7 @@ import {
   runLoad,
   smokeResults,
 } from '../../src/load/run.js';
-import { K6_GOGC, k6Gogc } from '../../src/load/script-vars.js';
+import { K6_GOGC, K6_VARS, k6Gogc } from '../../src/load/script-vars.js';
 import { summaryProblem } from '../../src/load/summary.js';
 import { catalogue } from '../../src/openapi/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
@@ -457,43 +465,34 @@ describe('the k6 scripts as code', () => {
   }, 60_000);
 
   it('import no node: modules and no npm package', () => {
-    for (const file of [
-      'config',
-      'bodies',
-      'figures',
-      'payload',
-      'answers',
-      'profiles',
-      'thresholds',
-      'summary',
-      'target',
-      'throughput',
-      'rate',
-      'smoke',
-    ]) {
-      const text = readFileSync(join(packageRoot, 'k6', `${file}.ts`), 'utf8');
+    const files = readdirSync(join(packageRoot, 'k6')).filter(
+      (f) => f.endsWith('.ts') && !f.endsWith('.d.ts'),
+    );
+    expect(files).toContain('contract.ts');
+    for (const file of files) {
+      const text = readFileSync(join(packageRoot, 'k6', file), 'utf8');
       for (const [, spec] of text.matchAll(/from '([^']+)'/g)) {
-        expect(spec, `${file}.ts imports ${spec}`).toMatch(/^(k6(\/.*)?|\.\/[\w-]+\.ts)$/);
+        expect(spec, `${file} imports ${spec}`).toMatch(/^(k6(\/.*)?|\.\/[\w-]+\.ts)$/);
       }
     }
   });
 
-  it('keep the defaults of k6/config.ts equal to src/config/defaults.ts', async () => {
-    const path = join(packageRoot, 'k6', 'config.ts');
-    const { DEFAULTS } = (await import(path)) as { DEFAULTS: Record<string, unknown> };
-    expect(DEFAULTS.programId).toBe(defaults.LOAD_PROGRAM_ID);
-    expect(DEFAULTS.promotionId).toBe(defaults.LOAD_PROMOTION_ID);
-    expect(DEFAULTS.customerIdFirst).toBe(defaults.LOAD_CUSTOMER_ID_FIRST);
-    expect(DEFAULTS.customerCount).toBe(defaults.LOAD_CUSTOMER_COUNT);
-    expect(DEFAULTS.basic).toBe(`${defaults.DEFAULT_BASIC_USER}:${defaults.DEFAULT_BASIC_PASSWORD}`);
-    expect(DEFAULTS.baseUrl).toBe(`http://${defaults.DEFAULT_HOST}:${defaults.DEFAULT_PORT}`);
-    expect(DEFAULTS.batchSizes).toEqual(defaults.DEFAULT_BATCH_SIZES);
-    expect(DEFAULTS.duration).toBe(defaults.DEFAULT_LOAD_DURATION);
-    expect(DEFAULTS.maxVus).toBe(defaults.DEFAULT_LOAD_MAX_VUS);
-    expect(DEFAULTS.rateMaxRps).toBe(defaults.DEFAULT_LOAD_RATE_MAX_RPS);
-    expect(DEFAULTS.offeredCustomersPerSecond).toBe(defaults.DEFAULT_LOAD_OFFERED_CUSTOMERS_PER_S);
-    expect(DEFAULTS.offeredMaxRps).toBe(defaults.DEFAULT_LOAD_OFFERED_MAX_RPS);
-    expect(String(DEFAULTS.mobileTemplate).replace('{id}', '7')).toBe(defaults.loadCustomerMobile(7));
-    expect(String(DEFAULTS.emailTemplate).replace('{id}', '7')).toBe(defaults.loadCustomerEmail(7));
+  it('read every setting of k6/contract.ts, each falling back to its default when unset', async () => {
+    // Outside k6 there is no __ENV: config.ts reads an empty environment, so every setting is its fallback.
+    const { config } = (await import(join(packageRoot, 'k6', 'config.ts'))) as {
+      config: Record<string, unknown>;
+    };
+    const contract = (await import(
+      join(packageRoot, 'k6', 'contract.ts')
+    )) as typeof import('../../k6/contract.ts');
+    const read: Record<string, unknown> = {
+      ...config,
+      customersOnce: config.customersOnce === true ? '1' : '',
+    };
+    for (const [setting, v] of Object.entries(contract.K6_VARS)) {
+      expect(read[setting], `k6/config.ts reads ${v.env} as config.${setting}`).toEqual(v.fallback);
+    }
+    // The Node side's defaults are the same values, not copies of them (src/config/defaults.ts).
+    expect(defaults.DEFAULT_BATCH_SIZES).toBe(K6_VARS.batchSizes.fallback);
   });
 });

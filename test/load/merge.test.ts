@@ -28,8 +28,6 @@ import { captureIO } from '../support/cli-io.js';
 const { SKETCH_RANKS, SKETCH_STEP } = (await import(
   join(packageRoot, 'k6', 'sketch.ts')
 )) as typeof import('../../k6/sketch.ts');
-// The k6 side's mark, by path too (its module imports other k6 modules): merge must look for the same.
-const k6Side = (await import(join(packageRoot, 'k6', 'runner-summary.ts'))) as { RUNNER_LINE_MARK: string };
 
 const root = mkdtempSync(join(tmpdir(), 'directearn-merge-'));
 
@@ -368,7 +366,6 @@ describe('merge - (a log stream)', () => {
   }
 
   it('keeps only the marked lines, whatever kubectl put before them', async () => {
-    expect(k6Side.RUNNER_LINE_MARK).toBe(RUNNER_LINE_MARK);
     const a = runner('0:1/2', [samples('exponential', 400, 14)]);
     const b = runner('1/2:1', [samples('exponential', 300, 15)]);
     const found = await readRunnerStream(Readable.from([kubectlLogs(a, b)]));

@@ -2,7 +2,7 @@
 // quotas are per minute per API key, and a Retry-After past the next second shows it. Read from
 // k6 summary data shaped as k6/rate.ts writes it.
 import { describe, expect, it } from 'vitest';
-import { type K6SummaryData, rateFigures } from '../../src/load/summary.js';
+import { type K6SummaryData, rateFigures } from '../../src/load/read-k6-summary.js';
 
 const data = (retryAfter: number, limit?: number): K6SummaryData => ({
   metrics: {

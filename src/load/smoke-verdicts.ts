@@ -1,5 +1,7 @@
-// The smoke run's verdict per catalogue case, from k6's checks and the failure details k6/smoke.ts logs.
-import { allChecks, type K6SummaryData } from './summary.js';
+// The smoke run's verdict per catalogue case (the Node side of k6/smoke.ts), from k6's checks and the
+// failure details the script logs.
+import { SMOKE_FAIL_MARK } from './k6-contract.js';
+import { allChecks, type K6SummaryData } from './read-k6-summary.js';
 
 /** One catalogue case's smoke verdict; `detail` says what was expected and received when it failed. */
 export interface SmokeCaseResult {
@@ -15,9 +17,6 @@ export function unquote(inner: string): string {
     return inner;
   }
 }
-
-/** What k6/smoke.ts prints before the JSON detail of a failed check. */
-const SMOKE_FAIL_MARK = 'DIRECTEARN_SMOKE_FAIL ';
 
 /** Per catalogue case: passed when every check named "<case>: ..." passed; failures say expected vs received. */
 export function smokeResults(data: K6SummaryData, consoleText: string): Record<string, SmokeCaseResult> {

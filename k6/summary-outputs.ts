@@ -1,8 +1,10 @@
-// handleSummary of every script: k6's end-of-test data as JSON for `directearn load`, the runner
-// summary that merges with other runners' (k6/runner-summary.ts), a short text on stdout.
+// What every script's handleSummary writes (the k6 side; src/load/read-k6-summary.ts reads it):
+// k6's end-of-test data as JSON for `directearn load`, the runner summary that merges with other
+// runners' (k6/runner-summary.ts), a short text on stdout.
 import exec from 'k6/execution';
 import { config } from './config.ts';
-import { RUNNER_LINE_MARK, runnerSummary } from './runner-summary.ts';
+import { RUNNER_LINE_MARK, SUMMARY_LINE_MARK } from './contract.ts';
+import { runnerSummary } from './runner-summary.ts';
 
 interface SummaryData {
   metrics: Record<
@@ -22,9 +24,6 @@ function thresholdLines(data: SummaryData): string[] {
   }
   return lines.sort();
 }
-
-/** What starts the stdout line carrying the whole k6 summary when DIRECTEARN_SUMMARY_FILE is "-". */
-export const SUMMARY_LINE_MARK = 'directearn-k6-summary ';
 
 /** This runner's execution segment and sequence as k6 took them from its flags (null when not given). */
 function segmentOptions(): { segment: string | null; sequence: string | null } {
