@@ -1,7 +1,13 @@
 // One HTTP exchange with an untrusted target, bounded the same way for every Node client we ship
 // (preflights, the recording proxy, `proxy`): never follows a redirect, holds at most ANSWER_CAP_BYTES
 // of an answer, and ends within a total deadline however slowly the target drips its bytes.
-import { Agent, type ClientRequest, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import {
+  Agent,
+  type ClientRequest,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+} from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { UsageError } from '../errors.js';
 
@@ -104,108 +110,136 @@ export interface Exchange {
 
 /** Starts one bounded exchange with `url`. */
 export function boundedExchange(url: URL, options: BoundedRequest = {}): Exchange {
-  const deadlineMs = options.deadlineMs ?? EXCHANGE_DEADLINE_MS;
-  const cap = options.capBytes ?? ANSWER_CAP_BYTES;
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  let req: ClientRequest | undefined;
-  let fail: (e: BoundedExchangeError) => void = () => undefined;
+  let stop: (e: BoundedExchangeError) => void = () => undefined;
   const answer = new Promise<BoundedAnswer>((resolve, reject) => {
-    let settled = false;
-    const timer = setTimeout(
-      () => stop(new BoundedExchangeError(`no whole answer within ${deadlineMs} ms`, 'deadline')),
-      deadlineMs,
-    );
-    const stop = (e: BoundedExchangeError) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      req?.destroy();
-      reject(e);
-    };
-    fail = stop;
-    try {
-      req = send(
-        url,
-        { method: options.method ?? 'GET', headers: options.headers, agent: options.agent ?? false },
-        (res) => {
-          const status = res.statusCode ?? 0;
-          if (options.allowRedirect !== true && isRedirect(status, res.headers)) {
-            stop(
-              new BoundedExchangeError(
-                redirectMessage(status, res.headers.location),
-                'redirect',
-                undefined,
-                status,
-              ),
-            );
-            res.destroy();
-            return;
-          }
-          const declared = Number(res.headers['content-length']);
-          if (Number.isFinite(declared) && declared > cap) {
-            stop(
-              new BoundedExchangeError(`answer of ${declared} bytes is over the ${cap}-byte cap`, 'too-big'),
-            );
-            res.destroy();
-            return;
-          }
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (c: Buffer) => {
-            size += c.length;
-            if (size > cap) {
-              stop(new BoundedExchangeError(`answer over the ${cap}-byte cap`, 'too-big'));
-              res.destroy();
-              return;
-            }
-            chunks.push(c);
-          });
-          res.on('end', () => {
-            if (settled) return;
-            settled = true;
-            clearTimeout(timer);
-            resolve({
-              status,
-              statusMessage: res.statusMessage ?? '',
-              headers: res.headers,
-              rawHeaders: res.rawHeaders,
-              body: Buffer.concat(chunks, size),
-            });
-          });
-          res.on('error', (e: NodeJS.ErrnoException) => stop(networkError(e)));
-          res.on('aborted', () =>
-            stop(new BoundedExchangeError('the answer was cut off', 'network', 'ECONNRESET')),
-          );
-        },
-      );
-    } catch (e) {
-      // Headers node refuses to send (e.g. Trailer with a length): no request went out.
-      stop(
-        new BoundedExchangeError(
-          `cannot send the request: ${(e as Error).message}`,
-          'network',
-          (e as NodeJS.ErrnoException).code,
-        ),
-      );
-      return;
-    }
-    req.on('error', (e: NodeJS.ErrnoException) => stop(networkError(e)));
-    try {
-      req.end(options.body);
-    } catch (e) {
-      stop(
-        new BoundedExchangeError(
-          `cannot send the request: ${(e as Error).message}`,
-          'network',
-          (e as NodeJS.ErrnoException).code,
-        ),
-      );
-    }
+    const end = endOnce(options.deadlineMs ?? EXCHANGE_DEADLINE_MS, resolve, reject);
+    stop = end.fail;
+    sendRequest(url, options, end);
   });
   return {
     answer,
-    abort: () => fail(new BoundedExchangeError('the client left before the answer came', 'aborted')),
+    abort: () => stop(new BoundedExchangeError('the client left before the answer came', 'aborted')),
   };
+}
+
+/**
+ * How an exchange ends, once: with an answer, or with an error that destroys the request; the
+ * total deadline is armed here and cleared by whichever end comes first.
+ */
+interface Ending {
+  readonly settled: boolean;
+  /** The request to destroy on failure (set once it is made). */
+  req: ClientRequest | undefined;
+  fail(e: BoundedExchangeError): void;
+  succeed(answer: BoundedAnswer): void;
+}
+
+function endOnce(
+  deadlineMs: number,
+  resolve: (a: BoundedAnswer) => void,
+  reject: (e: BoundedExchangeError) => void,
+): Ending {
+  let settled = false;
+  const timer = setTimeout(
+    () => end.fail(new BoundedExchangeError(`no whole answer within ${deadlineMs} ms`, 'deadline')),
+    deadlineMs,
+  );
+  const end: Ending = {
+    get settled() {
+      return settled;
+    },
+    req: undefined,
+    fail(e) {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      end.req?.destroy();
+      reject(e);
+    },
+    succeed(answer) {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(answer);
+    },
+  };
+  return end;
+}
+
+/** Sends the request (body included); a request node refuses to send fails the exchange, naming why. */
+function sendRequest(url: URL, options: BoundedRequest, end: Ending): void {
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const cap = options.capBytes ?? ANSWER_CAP_BYTES;
+  let req: ClientRequest;
+  try {
+    req = send(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers, agent: options.agent ?? false },
+      (res) => readAnswer(res, cap, options.allowRedirect === true, end),
+    );
+  } catch (e) {
+    // Headers node refuses to send (e.g. Trailer with a length): no request went out.
+    end.fail(cannotSend(e));
+    return;
+  }
+  end.req = req;
+  req.on('error', (e: NodeJS.ErrnoException) => end.fail(networkError(e)));
+  try {
+    req.end(options.body);
+  } catch (e) {
+    end.fail(cannotSend(e));
+  }
+}
+
+/** Refuses a redirect or a declared length over the cap from the head, else reads the body up to the cap. */
+function readAnswer(res: IncomingMessage, cap: number, allowRedirect: boolean, end: Ending): void {
+  const status = res.statusCode ?? 0;
+  if (!allowRedirect && isRedirect(status, res.headers)) {
+    end.fail(
+      new BoundedExchangeError(redirectMessage(status, res.headers.location), 'redirect', undefined, status),
+    );
+    res.destroy();
+    return;
+  }
+  const declared = Number(res.headers['content-length']);
+  if (Number.isFinite(declared) && declared > cap) {
+    end.fail(new BoundedExchangeError(`answer of ${declared} bytes is over the ${cap}-byte cap`, 'too-big'));
+    res.destroy();
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  res.on('data', (c: Buffer) => {
+    size += c.length;
+    if (size > cap) {
+      end.fail(new BoundedExchangeError(`answer over the ${cap}-byte cap`, 'too-big'));
+      res.destroy();
+      return;
+    }
+    chunks.push(c);
+  });
+  res.on('end', () => {
+    if (end.settled) return;
+    end.succeed({
+      status,
+      statusMessage: res.statusMessage ?? '',
+      headers: res.headers,
+      rawHeaders: res.rawHeaders,
+      body: Buffer.concat(chunks, size),
+    });
+  });
+  res.on('error', (e: NodeJS.ErrnoException) => end.fail(networkError(e)));
+  res.on('aborted', () =>
+    end.fail(new BoundedExchangeError('the answer was cut off', 'network', 'ECONNRESET')),
+  );
+}
+
+function cannotSend(e: unknown): BoundedExchangeError {
+  return new BoundedExchangeError(
+    `cannot send the request: ${(e as Error).message}`,
+    'network',
+    (e as NodeJS.ErrnoException).code,
+  );
 }
 
 function networkError(e: NodeJS.ErrnoException): BoundedExchangeError {

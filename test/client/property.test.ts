@@ -2,7 +2,7 @@
 // that injects latency, timeouts (answers held past the client's timeout, or forwarded only after
 // it), 500/502 before or after the provider processed the request, 503, 429 with a Retry-After and
 // dropped connections. Whatever the faults and timings, each outcome keeps its promise about the
-// provider's ledger (read over GET /_admin/ledger): see AmbiguousAttempts in src/client/client.ts.
+// provider's ledger (read over GET /_admin/ledger): see AmbiguousAttempts in src/client/outcomes.ts.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
