@@ -137,16 +137,7 @@ export async function runCheck(options: RunCheckOptions, io: Output): Promise<Ch
   await reportBuild();
   const rows = buildCaseRows(ctx, results, interactionTable());
   if (apiDiff !== undefined) markApiDiff(rows, apiDiff);
-  io.out('');
-  for (const line of renderCaseTable(rows, o)) io.out(line);
-  io.out('');
-  for (const line of renderLegend(o)) io.out(line);
-  const notes = renderNotes(rows);
-  if (notes.length > 0) {
-    io.out('');
-    io.out('Notes:');
-    for (const n of notes) io.out(n);
-  }
+  printTable(rows, o, io);
 
   const summary: CheckSummary = {
     tool: 'directearn check',
@@ -161,6 +152,29 @@ export async function runCheck(options: RunCheckOptions, io: Output): Promise<Ch
     ...(builds.length > 0 ? { builds } : {}),
   };
 
+  const written = await writeReports(options, summary);
+  io.out('');
+  io.out(`Reports: ${written.join(', ')}`);
+  io.out(`${renderVerdict(results, o)} in ${formatDuration(summary.durationMs)}`);
+  return summary;
+}
+
+/** The per-case table, its legend and the notes under it. */
+function printTable(rows: ReturnType<typeof buildCaseRows>, o: RenderOptions, io: Output): void {
+  io.out('');
+  for (const line of renderCaseTable(rows, o)) io.out(line);
+  io.out('');
+  for (const line of renderLegend(o)) io.out(line);
+  const notes = renderNotes(rows);
+  if (notes.length > 0) {
+    io.out('');
+    io.out('Notes:');
+    for (const n of notes) io.out(n);
+  }
+}
+
+/** The summary as JSON (the kept one and --json) and as JUnit (--junit); the paths written. */
+async function writeReports(options: RunCheckOptions, summary: CheckSummary): Promise<string[]> {
   const written: string[] = [];
   const json = `${JSON.stringify(summary, null, 2)}\n`;
   for (const path of [options.summaryPath, options.jsonPath]) {
@@ -170,11 +184,8 @@ export async function runCheck(options: RunCheckOptions, io: Output): Promise<Ch
     written.push(path);
   }
   if (options.junitDir !== undefined) {
-    await writeJUnit(options.junitDir, summary.stages, startedAt);
+    await writeJUnit(options.junitDir, summary.stages, summary.startedAt);
     written.push(`${options.junitDir}/*.xml`);
   }
-  io.out('');
-  io.out(`Reports: ${written.join(', ')}`);
-  io.out(`${renderVerdict(results, o)} in ${formatDuration(summary.durationMs)}`);
-  return summary;
+  return written;
 }

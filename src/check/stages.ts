@@ -13,6 +13,7 @@ import {
   type VerifiedInteraction,
   verifyPacts,
 } from '../contracts/verification.js';
+import { durationOf } from '../input/duration.js';
 import { type IdentityOptions, PREFLIGHT_CUSTOMERS } from '../load/identity.js';
 import { notIssuedReason } from '../load/issued.js';
 import { findGo } from '../load/k6.js';
@@ -270,7 +271,7 @@ export const smokeStage: Stage = {
     if (skip !== undefined) return skip;
     const r = await runLoad({
       scenario: 'smoke',
-      ...(ctx.target === undefined ? {} : { target: ctx.target, allowRealIssue: true }),
+      ...(ctx.target === undefined ? {} : { target: ctx.target }),
       ...loadCredentials(ctx),
       // On a target: the states file's IDs (or the identity flags) instead of the examples'.
       ...(ctx.target !== undefined && ctx.statesFile !== undefined
@@ -392,13 +393,13 @@ export const throughputStage: Stage = {
     if (customers?.problem !== undefined) return { status: 'failed', detail: customers.problem, tests: [] };
     const r = await runLoad({
       scenario: 'throughput',
-      ...(ctx.target === undefined ? {} : { target: ctx.target, allowRealIssue: true }),
+      ...(ctx.target === undefined ? {} : { target: ctx.target }),
       ...loadCredentials(ctx),
       ...targetIdentity(ctx),
       ...(customers?.csv !== undefined ? { customersCsv: customers.csv, customersOnce: true } : {}),
       out: join(ctx.reportDir, 'load-throughput'),
       batchSizes: ctx.throughput.batchSizes,
-      duration: `${ctx.throughput.durationSeconds}s`,
+      duration: durationOf(ctx.throughput.durationSeconds),
       install: false,
     });
     const tests: StageTest[] = [

@@ -10,6 +10,7 @@ import {
   DEFAULT_LOAD_RATE_MAX_RPS,
 } from '../config/defaults.js';
 import { UsageError, UserFacingError } from '../errors.js';
+import { durationSeconds } from '../input/duration.js';
 import { readInputText } from '../input/file.js';
 import { prepareOutputFile } from '../util/output-path.js';
 import { packageRoot } from '../util/package-root.js';
@@ -18,7 +19,6 @@ import { writeFileSafe } from '../util/safe-write.js';
 import { smokeCases } from './cases.js';
 import { type LoadIdentity, resolveIdentity } from './identity.js';
 import { K6_VERSION } from './k6.js';
-import { durationSeconds } from './options.js';
 import { k6Gogc, scriptVars } from './script-vars.js';
 
 /** Where the k6-operator mounts the ConfigMap in every runner pod (the script runs as /test/<file>). */

@@ -1,5 +1,5 @@
-// What a load run takes and gives (`LoadOptions`, `LoadResult`), and the checks and derived
-// figures of its options that come before any traffic.
+// What a load run takes and gives (`LoadOptions`, settled by the caller: the CLI's flags, or a test;
+// `LoadResult`), its defaults, and the figures derived from its options before any traffic.
 import { existsSync } from 'node:fs';
 import type { GeneratedToken, OAuthCredential } from '../client/oauth.js';
 import {
@@ -11,9 +11,7 @@ import {
 } from '../config/defaults.js';
 import type { StatesFile } from '../contracts/states-file.js';
 import { UnreachableError, UserFacingError } from '../errors.js';
-import { parseToken, parseUserPass } from '../input/credentials.js';
-import { isLoopbackUrl } from '../input/loopback.js';
-import { hostOf, parseHttpUrl } from '../input/url.js';
+import { type Duration, durationSeconds } from '../input/duration.js';
 import type { Comparison } from './baseline.js';
 import type { IdentityOptions, LoadIdentity } from './identity.js';
 import { findGo, findK6, howToGetK6, installK6 } from './k6.js';
@@ -27,22 +25,27 @@ export const DEFAULT_EMBEDDED_RATE_LIMIT = DEFAULT_LOAD_RATE_MAX_RPS / 2;
 export type LoadScenario = 'throughput' | 'rate' | 'smoke';
 export const LOAD_SCENARIOS: readonly LoadScenario[] = ['throughput', 'rate', 'smoke'];
 
+/**
+ * A load run's options, already checked where they were given (src/cli/flags.ts for the CLI):
+ * runLoad checks none of them again. Unset ones take the defaults below.
+ */
 export interface LoadOptions extends IdentityOptions {
-  /** Base URL of the target; absent = start the embedded reference provider on a free loopback port. */
+  /**
+   * Base URL of the target, an http(s) URL the caller may load (loopback, or --allow-real-issue
+   * given: the CLI refuses any other); absent = the embedded reference provider on a free loopback port.
+   */
   target?: string;
   /** Default throughput. */
   scenario?: LoadScenario;
   /** Throughput: batch sizes measured one after another (default DEFAULT_BATCH_SIZES). */
   batchSizes?: number[];
-  /** k6 duration per batch size (throughput) or per phase (rate), e.g. "5s" (default DEFAULT_LOAD_DURATION). */
-  duration?: string;
+  /** Per batch size (throughput) or per phase (rate) (default DEFAULT_LOAD_DURATION). */
+  duration?: Duration;
   /** Embedded provider only: its rate limit in requests/s (429 + Retry-After beyond it). */
   providerRateLimit?: number;
   /** Folder for summary.json and report.html (default reports/load-<scenario>). */
   out?: string;
-  /** Allow a non-loopback target: every request there issues real promotions to real customers. */
-  allowRealIssue?: boolean;
-  /** "user:password" for Basic auth (default the suite's directearn:directearn). */
+  /** "user:password" for Basic auth (default the suite's directearn:directearn); at most one of basic, token, oauth. */
   basic?: string;
   /** OAuth token, sent as Bearer (takes the place of Basic). */
   token?: string;
@@ -128,14 +131,6 @@ export interface LoadResult {
   runners?: { coverage: string[]; rankBounds: { batchSize: number; points: number }[]; files: string[] };
 }
 
-/** Seconds of a k6 duration ("500ms", "5s", "1m", "1h"), or undefined when it is not one. */
-export function durationSeconds(raw: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(raw.trim());
-  if (m === null) return undefined;
-  const scale = { ms: 0.001, s: 1, m: 60, h: 3600 }[m[2] as 'ms' | 's' | 'm' | 'h'];
-  return Number(m[1]) * scale;
-}
-
 /** Finds k6, installing it with Go (with progress) when missing; else a UserFacingError saying how to get it. */
 export async function k6Binary(options: LoadOptions, say: (line: string) => void): Promise<string> {
   const env = options.env ?? process.env;
@@ -150,18 +145,7 @@ export async function k6Binary(options: LoadOptions, say: (line: string) => void
   return await installK6(say, env);
 }
 
-function checkCredentials(options: LoadOptions): void {
-  if (options.basic !== undefined) parseUserPass(options.basic, 'basic');
-  if (options.token !== undefined) parseToken(options.token, 'token');
-  if (options.basic !== undefined && options.token !== undefined) {
-    throw new UserFacingError('give --basic or --token, not both');
-  }
-  if (options.oauth !== undefined && (options.basic !== undefined || options.token !== undefined)) {
-    throw new UserFacingError('give --oauth-key/--oauth-secret or --basic/--token, not both');
-  }
-}
-
-/** What `runLoad` checked before any traffic. */
+/** The scenario, duration and batch sizes a run uses (its options, or the defaults). */
 export interface Checked {
   scenario: LoadScenario;
   duration: string;
@@ -169,46 +153,15 @@ export interface Checked {
   batchSizes: number[];
 }
 
-/** Checks every option that needs no traffic; a UserFacingError names the one at fault. */
-export function checkOptions(options: LoadOptions): Checked {
+/** The scenario, duration and batch sizes of a run: as given, else the defaults. */
+export function withDefaults(options: LoadOptions): Checked {
   const scenario = options.scenario ?? 'throughput';
-  if (!LOAD_SCENARIOS.includes(scenario)) {
-    throw new UserFacingError(`scenario must be one of ${LOAD_SCENARIOS.join(', ')}, got "${scenario}"`);
-  }
-  const duration = options.duration ?? DEFAULT_LOAD_DURATION;
-  const seconds = durationSeconds(duration);
-  if (seconds === undefined || seconds <= 0) {
-    throw new UserFacingError(`duration must be like 5s, 500ms or 1m, got "${duration}"`);
-  }
+  const duration = options.duration ?? {
+    seconds: durationSeconds(DEFAULT_LOAD_DURATION) ?? 5,
+    text: DEFAULT_LOAD_DURATION,
+  };
   const batchSizes = options.batchSizes ?? [...DEFAULT_BATCH_SIZES];
-  if (batchSizes.length === 0 || batchSizes.some((b) => !Number.isInteger(b) || b < 1)) {
-    throw new UserFacingError(`batch sizes must be whole numbers >= 1, got ${batchSizes.join(',')}`);
-  }
-  checkCredentials(options);
-  const runners = options.runners ?? 1;
-  if (!Number.isInteger(runners) || runners < 1 || runners > 64) {
-    throw new UserFacingError(`runners must be a whole number from 1 to 64, got ${runners}`);
-  }
-  if (runners > 1 && scenario === 'smoke') {
-    throw new UserFacingError('the smoke runs on one runner: drop --runners or choose throughput or rate');
-  }
-  if (options.arrivalRate !== undefined && (!(options.arrivalRate > 0) || scenario !== 'throughput')) {
-    throw new UserFacingError('an arrival rate is a number of requests/s > 0, for the throughput scenario');
-  }
-  if (options.target !== undefined) {
-    parseHttpUrl(options.target, 'target');
-    if (!isLoopbackUrl(options.target) && options.allowRealIssue !== true) {
-      throw new UserFacingError(
-        `refusing to load ${hostOf(options.target)}: it is not loopback, and every request there issues real promotions to real customers. Pass --allow-real-issue if that is what you want.`,
-      );
-    }
-    if (options.providerRateLimit !== undefined) {
-      throw new UserFacingError(
-        '--provider-rate-limit configures the embedded provider; it cannot apply to --target',
-      );
-    }
-  }
-  return { scenario, duration, seconds, batchSizes };
+  return { scenario, duration: duration.text, seconds: duration.seconds, batchSizes };
 }
 
 /** Arrival rate the throughput run offers one batch size (k6/profiles.ts offeredRps; a test keeps them equal). */

@@ -29,13 +29,13 @@ import { notIssuedReason } from './issued.js';
 import { runK6 } from './k6.js';
 import { RUNNER_SUMMARY_FILE } from './merge.js';
 import {
-  checkOptions,
   DEFAULT_EMBEDDED_RATE_LIMIT,
   k6Binary,
   type LoadOptions,
   type LoadResult,
   type LoadScenario,
   type Run,
+  withDefaults,
 } from './options.js';
 import { smokeVerdicts, summarise, writeOutputs } from './outputs.js';
 import { type K6SummaryData, thresholdResults } from './read-k6-summary.js';
@@ -46,14 +46,13 @@ import { mapSmokeCases } from './smoke-target.js';
 import { unquote } from './smoke-verdicts.js';
 import { type LoadSummary, withRepeats } from './summary.js';
 
+export { durationSeconds } from '../input/duration.js';
 /** Whether a URL's host is loopback: the one rule in src/input/loopback.ts (re-exported for callers of this module). */
 export { isLoopbackUrl } from '../input/loopback.js';
 export { findK6, installK6, K6_VERSION } from './k6.js';
 export {
   type Checked,
-  checkOptions,
   DEFAULT_EMBEDDED_RATE_LIMIT,
-  durationSeconds,
   LOAD_SCENARIOS,
   type LoadOptions,
   type LoadResult,
@@ -89,7 +88,7 @@ function shownLine(line: string, stream: 'stdout' | 'stderr', quiet: boolean): b
 type Embedded = Awaited<ReturnType<typeof import('../provider/server.js').startProvider>>;
 
 function settle(options: LoadOptions): Run {
-  const checked = checkOptions(options);
+  const checked = withDefaults(options);
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const out = resolve(cwd, options.out ?? join(DEFAULT_OUT_DIR, `load-${checked.scenario}`));

@@ -13,7 +13,7 @@ describe('directearn capacity flags', () => {
     ],
     [['--step-duration', '1.5s'], /--step-duration must be whole seconds/],
     [['--step-duration', '500ms'], /--step-duration must be whole seconds/],
-    [['--cool-down', 'soon'], /--cool-down must be a duration/],
+    [['--cool-down', 'soon'], /--cool-down must be seconds or a duration/],
     [['--resolution', '0%'], /--resolution must be a percentage/],
     [['--resolution', '5'], /--resolution must be a percentage/],
     [['--batch-sizes', '10,x'], /--batch-sizes must be whole numbers/],

@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { durationOf } from '../../src/input/duration.js';
 import { runLoad } from '../../src/load/run.js';
 import { startProvider } from '../../src/provider/server.js';
 
@@ -20,7 +21,7 @@ describe('load with OAuth tokens that expire', () => {
         target: host.url,
         oauth: { key: KEY, secret: SECRET },
         batchSizes: [10],
-        duration: '6s',
+        duration: durationOf(6),
         maxVus: 2,
         out,
         quiet: true,

@@ -1,27 +1,15 @@
 // `directearn check`, the main job: spec -> consumer contracts -> pacts vs spec -> provider
 // verification -> k6 smoke and a short throughput run, then a table of every documented case.
 
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadPermission, runCheck } from '../../check/runner.js';
-import type { CheckContext } from '../../check/stages.js';
-import { generateToken, oauthOption } from '../../client/oauth.js';
+import { runCheck } from '../../check/runner.js';
+import { generateToken } from '../../client/oauth.js';
 import { DEFAULT_CHECK_DIR, DEFAULT_CHECK_THROUGHPUT } from '../../config/defaults.js';
-import { readStatesFile } from '../../contracts/states-file.js';
 import { diffSinceBase, printBaseDiff } from '../../diff/base.js';
-import { optionalUserPass } from '../../input/credentials.js';
-import { type IdentityOptions, resolveIdentity } from '../../load/identity.js';
 import { BOUNDS_HELP } from '../../util/bounded-http.js';
-import { prepareOutputDir, prepareOutputFile } from '../../util/output-path.js';
-import {
-  type Command,
-  intOption,
-  optionSource,
-  parseFlags,
-  stringOption,
-  targetOption,
-  UsageError,
-} from '../command.js';
+import type { Command } from '../command.js';
+import { settleCheck } from './check-options.js';
 
 const help = `Usage: directearn check [flags]
 
@@ -63,7 +51,8 @@ Flags (environment variable in brackets):
                         column, header line), each sent once; default: fresh ones from the
                         --states pool
   --batch-sizes LIST    batch sizes of the throughput run (default ${DEFAULT_CHECK_THROUGHPUT.batchSizes.join(',')})
-  --duration SECONDS    seconds per batch size of the throughput run (default ${DEFAULT_CHECK_THROUGHPUT.durationSeconds})
+  --duration D          per batch size of the throughput run, up to 1h: seconds (3) or a number
+                        with ms, s, m or h (500ms, 3s, 1m), as for \`load\` (default ${DEFAULT_CHECK_THROUGHPUT.durationSeconds}s)
   --json FILE           also write the summary as JSON to FILE
   --junit DIR           write JUnit XML, one file per stage, into DIR
   --report-dir DIR      where the summary and load reports go (default ${DEFAULT_CHECK_DIR});
@@ -80,167 +69,33 @@ not run (k6 missing without --skip-load), 2 bad flags or a bad --states file (na
 3 the --target is unreachable or refuses every credential (before any stage), or --base needs
 oasdiff and it cannot be built.`;
 
-function parseBatchSizes(raw: string | undefined): number[] {
-  if (raw === undefined) return [...DEFAULT_CHECK_THROUGHPUT.batchSizes];
-  const sizes = raw.split(',').map((s) => intOption(s.trim(), '--batch-sizes', 0, { min: 1, max: 100_000 }));
-  if (sizes.length === 0) throw new UsageError('--batch-sizes needs at least one size, e.g. 1,100');
-  return sizes;
-}
-
-/** The throughput run's program, promotion and identifier flags, checked now (a UsageError names the flag). */
-function loadIdentityOptions(values: Record<string, unknown>, env: NodeJS.ProcessEnv): IdentityOptions {
-  const id = (flag: string) =>
-    typeof values[flag] === 'string' ? intOption(values[flag], `--${flag}`, 0, { min: 0 }) : undefined;
-  const options: IdentityOptions = {
-    ...(id('program') !== undefined ? { programId: id('program') } : {}),
-    ...(id('promotion') !== undefined ? { promotionId: id('promotion') } : {}),
-    ...(typeof values['promo-identifier'] === 'string'
-      ? { promoIdentifier: values['promo-identifier'] }
-      : {}),
-    ...(typeof values['identifier-name'] === 'string' ? { identifierName: values['identifier-name'] } : {}),
-  };
-  resolveIdentity(options, env);
-  return options;
-}
-
-/** The flags of `directearn check` (exported so tests can check the CI examples use real ones). */
-export const CHECK_FLAGS = {
-  target: { type: 'string' },
-  basic: { type: 'string' },
-  token: { type: 'string' },
-  'oauth-key': { type: 'string' },
-  'oauth-secret': { type: 'string' },
-  'readonly-basic': { type: 'string' },
-  states: { type: 'string' },
-  strict: { type: 'boolean' },
-  'customers-csv': { type: 'string' },
-  'allow-real-issue': { type: 'boolean' },
-  program: { type: 'string' },
-  promotion: { type: 'string' },
-  'promo-identifier': { type: 'string' },
-  'identifier-name': { type: 'string' },
-  'skip-load': { type: 'boolean' },
-  'batch-sizes': { type: 'string' },
-  duration: { type: 'string' },
-  json: { type: 'string' },
-  junit: { type: 'string' },
-  'report-dir': { type: 'string' },
-  ascii: { type: 'boolean' },
-  base: { type: 'string' },
-} as const;
+export { CHECK_FLAGS } from './check-options.js';
 
 export const command: Command = {
   name: 'check',
   summary: 'run the whole check (spec, contracts, verification, k6) and print what passed per case',
   help,
   async run(args, io) {
-    const { values } = parseFlags(args, CHECK_FLAGS);
-    const env = io.env;
-    const loadIdentity = loadIdentityOptions(values, env);
-    const target = targetOption(values.target, env);
-    const basic = optionalUserPass(
-      stringOption(values.basic, env, 'DIRECTEARN_BASIC'),
-      optionSource(values.basic, '--basic', 'DIRECTEARN_BASIC'),
-    );
-    let token = stringOption(values.token, env, 'DIRECTEARN_TOKEN');
-    const oauth = oauthOption(
-      values['oauth-key'] as string | undefined,
-      values['oauth-secret'] as string | undefined,
-      env,
-    );
-    if (oauth !== undefined && token !== undefined)
-      throw new UsageError('give --token or --oauth-key/--oauth-secret, not both');
-    const readOnlyBasic = optionalUserPass(
-      stringOption(values['readonly-basic'], env, 'DIRECTEARN_READONLY_BASIC'),
-      optionSource(values['readonly-basic'], '--readonly-basic', 'DIRECTEARN_READONLY_BASIC'),
-    );
-    const statesRaw = stringOption(values.states, env, 'DIRECTEARN_STATES');
-    const states = statesRaw === undefined ? undefined : resolve(io.cwd, statesRaw);
-    if (states !== undefined && (!existsSync(states) || !statSync(states).isFile())) {
-      throw new UsageError(`--states file ${statesRaw} does not exist`);
-    }
-    // Read now: a bad states file is a usage error (exit 2, file and line), not a failed stage.
-    if (states !== undefined) readStatesFile(states);
-    if (oauth !== undefined && target === undefined)
-      throw new UsageError('--oauth-key/--oauth-secret go with --target (the embedded provider needs none)');
-    const anyCredential =
-      basic !== undefined || token !== undefined || readOnlyBasic !== undefined || oauth !== undefined;
-    if (target === undefined && (anyCredential || states !== undefined)) {
-      throw new UsageError(
-        '--basic, --token, --readonly-basic and --states go with --target (the embedded provider needs none)',
-      );
-    }
-    const csvRaw = values['customers-csv'] as string | undefined;
-    const customersCsv = csvRaw === undefined ? undefined : resolve(io.cwd, csvRaw);
-    if (customersCsv !== undefined && (!existsSync(customersCsv) || !statSync(customersCsv).isFile()))
-      throw new UsageError(`--customers-csv ${csvRaw} is not a regular file`);
-    if (customersCsv !== undefined && target === undefined)
-      throw new UsageError(
-        '--customers-csv goes with --target (the embedded provider has its own customers)',
-      );
-    const durationSeconds = intOption(
-      values.duration as string | undefined,
-      '--duration',
-      DEFAULT_CHECK_THROUGHPUT.durationSeconds,
-      { min: 1, max: 3600 },
-    );
-    const batchSizes = parseBatchSizes(values['batch-sizes'] as string | undefined);
-    const reportDir = resolve(io.cwd, (values['report-dir'] as string | undefined) ?? DEFAULT_CHECK_DIR);
-    const jsonPath = typeof values.json === 'string' ? resolve(io.cwd, values.json) : undefined;
-    const junitDir = typeof values.junit === 'string' ? resolve(io.cwd, values.junit) : undefined;
-    const allowRealIssue = values['allow-real-issue'] === true;
-    // Make the report folders before any stage runs: a path that cannot be written fails now,
-    // naming its flag, instead of after the whole run with its results lost.
-    prepareOutputDir(
-      reportDir,
-      '--report-dir',
-      (values['report-dir'] as string | undefined) ?? DEFAULT_CHECK_DIR,
-    );
-    if (jsonPath !== undefined) prepareOutputFile(jsonPath, '--json', values.json as string);
-    if (junitDir !== undefined) prepareOutputDir(junitDir, '--junit', values.junit as string);
-
-    if (oauth !== undefined && target !== undefined) {
+    const { run, oauth, baseRef } = settleCheck(args, io);
+    const { context } = run;
+    if (oauth !== undefined && context.target !== undefined) {
       // Unreachable, or the key and secret refused: UnreachableError, exit 3.
-      const generated = await generateToken(target, oauth);
-      token = generated.accessToken;
-      io.out(`OAuth: token generated at ${target}, lives ${generated.ttlSeconds} s`);
+      const generated = await generateToken(context.target, oauth);
+      context.credentials = { ...context.credentials, token: generated.accessToken };
+      io.out(`OAuth: token generated at ${context.target}, lives ${generated.ttlSeconds} s`);
     }
-    const context: CheckContext = {
-      target,
-      credentials: anyCredential ? { basic, token, readOnlyBasic } : undefined,
-      statesFile: states,
-      loadAllowed: loadPermission(target, allowRealIssue),
-      skipLoad: values['skip-load'] === true,
-      loadIdentity,
-      ...(values.strict === true ? { strict: true } : {}),
-      ...(customersCsv !== undefined ? { customersCsv } : {}),
-      reportDir,
-      throughput: { batchSizes, durationSeconds },
-      progress: (line) => io.out(line),
-    };
     io.out(
-      target === undefined
+      context.target === undefined
         ? 'directearn check against the embedded reference provider (a fresh one per stage, on loopback)'
-        : `directearn check against ${target}`,
+        : `directearn check against ${context.target}`,
     );
     // Compared first, so a bad ref fails now and not after every stage has run.
-    const baseRef = stringOption(values.base, env, 'DIRECTEARN_BASE');
     const isFile = (p: string) => existsSync(resolve(io.cwd, p));
     const apiDiff =
       baseRef === undefined
         ? undefined
-        : await diffSinceBase(baseRef, { cwd: io.cwd, env, isFile, onProgress: (l) => io.out(l) });
-    const summary = await runCheck(
-      {
-        context,
-        render: { color: io.color, ascii: values.ascii === true },
-        summaryPath: resolve(reportDir, 'summary.json'),
-        ...(jsonPath === undefined ? {} : { jsonPath }),
-        ...(junitDir === undefined ? {} : { junitDir }),
-        ...(apiDiff === undefined ? {} : { apiDiff }),
-      },
-      io,
-    );
+        : await diffSinceBase(baseRef, { cwd: io.cwd, env: io.env, isFile, onProgress: (l) => io.out(l) });
+    const summary = await runCheck({ ...run, ...(apiDiff === undefined ? {} : { apiDiff }) }, io);
     // The whole diff under the verdict; its verdict is already the api-diff stage's (summary.ok).
     if (apiDiff !== undefined) printBaseDiff(apiDiff, (l) => io.out(l), io.color);
     return summary.ok ? 0 : 1;

@@ -8,7 +8,8 @@ import { writeChangelog } from '../../docs/changelog.js';
 import { readSeenRecords } from '../../docs/seen.js';
 import { prepareOutputDir } from '../../util/output-path.js';
 import type { CliIO } from '../command.js';
-import { type Command, parseFlags, stringOption, UsageError, UserFacingError } from '../command.js';
+import { type Command, parseFlags, UsageError, UserFacingError } from '../command.js';
+import { stringOption } from '../flags.js';
 
 const help = `Usage: directearn docs [--out DIR] [--summary FILE] [--since REF] [--seen FILE]...
 

@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_OUT_DIR, DEFAULT_REDIRECTION_BATCH_SIZE } from '../../config/defaults.js';
 import { printable } from '../../util/printable.js';
 import { writeFileSafe } from '../../util/safe-write.js';
-import { type Command, intOption, parseFlags, stringOption, UsageError } from '../command.js';
+import { type Command, parseFlags, UsageError } from '../command.js';
+import { intOption, stringOption } from '../flags.js';
 
 const DEFAULT_SUMMARY = join(DEFAULT_OUT_DIR, 'load-throughput', 'summary.json');
 const DEFAULT_CAPACITY = join(DEFAULT_OUT_DIR, 'capacity', 'capacity.json');

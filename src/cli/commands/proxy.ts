@@ -6,7 +6,6 @@ import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import type { UndocumentedRecord } from '../../contracts/undocumented.js';
 import { checkUrlText } from '../../input/url.js';
-import { durationSeconds, isLoopbackUrl } from '../../load/run.js';
 import { type ProxyReport, ProxyTally, proxyJUnit, summaryLines } from '../../proxy/report.js';
 import { PROXY_DEADLINE_MS, PROXY_STOP_GRACE_MS, startProxy } from '../../proxy/server.js';
 import { exchangeDeadlineMs } from '../../util/bounded-http.js';
@@ -15,13 +14,12 @@ import { writeFileSafe } from '../../util/safe-write.js';
 import {
   type CliIO,
   type Command,
-  intOption,
   parseFlags,
-  stringOption,
   UnreachableError,
   UsageError,
   UserFacingError,
 } from '../command.js';
+import { durationFlag, intOption, refuseRealIssue, stringOption } from '../flags.js';
 
 /** Default port of the proxy (serve's default is 8080). */
 export const DEFAULT_PROXY_PORT = 8081;
@@ -61,7 +59,7 @@ Flags (environment variable in brackets):
   --ready-file PATH     once listening, write {"url","port","pid","upstream"} there (atomically;
                         removed again when the proxy stops)
   --max-requests N      stop after N requests to the endpoint
-  --duration D          stop after D (e.g. 30s, 5m, 1h)
+  --duration D          stop after D: seconds (30) or a number with ms, s, m or h (30s, 5m, 1h)
   --json FILE           write the report as JSON
   --junit FILE          write JUnit XML: one test case per rule
   --record FILE         write, as JSON, what the upstream answered that the catalogue does not
@@ -135,11 +133,7 @@ function parseUpstream(raw: string | undefined, allowRealIssue: boolean): URL {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new UsageError(`--upstream "${raw}" must be an http:// or https:// URL`);
-  if (!isLoopbackUrl(raw) && !allowRealIssue) {
-    throw new UsageError(
-      `refusing to proxy to ${url.host}: it is not loopback, and every request your service sends there issues real promotions to real customers. Pass --allow-real-issue if that is what you want.`,
-    );
-  }
+  refuseRealIssue(raw, allowRealIssue, '--upstream');
   return url;
 }
 
@@ -182,12 +176,9 @@ function parseRun(args: string[], io: CliIO): ProxyRun {
   };
   if (typeof values['max-requests'] === 'string')
     run.maxRequests = intOption(values['max-requests'], '--max-requests', 0, { min: 1 });
-  if (typeof values.duration === 'string') {
-    const s = durationSeconds(values.duration);
-    if (s === undefined || s <= 0)
-      throw new UsageError(`--duration must be like 30s, 5m or 1h, got "${values.duration}"`);
-    run.duration = { ms: s * 1000, text: values.duration };
-  }
+  // At most 24 days: a timer of Node's fires at once beyond 2^31 ms.
+  const duration = durationFlag(values.duration, '--duration', { max: 576 * 3600 });
+  if (duration !== undefined) run.duration = { ms: duration.seconds * 1000, text: values.duration as string };
   return run;
 }
 

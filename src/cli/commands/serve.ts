@@ -42,16 +42,8 @@ import {
   listen,
 } from '../../provider/server.js';
 import { writeFileSafe } from '../../util/safe-write.js';
-import {
-  boolOption,
-  type Command,
-  intOption,
-  numberOption,
-  parseFlags,
-  UnreachableError,
-  UsageError,
-  UserFacingError,
-} from '../command.js';
+import { type Command, parseFlags, UnreachableError, UsageError, UserFacingError } from '../command.js';
+import { boolOption, intOption, numberOption } from '../flags.js';
 
 const V = 'DIRECTEARN_PROVIDER_';
 

@@ -10,7 +10,8 @@ import type {
 import type { PublishOptions } from '../../contracts/broker-verify.js';
 import { parseHttpUrl } from '../../input/url.js';
 import { packageRoot } from '../../util/package-root.js';
-import { stringOption, UsageError } from '../command.js';
+import { UsageError } from '../command.js';
+import { stringOption } from '../flags.js';
 
 /** The flags, for parseFlags. */
 export const BROKER_FLAGS = {

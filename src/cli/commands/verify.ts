@@ -16,14 +16,8 @@ import { BOUNDS_HELP } from '../../util/bounded-http.js';
 import { prepareOutputFile, printable } from '../../util/output-path.js';
 import { MissingPackageError, requirePackages } from '../../util/process.js';
 import { writeFileSafe } from '../../util/safe-write.js';
-import {
-  type Command,
-  parseFlags,
-  stringOption,
-  targetOption,
-  UsageError,
-  UserFacingError,
-} from '../command.js';
+import { type Command, parseFlags, UsageError, UserFacingError } from '../command.js';
+import { stringOption, targetOption } from '../flags.js';
 import { BROKER_FLAGS, BROKER_HELP, parseBrokerRun } from './verify-broker.js';
 
 /** What verify runs besides Node: optional dependencies, absent after `npm install --omit=optional`. */
