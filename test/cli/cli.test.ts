@@ -67,8 +67,14 @@ describe('bad commands, flags and inputs', () => {
       /--readonly-basic must be USER:PASSWORD/,
     ],
     [['check', '--token', 't'], /--basic, --token, --readonly-basic and --states go with --target/],
-    [['check', '--duration', '2.5x'], /--duration must be seconds or a duration from 1ms to 1h, like 5, 500ms, 5s or 1m; got "2.5x"/],
-    [['check', '--batch-sizes', '1,x'], /--batch-sizes must be whole numbers from 1 to 100000 separated by commas, got "1,x"/],
+    [
+      ['check', '--duration', '2.5x'],
+      /--duration must be seconds or a duration from 1ms to 1h, like 5, 500ms, 5s or 1m; got "2.5x"/,
+    ],
+    [
+      ['check', '--batch-sizes', '1,x'],
+      /--batch-sizes must be whole numbers from 1 to 100000 separated by commas, got "1,x"/,
+    ],
     [['docs', '--summary', 'missing-summary.json'], /--summary file missing-summary.json does not exist/],
   ])('%j: one line naming the input, exit 2', async (argv, message) => {
     const io = captureIO(mkdtempSync(join(tmpdir(), 'cli-')));
