@@ -7,7 +7,7 @@ import { type OAuthCredential, oauthOption } from '../client/oauth.js';
 import { readStatesFile, type StatesFile } from '../contracts/states-file.js';
 import { UsageError } from '../errors.js';
 import { type BasicCredential, optionalUserPass, parseToken } from '../input/credentials.js';
-import { type Duration, parseDuration } from '../input/duration.js';
+import { type Duration, type DurationBounds, parseDuration } from '../input/duration.js';
 import { isLoopbackUrl } from '../input/loopback.js';
 import { hostOf, parseHttpUrl } from '../input/url.js';
 import { type IdentityOptions, resolveIdentity } from '../load/identity.js';
@@ -113,8 +113,11 @@ export function credentialOptions(
     stringOption(values.basic, env, 'DIRECTEARN_BASIC'),
     optionSource(values.basic, '--basic', 'DIRECTEARN_BASIC'),
   );
-  const token = stringOption(values.token, env, 'DIRECTEARN_TOKEN');
-  if (token !== undefined) parseToken(token, optionSource(values.token, '--token', 'DIRECTEARN_TOKEN'));
+  const tokenText = stringOption(values.token, env, 'DIRECTEARN_TOKEN');
+  const token =
+    tokenText === undefined
+      ? undefined
+      : parseToken(tokenText, optionSource(values.token, '--token', 'DIRECTEARN_TOKEN'));
   const oauth = oauthOption(text(values['oauth-key']), text(values['oauth-secret']), env);
   if (one && [basic, token, oauth].filter((x) => x !== undefined).length > 1)
     throw new UsageError('give one of --basic, --token or --oauth-key/--oauth-secret');
@@ -203,11 +206,7 @@ export function batchSizesFlag(raw: FlagValue): number[] | undefined {
 }
 
 /** A duration flag in the one grammar (src/input/duration.ts); undefined when not given. */
-export function durationFlag(
-  raw: FlagValue,
-  flag: string,
-  bounds?: Parameters<typeof parseDuration>[2],
-): Duration | undefined {
+export function durationFlag(raw: FlagValue, flag: string, bounds?: DurationBounds): Duration | undefined {
   return typeof raw === 'string' ? parseDuration(raw, flag, bounds) : undefined;
 }
 

@@ -69,7 +69,7 @@ describe('bad commands, flags and inputs', () => {
     [['check', '--token', 't'], /--basic, --token, --readonly-basic and --states go with --target/],
     [
       ['check', '--duration', '2.5x'],
-      /--duration must be seconds or a duration from 1ms to 1h, like 5, 500ms, 5s or 1m; got "2.5x"/,
+      /--duration must be seconds or a duration from 1ms to 1h, like 5, 500ms, 5s, 1m or 1h30m; got "2.5x"/,
     ],
     [
       ['check', '--batch-sizes', '1,x'],

@@ -19,17 +19,21 @@ describe('--duration: one grammar in every command', () => {
     ['5s', 5, '5s'],
     [' 1m ', 60, '1m'],
     ['1h', 3600, '1h'],
+    ['1m30s', 90, '1m30s'],
   ])('%j is %d seconds, %j for k6', (raw, seconds, text) => {
     expect(parseDuration(raw, '--duration')).toEqual({ seconds, text });
     expect(durationSeconds(raw)).toBe(seconds);
   });
 
-  it.each(['', '5x', '-1s', '1.5.2s', '0', '0s', '61m', '1d'])('refuses %j naming the flag', (raw) => {
-    expect(() => parseDuration(raw, '--duration')).toThrow(UsageError);
-    expect(() => parseDuration(raw, '--duration')).toThrow(
-      /^--duration must be seconds or a duration from 1ms to 1h/,
-    );
-  });
+  it.each(['', '5x', '-1s', '1.5.2s', '0', '0s', '61m', '1h1s', '1d', 's', '5 s'])(
+    'refuses %j naming the flag',
+    (raw) => {
+      expect(() => parseDuration(raw, '--duration')).toThrow(UsageError);
+      expect(() => parseDuration(raw, '--duration')).toThrow(
+        /^--duration must be seconds or a duration from 1ms to 1h/,
+      );
+    },
+  );
 
   it('whole seconds and zero only where a flag says so', () => {
     expect(() => parseDuration('500ms', '--step-duration', { wholeSeconds: true })).toThrow(
@@ -37,6 +41,10 @@ describe('--duration: one grammar in every command', () => {
     );
     expect(parseDuration('10', '--step-duration', { wholeSeconds: true }).seconds).toBe(10);
     expect(parseDuration('0', '--cool-down', { allowZero: true }).seconds).toBe(0);
+    expect(parseDuration('1h30m', '--deadline', { max: Number.POSITIVE_INFINITY }).seconds).toBe(5400);
+    expect(() => parseDuration('1d', '--deadline', { max: Number.POSITIVE_INFINITY })).toThrow(
+      /^--deadline must be seconds or a duration from 1ms, like/,
+    );
   });
 
   // The same bad value gets the same words from load, check, capacity and proxy.

@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { deadlineSeconds } from '../../src/cli/commands/plan.js';
 import { main } from '../../src/cli/main.js';
+import { durationSeconds as deadlineSeconds } from '../../src/input/duration.js';
 import { DEFAULT_UTILISATION, planCampaign, planLines } from '../../src/load/plan.js';
 import { recommendation } from '../../src/load/report.js';
 import { type LoadSummary, readSummary } from '../../src/load/summary.js';
@@ -218,7 +218,7 @@ describe('directearn plan', () => {
   it.each([
     [['--deadline', '1h'], /--customers N is required/],
     [['--customers', 'many'], /--customers must be a whole number/],
-    [['--customers', '5', '--deadline', 'soon'], /--deadline must be a duration/],
+    [['--customers', '5', '--deadline', 'soon'], /--deadline must be seconds or a duration from 1ms, like/],
     [['--customers', '5', '--rate-limit=0'], /--rate-limit must be/],
   ])('rejects %j with one line, exit 2', async (args, message) => {
     const r = await plan([...args, '--summary', v2]);

@@ -2,10 +2,12 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_OUT_DIR, DEFAULT_REDIRECTION_BATCH_SIZE } from '../../config/defaults.js';
+import type { PlanInput } from '../../load/plan.js';
+import type { LoadSummary } from '../../load/summary.js';
 import { printable } from '../../util/printable.js';
 import { writeFileSafe } from '../../util/safe-write.js';
-import { type Command, parseFlags, UsageError } from '../command.js';
-import { intOption, stringOption } from '../flags.js';
+import { type CliIO, type Command, parseFlags, UsageError } from '../command.js';
+import { durationFlag, intOption, stringOption } from '../flags.js';
 
 const DEFAULT_SUMMARY = join(DEFAULT_OUT_DIR, 'load-throughput', 'summary.json');
 const DEFAULT_CAPACITY = join(DEFAULT_OUT_DIR, 'capacity', 'capacity.json');
@@ -28,7 +30,8 @@ measured capacity (the run's requests/s at that batch size) and its rate limit, 
 bound it used. Customers warned 8890 were not issued: rates are issued customers per second.
 
   --customers N               customers the campaign issues the promotion to (required)
-  --deadline DURATION         time the campaign may take, e.g. 45m, 2h, 1h30m, 90s
+  --deadline DURATION         time the campaign may take: seconds (90) or numbers with ms, s, m or h,
+                              e.g. 45m, 2h, 1h30m, 90s
   --capacity PATH             capacity.json of \`directearn capacity\`: the sustained rate per batch
                               size under the SLOs, preferred over a throughput summary (default
                               ${DEFAULT_CAPACITY} when it exists and --summary is not given)
@@ -55,17 +58,6 @@ Exit code: 0 the plan meets the deadline (at p95) and fits the redirection batch
 not, the run mostly did not issue (8890 or errors: no plan is made from it) or the summary cannot
 be read, 2 bad flags.`;
 
-/** Seconds of a duration like 90s, 45m, 2h or 1h30m. */
-export function deadlineSeconds(raw: string): number | undefined {
-  const text = raw.trim();
-  if (!/^(\d+(\.\d+)?(h|m|s))+$/.test(text)) return undefined;
-  let total = 0;
-  for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d+)?)(h|m|s)/g)) {
-    total += Number(n) * { h: 3600, m: 60, s: 1 }[unit as 'h' | 'm' | 's'];
-  }
-  return total;
-}
-
 /** A share from "70%", "70" (percent) or "0.7"; more than 0 and at most 100%. */
 export function parseUtilisation(raw: string): number {
   const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(raw.trim());
@@ -78,120 +70,137 @@ export function parseUtilisation(raw: string): number {
   return share;
 }
 
+const PLAN_FLAGS = {
+  customers: { type: 'string' },
+  deadline: { type: 'string' },
+  summary: { type: 'string' },
+  capacity: { type: 'string' },
+  'rate-limit': { type: 'string' },
+  redirection: { type: 'boolean' },
+  'redirection-batch-size': { type: 'string' },
+  utilisation: { type: 'string' },
+  json: { type: 'boolean' },
+  html: { type: 'string' },
+} as const;
+
+/** What `directearn plan` was asked, every flag checked. */
+interface PlanRequest {
+  input: PlanInput;
+  /** capacity.json (preferred: its rates are the host's under the SLOs, an open model) or summary.json. */
+  from: { kind: 'capacity' | 'summary'; path: string };
+  html?: { path: string; shown: string };
+  json: boolean;
+}
+
+/** argv and the environment into one PlanRequest; a UsageError names the first bad flag. */
+function settlePlan(args: string[], io: CliIO): PlanRequest {
+  const { values } = parseFlags(args, PLAN_FLAGS);
+  if (values.customers === undefined) throw new UsageError('--customers N is required');
+  const customers = intOption(values.customers as string, '--customers', 0, { min: 1 });
+  const deadline = durationFlag(values.deadline, '--deadline', { max: Number.POSITIVE_INFINITY });
+  const rateRaw = stringOption(values['rate-limit'], io.env, 'DIRECTEARN_RATE_LIMIT');
+  const rateLimit = rateRaw === undefined ? undefined : rateLimitRps(rateRaw);
+  if (rateRaw !== undefined && rateLimit === undefined)
+    throw new UsageError(`--rate-limit must be like 100/min, 5/s or 5 (per second), got "${rateRaw}"`);
+  const redirectionRaw = stringOption(
+    values['redirection-batch-size'],
+    io.env,
+    'BULK_API_BATCH_SIZE_FOR_REDIRECTION',
+  );
+  const redirectionOn = values.redirection === true || io.env.BULK_API_REDIRECTION_ENABLED === 'true';
+  const redirectionBatchSize =
+    redirectionRaw !== undefined
+      ? intOption(redirectionRaw, '--redirection-batch-size', 0, { min: 1 })
+      : redirectionOn
+        ? DEFAULT_REDIRECTION_BATCH_SIZE
+        : undefined;
+  const utilisation =
+    typeof values.utilisation === 'string' ? parseUtilisation(values.utilisation) : undefined;
+  if (typeof values.capacity === 'string' && typeof values.summary === 'string')
+    throw new UsageError('give --capacity or --summary, not both');
+  const capacity =
+    typeof values.capacity === 'string'
+      ? resolve(io.cwd, values.capacity)
+      : values.summary === undefined && existsSync(resolve(io.cwd, DEFAULT_CAPACITY))
+        ? resolve(io.cwd, DEFAULT_CAPACITY)
+        : undefined;
+  const html = typeof values.html === 'string' ? values.html : undefined;
+  return {
+    input: {
+      customers,
+      ...(deadline !== undefined ? { deadlineSeconds: deadline.seconds } : {}),
+      ...(rateLimit !== undefined ? { rateLimitRps: rateLimit } : {}),
+      ...(redirectionBatchSize !== undefined ? { redirectionBatchSize } : {}),
+      ...(utilisation !== undefined ? { utilisation } : {}),
+    },
+    from:
+      capacity !== undefined
+        ? { kind: 'capacity', path: capacity }
+        : {
+            kind: 'summary',
+            path: resolve(io.cwd, (values.summary as string | undefined) ?? DEFAULT_SUMMARY),
+          },
+    ...(html !== undefined ? { html: { path: resolve(io.cwd, html), shown: html } } : {}),
+    json: values.json === true,
+  };
+}
+
+/** The run's figures: a summary.json, or capacity.json read as one (with what it left out, and its 429 limit). */
+async function readFigures(request: PlanRequest): Promise<{ summary: LoadSummary; notes: string[] }> {
+  if (request.from.kind === 'summary') {
+    const { readSummary } = await import('../../load/summary.js');
+    return { summary: readSummary(request.from.path, '--summary'), notes: [] };
+  }
+  const { capacityAsSummary, readCapacity } = await import('../../capacity/read.js');
+  const read = capacityAsSummary(readCapacity(request.from.path, '--capacity'));
+  const notes = read.left.map((l) => `left out of the plan: ${l}`);
+  if (request.input.rateLimitRps === undefined && read.rateLimitRps !== undefined) {
+    request.input.rateLimitRps = read.rateLimitRps;
+    notes.push(
+      `rate limit ${Number(read.rateLimitRps.toFixed(2))} requests/s seen by the capacity search (429s)`,
+    );
+  }
+  return { summary: read.summary, notes };
+}
+
 export const command: Command = {
   name: 'plan',
   summary: 'plan a campaign (batch size, concurrency, duration) from a load run',
   help,
   async run(args, io) {
-    const { values } = parseFlags(args, {
-      customers: { type: 'string' },
-      deadline: { type: 'string' },
-      summary: { type: 'string' },
-      capacity: { type: 'string' },
-      'rate-limit': { type: 'string' },
-      redirection: { type: 'boolean' },
-      'redirection-batch-size': { type: 'string' },
-      utilisation: { type: 'string' },
-      json: { type: 'boolean' },
-      html: { type: 'string' },
-    });
-    if (values.customers === undefined) throw new UsageError('--customers N is required');
-    const customers = intOption(values.customers as string, '--customers', 0, { min: 1 });
-    let deadline: number | undefined;
-    if (typeof values.deadline === 'string') {
-      deadline = deadlineSeconds(values.deadline);
-      if (deadline === undefined || deadline <= 0)
-        throw new UsageError(`--deadline must be a duration like 45m, 2h or 1h30m, got "${values.deadline}"`);
-    }
-    const rateRaw = stringOption(values['rate-limit'], io.env, 'DIRECTEARN_RATE_LIMIT');
-    let declaredRps: number | undefined;
-    if (rateRaw !== undefined) {
-      declaredRps = rateLimitRps(rateRaw);
-      if (declaredRps === undefined)
-        throw new UsageError(`--rate-limit must be like 100/min, 5/s or 5 (per second), got "${rateRaw}"`);
-    }
-    const redirectionRaw = stringOption(
-      values['redirection-batch-size'],
-      io.env,
-      'BULK_API_BATCH_SIZE_FOR_REDIRECTION',
-    );
-    const redirectionOn = values.redirection === true || io.env.BULK_API_REDIRECTION_ENABLED === 'true';
-    const redirectionBatchSize =
-      redirectionRaw !== undefined
-        ? intOption(redirectionRaw, '--redirection-batch-size', 0, { min: 1 })
-        : redirectionOn
-          ? DEFAULT_REDIRECTION_BATCH_SIZE
-          : undefined;
-    const utilisation =
-      typeof values.utilisation === 'string' ? parseUtilisation(values.utilisation) : undefined;
-    const { readSummary } = await import('../../load/summary.js');
+    const request = settlePlan(args, io);
     const { planCampaign, planLines } = await import('../../load/plan.js');
-    if (typeof values.capacity === 'string' && typeof values.summary === 'string')
-      throw new UsageError('give --capacity or --summary, not both');
-    // capacity.json is preferred: its rates are the host's under the SLOs (an open model), not a
-    // closed model's pace at 16 concurrent requests.
-    const capacityPath =
-      typeof values.capacity === 'string'
-        ? resolve(io.cwd, values.capacity)
-        : values.summary === undefined && existsSync(resolve(io.cwd, DEFAULT_CAPACITY))
-          ? resolve(io.cwd, DEFAULT_CAPACITY)
-          : undefined;
-    const summaryPath =
-      capacityPath ?? resolve(io.cwd, (values.summary as string | undefined) ?? DEFAULT_SUMMARY);
-    let summary: Awaited<ReturnType<typeof readSummary>>;
-    const fromCapacity: string[] = [];
-    if (capacityPath !== undefined) {
-      const { capacityAsSummary, readCapacity } = await import('../../capacity/read.js');
-      const read = capacityAsSummary(readCapacity(capacityPath, '--capacity'));
-      summary = read.summary;
-      for (const l of read.left) fromCapacity.push(`left out of the plan: ${l}`);
-      if (declaredRps === undefined && read.rateLimitRps !== undefined) {
-        declaredRps = read.rateLimitRps;
-        fromCapacity.push(
-          `rate limit ${Number(read.rateLimitRps.toFixed(2))} requests/s seen by the capacity search (429s)`,
-        );
-      }
-    } else summary = readSummary(summaryPath, '--summary');
-    const plan = planCampaign(summary, {
-      customers,
-      ...(deadline !== undefined ? { deadlineSeconds: deadline } : {}),
-      ...(declaredRps !== undefined ? { rateLimitRps: declaredRps } : {}),
-      ...(redirectionBatchSize !== undefined ? { redirectionBatchSize } : {}),
-      ...(utilisation !== undefined ? { utilisation } : {}),
-    });
-    if (typeof values.html === 'string') {
+    const { summary, notes } = await readFigures(request);
+    const plan = planCampaign(summary, request.input);
+    const customers = request.input.customers;
+    if (request.html !== undefined) {
       const { renderReport } = await import('../../load/report.js');
-      const htmlPath = resolve(io.cwd, values.html);
       const page = renderReport(summary, {
         scenario: summary.rate === undefined ? 'throughput' : 'rate',
         plan: [`for ${customers} customers:`, ...planLines(plan)],
         decision: plan,
       });
       try {
-        writeFileSafe(htmlPath, page);
+        writeFileSafe(request.html.path, page);
       } catch (e) {
         throw new UsageError(
-          `--html ${values.html} cannot be written: ${(e as NodeJS.ErrnoException).code ?? e}`,
+          `--html ${request.html.shown} cannot be written: ${(e as NodeJS.ErrnoException).code ?? e}`,
         );
       }
     }
-    if (values.json === true)
+    if (request.json)
       io.out(
         JSON.stringify(
-          {
-            [capacityPath !== undefined ? 'capacity' : 'summary']: summaryPath,
-            ...plan,
-            notes: [...fromCapacity, ...plan.notes],
-          },
+          { [request.from.kind]: request.from.path, ...plan, notes: [...notes, ...plan.notes] },
           null,
           2,
         ),
       );
     else {
       io.out(
-        `plan for ${customers} customers from ${printable(summaryPath)} (run of ${printable(summary.startedAt)})`,
+        `plan for ${customers} customers from ${printable(request.from.path)} (run of ${printable(summary.startedAt)})`,
       );
-      for (const line of fromCapacity) io.out(`note: ${line}`);
+      for (const line of notes) io.out(`note: ${line}`);
       for (const line of planLines(plan)) io.out(line);
     }
     return plan.holds ? 0 : 1;

@@ -22,8 +22,6 @@ import {
   LOAD_CUSTOMER_ID_FIRST,
   OAUTH_TOKEN_PATH,
 } from '../../config/defaults.js';
-import { parseUserPass } from '../../input/credentials.js';
-import { isLoopbackHost } from '../../input/loopback.js';
 import { VARIANTS, variant } from '../../mutation/regressions.js';
 import { withVariant } from '../../mutation/variant-host.js';
 import {
@@ -32,7 +30,6 @@ import {
   FixturesError,
   MAX_STATE_BODY_LIMIT,
   type Provider,
-  type ProviderOptions,
 } from '../../provider/index.js';
 import {
   DEFAULT_HEADERS_TIMEOUT_MS,
@@ -43,9 +40,7 @@ import {
 } from '../../provider/server.js';
 import { writeFileSafe } from '../../util/safe-write.js';
 import { type Command, parseFlags, UnreachableError, UsageError, UserFacingError } from '../command.js';
-import { boolOption, intOption, numberOption } from '../flags.js';
-
-const V = 'DIRECTEARN_PROVIDER_';
+import { FLAGS, readOptions, V } from './serve-options.js';
 
 const help = `Usage: directearn serve [flags]
 
@@ -108,191 +103,6 @@ verify, check and load:
 
 Exit code: 0 after a clean stop, 1 bad fixtures, 2 a bad flag or variable (named), 3 cannot listen
 (port in use, no permission, no such host).`;
-
-const FLAGS = {
-  host: { type: 'string' },
-  port: { type: 'string' },
-  fixtures: { type: 'string' },
-  basic: { type: 'string', multiple: true },
-  token: { type: 'string', multiple: true },
-  'readonly-basic': { type: 'string', multiple: true },
-  'readonly-token': { type: 'string', multiple: true },
-  redirection: { type: 'boolean' },
-  'batch-size': { type: 'string' },
-  'rate-limit': { type: 'string' },
-  'rate-limit-per-minute': { type: 'string' },
-  capacity: { type: 'string' },
-  'capacity-overhead': { type: 'string' },
-  'capacity-queue': { type: 'string' },
-  oauth: { type: 'string', multiple: true },
-  'token-ttl': { type: 'string' },
-  latency: { type: 'string' },
-  jitter: { type: 'string' },
-  'fault-rate': { type: 'string' },
-  'body-limit': { type: 'string' },
-  'ledger-window': { type: 'string' },
-  admin: { type: 'boolean' },
-  'admin-token': { type: 'string' },
-  'ready-file': { type: 'string' },
-  'headers-timeout': { type: 'string' },
-  'request-timeout': { type: 'string' },
-  'max-connections': { type: 'string' },
-  'simulate-regression': { type: 'string' },
-} as const;
-
-type Values = ReturnType<typeof parseFlags<typeof FLAGS>>['values'];
-
-/** A setting's raw text and the name to blame for it: the flag when given, else the variable. */
-interface Raw {
-  value: string | undefined;
-  name: string;
-}
-
-/** Reads flags and variables into provider and listener options; every problem is a UsageError naming its source. */
-function readOptions(values: Values, env: NodeJS.ProcessEnv) {
-  const raw = (flag: keyof typeof FLAGS, envName: string): Raw => {
-    const given = values[flag];
-    if (typeof given === 'string') return { value: given, name: `--${flag}` };
-    const fromEnv = env[envName];
-    return fromEnv !== undefined && fromEnv !== ''
-      ? { value: fromEnv, name: envName }
-      : { value: undefined, name: `--${flag}` };
-  };
-  const int = (r: Raw, fallback: number, range?: { min?: number; max?: number }) =>
-    intOption(r.value, r.name, fallback, range);
-  const num = (r: Raw, fallback: number, range?: { min?: number; max?: number }) =>
-    numberOption(r.value, r.name, fallback, range);
-  const list = (
-    flag: 'basic' | 'token' | 'readonly-basic' | 'readonly-token' | 'oauth',
-    envName: string,
-    fallback: string,
-  ) => {
-    const given = values[flag] as string[] | undefined;
-    if (given !== undefined && given.length > 0) {
-      for (const g of given) if (g.trim() === '') throw new UsageError(`--${flag} must not be empty`);
-      return given;
-    }
-    const fromEnv = env[envName];
-    if (fromEnv === undefined || fromEnv.trim() === '') return [fallback];
-    const items = fromEnv.split(',').map((x) => x.trim());
-    if (items.some((x) => x === '')) throw new UsageError(`${envName} has an empty item: "${fromEnv}"`);
-    return items;
-  };
-  const basicOf = (flag: 'basic' | 'readonly-basic', envName: string, fallback: string) => {
-    const creds = list(flag, envName, fallback);
-    const from = values[flag] !== undefined && (values[flag] as string[]).length > 0 ? `--${flag}` : envName;
-    for (const c of creds) parseUserPass(c, from);
-    return creds;
-  };
-
-  const hostRaw = raw('host', `${V}HOST`);
-  if (values.host !== undefined && (values.host as string).trim() === '')
-    throw new UsageError(
-      '--host must not be empty (it would listen on every interface); give an address such as 127.0.0.1',
-    );
-  const host = hostRaw.value ?? DEFAULT_HOST;
-  const admin = values.admin === true || boolOption(env[`${V}ADMIN`], `${V}ADMIN`, false);
-  if (admin && !isLoopbackHost(host)) {
-    throw new UsageError(`--admin needs a loopback --host (127.0.0.1, ::1 or localhost), got "${host}"`);
-  }
-  const adminToken = raw('admin-token', `${V}ADMIN_TOKEN`);
-  if (values['admin-token'] !== undefined && (values['admin-token'] as string).trim() === '')
-    throw new UsageError('--admin-token must not be empty');
-  const provider: ProviderOptions = {
-    fixtures: raw('fixtures', `${V}FIXTURES`).value,
-    basic: basicOf('basic', `${V}BASIC`, `${DEFAULT_BASIC_USER}:${DEFAULT_BASIC_PASSWORD}`),
-    tokens: list('token', `${V}TOKEN`, DEFAULT_TOKEN),
-    readOnlyBasic: basicOf(
-      'readonly-basic',
-      `${V}READONLY_BASIC`,
-      `${DEFAULT_READONLY_BASIC_USER}:${DEFAULT_READONLY_BASIC_PASSWORD}`,
-    ),
-    readOnlyTokens: list('readonly-token', `${V}READONLY_TOKEN`, DEFAULT_READONLY_TOKEN),
-    redirection: {
-      enabled:
-        values.redirection === true ||
-        boolOption(env.BULK_API_REDIRECTION_ENABLED, 'BULK_API_REDIRECTION_ENABLED', false),
-      batchSize: int(
-        raw('batch-size', 'BULK_API_BATCH_SIZE_FOR_REDIRECTION'),
-        DEFAULT_REDIRECTION_BATCH_SIZE,
-        {
-          min: 1,
-        },
-      ),
-    },
-    rateLimit: num(raw('rate-limit', `${V}RATE_LIMIT`), 0),
-    rateLimitPerMinute: int(raw('rate-limit-per-minute', `${V}RATE_LIMIT_PER_MINUTE`), 0, {
-      max: 100_000_000,
-    }),
-    ...capacityOf(num, raw),
-    oauthClients: list('oauth', `${V}OAUTH`, `${DEFAULT_OAUTH_KEY}:${DEFAULT_OAUTH_SECRET}`).map((c) => {
-      const at = c.indexOf(':');
-      if (at <= 0 || at === c.length - 1)
-        throw new UsageError(`--oauth must be KEY:SECRET, got an item without both`);
-      return c;
-    }),
-    tokenTtlSeconds: int(raw('token-ttl', `${V}TOKEN_TTL`), DEFAULT_TOKEN_TTL_SECONDS, {
-      min: 1,
-      max: 86_400,
-    }),
-    latencyMs: num(raw('latency', `${V}LATENCY`), 0, { max: 600_000 }),
-    jitterMs: num(raw('jitter', `${V}JITTER`), 0, { max: 600_000 }),
-    faultRate: num(raw('fault-rate', `${V}FAULT_RATE`), 0, { max: 1 }),
-    bodyLimit: int(raw('body-limit', `${V}BODY_LIMIT`), DEFAULT_BODY_LIMIT_BYTES, {
-      min: 1,
-      max: MAX_STATE_BODY_LIMIT,
-    }),
-    ledgerWindow: int(raw('ledger-window', `${V}LEDGER_WINDOW`), DEFAULT_LEDGER_WINDOW, { max: 100_000_000 }),
-    admin,
-    adminToken: adminToken.value,
-  };
-  const readyFile = raw('ready-file', `${V}READY_FILE`);
-  if (values['ready-file'] !== undefined && (values['ready-file'] as string).trim() === '')
-    throw new UsageError('--ready-file must not be empty');
-  return {
-    provider,
-    host,
-    port: int(raw('port', `${V}PORT`), DEFAULT_PORT, { max: 65535 }),
-    readyFile: readyFile.value === undefined ? undefined : { path: readyFile.value, name: readyFile.name },
-    listener: {
-      headersTimeoutMs: int(raw('headers-timeout', `${V}HEADERS_TIMEOUT`), DEFAULT_HEADERS_TIMEOUT_MS, {
-        min: 100,
-        max: 600_000,
-      }),
-      requestTimeoutMs: int(raw('request-timeout', `${V}REQUEST_TIMEOUT`), DEFAULT_REQUEST_TIMEOUT_MS, {
-        min: 100,
-        max: 3_600_000,
-      }),
-      maxConnections: int(raw('max-connections', `${V}MAX_CONNECTIONS`), DEFAULT_MAX_CONNECTIONS, {
-        min: 1,
-        max: 1_000_000,
-      }),
-    },
-  };
-}
-
-/** The capacity queue's options (undefined when --capacity is 0 or absent); the two others need it. */
-function capacityOf(
-  num: (r: Raw, fallback: number, range?: { min?: number; max?: number }) => number,
-  raw: (flag: keyof typeof FLAGS, envName: string) => Raw,
-): Pick<ProviderOptions, 'capacity'> {
-  const customersPerSecond = num(raw('capacity', `${V}CAPACITY`), 0, { max: 100_000_000 });
-  const overhead = raw('capacity-overhead', `${V}CAPACITY_OVERHEAD`);
-  const queue = raw('capacity-queue', `${V}CAPACITY_QUEUE`);
-  if (customersPerSecond === 0) {
-    for (const r of [overhead, queue])
-      if (r.value !== undefined)
-        throw new UsageError(`${r.name} goes with --capacity (customers/second above 0)`);
-    return {};
-  }
-  return {
-    capacity: {
-      customersPerSecond,
-      overheadMs: num(overhead, 0, { max: 60_000 }),
-      queueMs: num(queue, DEFAULT_CAPACITY_QUEUE_MS, { max: 600_000 }),
-    },
-  };
-}
 
 export const command: Command = {
   name: 'serve',
