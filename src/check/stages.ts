@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { runConsumerContracts } from '../contracts/consumer.js';
 import { PoolDraw } from '../contracts/pool.js';
 import { checkPactsAgainstSpec } from '../contracts/spec-check.js';
-import { readStatesFile } from '../contracts/states-file.js';
+import type { StatesFile } from '../contracts/states-file.js';
 import {
   type Credentials,
   poolLine,
@@ -36,7 +36,8 @@ export interface CheckContext {
   /** Base URL of the provider under test; undefined = the embedded reference provider. */
   target: string | undefined;
   credentials: Credentials | undefined;
-  statesFile: string | undefined;
+  /** --states: the provider-state file, read (and checked) by the CLI before any stage. */
+  states: StatesFile | undefined;
   /** May k6 stages send traffic to the target (loopback, or --allow-real-issue)? */
   loadAllowed: { ok: true } | { ok: false; reason: string };
   /** --skip-load: the user asked for no k6 stages. */
@@ -172,7 +173,7 @@ export const verifyStage: Stage = {
     const r = await verifyPacts({
       files: ctx.pactFiles,
       ...(ctx.target === undefined ? {} : { providerBaseUrl: ctx.target }),
-      ...(ctx.statesFile === undefined ? {} : { states: ctx.statesFile }),
+      ...(ctx.states === undefined ? {} : { states: ctx.states }),
       ...(ctx.credentials === undefined ? {} : { credentials: ctx.credentials }),
       ...(ctx.strict === true ? { strict: true } : {}),
     });
@@ -274,9 +275,7 @@ export const smokeStage: Stage = {
       ...(ctx.target === undefined ? {} : { target: ctx.target }),
       ...loadCredentials(ctx),
       // On a target: the states file's IDs (or the identity flags) instead of the examples'.
-      ...(ctx.target !== undefined && ctx.statesFile !== undefined
-        ? { states: readStatesFile(ctx.statesFile) }
-        : {}),
+      ...(ctx.target !== undefined && ctx.states !== undefined ? { states: ctx.states } : {}),
       ...(ctx.target !== undefined ? ctx.loadIdentity : {}),
       ...(ctx.strict === true ? { strict: true } : {}),
       out: join(ctx.reportDir, 'load-smoke'),
@@ -339,8 +338,8 @@ function targetIdentity(ctx: CheckContext): IdentityOptions {
   const flags = ctx.loadIdentity ?? {};
   const given =
     flags.programId !== undefined || flags.promotionId !== undefined || flags.promoIdentifier !== undefined;
-  if (ctx.target === undefined || given || ctx.statesFile === undefined) return flags;
-  const active = readStatesFile(ctx.statesFile).states[STATES.promotionActive];
+  if (ctx.target === undefined || given || ctx.states === undefined) return flags;
+  const active = ctx.states.states[STATES.promotionActive];
   if (active === undefined) return flags;
   const id = (v: unknown) =>
     typeof v === 'number' || (typeof v === 'string' && /^\d+$/.test(v)) ? Number(v) : undefined;
@@ -360,7 +359,7 @@ function targetIdentity(ctx: CheckContext): IdentityOptions {
  */
 async function targetCustomers(ctx: CheckContext): Promise<{ csv?: string; problem?: string } | undefined> {
   if (ctx.customersCsv !== undefined) return { csv: ctx.customersCsv };
-  const file = ctx.statesFile === undefined ? undefined : readStatesFile(ctx.statesFile);
+  const file = ctx.states;
   if (file?.pool === undefined) return undefined;
   const seconds = Math.ceil(ctx.throughput.durationSeconds);
   const needed =

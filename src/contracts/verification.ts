@@ -21,7 +21,7 @@ import {
   parseJson,
   startRecordingProxy,
 } from './recording-proxy.js';
-import { type PoolCustomer, readStatesFile, type StatesFile, type StatesMap } from './states-file.js';
+import type { PoolCustomer, StatesFile, StatesMap } from './states-file.js';
 import { UndocumentedCollector, type UndocumentedFinding } from './undocumented.js';
 import { verdict } from './verdict.js';
 
@@ -31,8 +31,8 @@ export type { Credentials } from './prepare.js';
 export interface VerifyOptions {
   /** A real host (scheme, host, port, optional base path). Absent: the embedded reference provider. */
   providerBaseUrl?: string;
-  /** Path of a YAML states file, the file as read, or a bare map (no pool). */
-  states?: string | StatesFile | StatesMap;
+  /** The states file as read (src/contracts/states-file.ts); a bare map is `{ path: undefined, states, pool: undefined }`. */
+  states?: StatesFile;
   credentials?: Credentials;
   dir?: string;
   files?: string[];
@@ -106,14 +106,6 @@ export function poolLine(pool: PoolStatus): string {
   if (pool.perRun === 0)
     return `ID pool: ${pool.used} of ${pool.size} customers used; this run drew none (no interaction that earns was sent)`;
   return `ID pool: ${pool.used} of ${pool.size} customers used (${pool.perRun} per run): ${pool.runsLeft} more run(s) left`;
-}
-
-function asStatesFile(states: VerifyOptions['states']): StatesFile | undefined {
-  if (states === undefined) return undefined;
-  if (typeof states === 'string') return readStatesFile(states);
-  if ('states' in states && typeof states.states === 'object' && !Array.isArray(states.states))
-    return states as StatesFile;
-  return { path: undefined, states: states as StatesMap, pool: undefined };
 }
 
 interface VerifierReport {
@@ -274,7 +266,7 @@ export async function verifyPacts(options: VerifyOptions = {}): Promise<VerifyRe
     ? undefined
     : await preflight(options.providerBaseUrl as string, options.credentials, options.preflightTimeoutMs);
   const canSetStates = embedded || options.stateChangeUrl !== undefined;
-  const statesFile = asStatesFile(options.states);
+  const statesFile = options.states;
   // On a real host nothing sets the states unless a state-change URL does: without a states file
   // every interaction is then unmapped (not verified), never replayed with the pacts' example IDs.
   const states = statesFile?.states ?? (canSetStates ? undefined : {});

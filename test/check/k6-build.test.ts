@@ -14,7 +14,7 @@ function context(): CheckContext {
   return {
     target: undefined,
     credentials: undefined,
-    statesFile: undefined,
+    states: undefined,
     loadAllowed: { ok: true },
     skipLoad: false,
     reportDir: mkdtempSync(join(tmpdir(), 'check-k6-build-')),

@@ -26,7 +26,7 @@ function context(overrides: Partial<CheckContext> = {}): CheckContext {
   return {
     target: undefined,
     credentials: undefined,
-    statesFile: undefined,
+    states: undefined,
     loadAllowed: { ok: true },
     skipLoad: false,
     reportDir: mkdtempSync(join(tmpdir(), 'check-render-')),

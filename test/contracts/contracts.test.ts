@@ -15,13 +15,16 @@ import {
 import { BODY_LIMIT_413, coveredCases, interactions, NOT_PINNED } from '../../src/contracts/interactions.js';
 import { pactFiles, pactInteractions } from '../../src/contracts/pacts.js';
 import { checkPactsAgainstSpec } from '../../src/contracts/spec-check.js';
-import type { StatesMap } from '../../src/contracts/states-file.js';
+import type { StatesFile, StatesMap } from '../../src/contracts/states-file.js';
 import { checkStatesMap } from '../../src/contracts/states-file.js';
 import { verifyPacts } from '../../src/contracts/verification.js';
 import { catalogue, example, messageFor } from '../../src/openapi/index.js';
 import { DEFAULT_FIXTURES } from '../../src/provider/index.js';
 import { startProvider } from '../../src/provider/server.js';
 import { describeState, isStateName, placeholders, STATES } from '../../src/states/index.js';
+
+/** A states map as verifyPacts takes it: a states file without a path or a pool. */
+const fileOf = (states: StatesMap): StatesFile => ({ path: undefined, states, pool: undefined });
 
 describe('the interactions table', () => {
   it('pins earned, every documented error and warning code, a 400, a 401, a 403, a 413 and a 429', () => {
@@ -203,7 +206,7 @@ describe.concurrent('verifyPacts', { timeout: 120_000 }, () => {
       [STATES.customerExists]: { customerId: 7003, mobile: '917000000003', email: 'c7003@example.com' },
       [STATES.promotionInactive]: { programId: 7001, promotionId: 7004 },
     };
-    const r = await verifyPacts({ states });
+    const r = await verifyPacts({ states: fileOf(states) });
     const byDescription = new Map(r.interactions.map((i) => [i.description, i]));
     expect(byDescription.get('answers 8892 when the promotion is inactive')?.status).toBe('passed');
     expect(byDescription.get("answers earned for both customers of the doc's request")?.status).toBe(
@@ -247,7 +250,11 @@ describe.concurrent('verifyPacts', { timeout: 120_000 }, () => {
       expect(Object.keys(states)).toEqual(
         expect.arrayContaining([STATES.rateLimitUsedUp, STATES.bodyLimited]),
       );
-      const r = await verifyPacts({ providerBaseUrl: target.url, states, credentials: ALL_CREDENTIALS });
+      const r = await verifyPacts({
+        providerBaseUrl: target.url,
+        states: fileOf(states),
+        credentials: ALL_CREDENTIALS,
+      });
       const skipped = r.interactions.filter((i) => i.status === 'skipped');
       expect(skipped.map((i) => i.case).sort()).toEqual(['http-413', 'http-429']);
       for (const i of skipped) expect(i.message).toMatch(/inferred limit.*--state-change-url/);
@@ -257,7 +264,7 @@ describe.concurrent('verifyPacts', { timeout: 120_000 }, () => {
         (
           await verifyPacts({
             providerBaseUrl: target.url,
-            states,
+            states: fileOf(states),
             credentials: ALL_CREDENTIALS,
             strict: true,
           })
@@ -273,7 +280,7 @@ describe.concurrent('verifyPacts', { timeout: 120_000 }, () => {
       // With the host's state-change URL the same states file verifies them.
       const withUrl = await verifyPacts({
         providerBaseUrl: target.url,
-        states,
+        states: fileOf(states),
         credentials: ALL_CREDENTIALS,
         stateChangeUrl: `${target.url}/_admin/provider-states`,
       });

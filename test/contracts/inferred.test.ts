@@ -21,6 +21,7 @@ import {
 } from '../../src/config/defaults.js';
 import { isInferredPart } from '../../src/contracts/mismatch.js';
 import { PACT_DIR, pactFiles } from '../../src/contracts/pacts.js';
+import { readStatesFile } from '../../src/contracts/states-file.js';
 import { serveVariants, withVariant } from '../../src/mutation/variant-host.js';
 import { createProvider } from '../../src/provider/index.js';
 import { listen } from '../../src/provider/server.js';
@@ -122,7 +123,7 @@ describe("a stateful host with its own IDs, no admin route and its own HTTP erro
         token: DEFAULT_TOKEN,
         readOnlyBasic: { user: DEFAULT_READONLY_BASIC_USER, password: DEFAULT_READONLY_BASIC_PASSWORD },
       },
-      statesFile: join(dir, 'states.yaml'),
+      states: readStatesFile(join(dir, 'states.yaml')),
       loadAllowed: { ok: true as const },
       skipLoad: true,
       reportDir: dir,

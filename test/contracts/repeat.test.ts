@@ -20,6 +20,7 @@ import {
   DEFAULT_TOKEN,
 } from '../../src/config/defaults.js';
 import { PACT_DIR, pactFiles } from '../../src/contracts/pacts.js';
+import { readStatesFile } from '../../src/contracts/states-file.js';
 import { startProvider } from '../../src/provider/server.js';
 import { ALL_CREDENTIAL_FLAGS, preparedFixtures, preparedStates } from '../support/real-host.js';
 
@@ -69,7 +70,7 @@ describe('verify against a stateful host without admin route, with an ID pool', 
     const ctx = {
       target: host.url,
       credentials,
-      statesFile: join(dir, 'states.yaml'),
+      states: readStatesFile(join(dir, 'states.yaml')),
       loadAllowed: { ok: true as const },
       skipLoad: true,
       reportDir: dir,

@@ -224,7 +224,7 @@ describe('check --base: the verdict of the diff in the summary, JUnit and the ca
   const context = (reportDir: string): CheckContext => ({
     target: undefined,
     credentials: undefined,
-    statesFile: undefined,
+    states: undefined,
     loadAllowed: { ok: true },
     skipLoad: true,
     reportDir,

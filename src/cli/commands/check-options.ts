@@ -65,12 +65,12 @@ export function settleCheck(args: string[], io: CliIO): CheckRequest {
     stringOption(values['readonly-basic'], env, 'DIRECTEARN_READONLY_BASIC'),
     optionSource(values['readonly-basic'], '--readonly-basic', 'DIRECTEARN_READONLY_BASIC'),
   );
-  const statesFile = statesFlag(values.states, env, io.cwd)?.path;
+  const states = statesFlag(values.states, env, io.cwd);
   if (oauth !== undefined && target === undefined)
     throw new UsageError('--oauth-key/--oauth-secret go with --target (the embedded provider needs none)');
   const anyCredential =
     basic !== undefined || token !== undefined || readOnlyBasic !== undefined || oauth !== undefined;
-  if (target === undefined && (anyCredential || statesFile !== undefined))
+  if (target === undefined && (anyCredential || states !== undefined))
     throw new UsageError(
       '--basic, --token, --readonly-basic and --states go with --target (the embedded provider needs none)',
     );
@@ -97,7 +97,7 @@ export function settleCheck(args: string[], io: CliIO): CheckRequest {
           readOnlyBasic,
         }
       : undefined,
-    statesFile,
+    states,
     loadAllowed: loadPermission(target, values['allow-real-issue'] === true),
     skipLoad: values['skip-load'] === true,
     loadIdentity,

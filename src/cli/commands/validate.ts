@@ -1,3 +1,4 @@
+// `directearn validate`: checks one JSON payload file (a request, or a response with its status) against the spec.
 import { resolve } from 'node:path';
 import { MAX_INPUT_BYTES, readInputBytes } from '../../input/file.js';
 import { formatIssues, validateRequest, validateResponse } from '../../openapi/index.js';

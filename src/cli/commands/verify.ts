@@ -1,24 +1,18 @@
 // `directearn verify`: replays the pacts against the embedded reference provider or a real host,
 // and says per interaction passed / failed / not verified (with JUnit XML for CI).
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { generateToken, oauthOption } from '../../client/oauth.js';
+import { generateToken } from '../../client/oauth.js';
 import { type BrokerVerifyResult, verifyFromBroker } from '../../contracts/broker-verify.js';
 import { verificationJUnit } from '../../contracts/junit.js';
-import { PACT_DIR, pactFiles } from '../../contracts/pacts.js';
-import { readStatesFile, type StatesFile } from '../../contracts/states-file.js';
 import { findingLine, type UndocumentedRecord } from '../../contracts/undocumented.js';
-import { type Credentials, poolLine, type VerifyResult, verifyPacts } from '../../contracts/verification.js';
+import { poolLine, type VerifyResult, verifyPacts } from '../../contracts/verification.js';
 import { UnreachableError } from '../../errors.js';
-import { parseToken, parseUserPass } from '../../input/credentials.js';
-import { parseHttpUrl } from '../../input/url.js';
 import { BOUNDS_HELP } from '../../util/bounded-http.js';
-import { prepareOutputFile, printable } from '../../util/output-path.js';
+import { printable } from '../../util/output-path.js';
 import { MissingPackageError, requirePackages } from '../../util/process.js';
 import { writeFileSafe } from '../../util/safe-write.js';
-import { type Command, parseFlags, UsageError, UserFacingError } from '../command.js';
-import { stringOption, targetOption } from '../flags.js';
-import { BROKER_FLAGS, BROKER_HELP, parseBrokerRun } from './verify-broker.js';
+import { type CliIO, type Command, UsageError, UserFacingError } from '../command.js';
+import { BROKER_HELP } from './verify-broker.js';
+import { settleVerify, type VerifyRequest } from './verify-options.js';
 
 /** What verify runs besides Node: optional dependencies, absent after `npm install --omit=optional`. */
 const VERIFY_PACKAGES = ['@pact-foundation/pact-cli', '@pactflow/swagger-mock-validator'] as const;
@@ -92,84 +86,12 @@ record's lock for 15 s, or the --broker-url cannot be reached, refuses its crede
 what is not a broker. From a broker: a pending pact's failures never fail the run; a broker that
 selects no pact is 1.`;
 
-function parseCredentials(
-  basic: string | undefined,
-  token: string | undefined,
-  readOnly: string | undefined,
-): Credentials | undefined {
-  if (basic === undefined && token === undefined && readOnly === undefined) return undefined;
-  const out: Credentials = {};
-  if (basic !== undefined) out.basic = parseUserPass(basic, '--basic');
-  if (readOnly !== undefined) out.readOnlyBasic = parseUserPass(readOnly, '--readonly-basic');
-  if (token !== undefined) out.token = parseToken(token, '--token');
-  return out;
-}
-
 export const command: Command = {
   name: 'verify',
   summary: 'verify the pacts against a provider (the reference provider or --target URL)',
   help,
   async run(args, io) {
-    const { values } = parseFlags(args, {
-      target: { type: 'string' },
-      basic: { type: 'string' },
-      token: { type: 'string' },
-      'oauth-key': { type: 'string' },
-      'oauth-secret': { type: 'string' },
-      'readonly-basic': { type: 'string' },
-      states: { type: 'string' },
-      'state-change-url': { type: 'string' },
-      pacts: { type: 'string' },
-      junit: { type: 'string' },
-      record: { type: 'string' },
-      strict: { type: 'boolean' },
-      ...BROKER_FLAGS,
-    });
-    const env = io.env;
-    const target = targetOption(values.target, env);
-    const tokenGiven = stringOption(values.token, env, 'DIRECTEARN_TOKEN');
-    const oauth = oauthOption(
-      values['oauth-key'] as string | undefined,
-      values['oauth-secret'] as string | undefined,
-      env,
-    );
-    if (oauth !== undefined && tokenGiven !== undefined)
-      throw new UsageError('give --token or --oauth-key/--oauth-secret, not both');
-    if (oauth !== undefined && target === undefined)
-      throw new UsageError('--oauth-key/--oauth-secret go with --target (the embedded provider needs none)');
-    let credentials = parseCredentials(
-      stringOption(values.basic, env, 'DIRECTEARN_BASIC'),
-      tokenGiven,
-      stringOption(values['readonly-basic'], env, 'DIRECTEARN_READONLY_BASIC'),
-    );
-    const stateChangeRaw = values['state-change-url'] as string | undefined;
-    const stateChangeUrl =
-      stateChangeRaw === undefined ? undefined : parseHttpUrl(stateChangeRaw, '--state-change-url');
-    if (stateChangeUrl !== undefined && target === undefined) {
-      throw new UsageError(
-        '--state-change-url goes with --target (the embedded provider sets its own states)',
-      );
-    }
-    const statesRaw = stringOption(values.states, env, 'DIRECTEARN_STATES');
-    let states: StatesFile | undefined;
-    if (statesRaw !== undefined) {
-      const path = resolve(io.cwd, statesRaw);
-      if (!existsSync(path) || !statSync(path).isFile())
-        throw new UsageError(`--states file ${statesRaw} does not exist`);
-      // A bad states file is a usage error (exit 2) naming the file and line, never a regression.
-      states = readStatesFile(path);
-    }
-    const brokerRun = parseBrokerRun(values, env, values.pacts !== undefined);
-    const dir = values.pacts === undefined ? PACT_DIR : resolve(io.cwd, values.pacts as string);
-    if (brokerRun === undefined && pactFiles(dir).length === 0) {
-      throw new UserFacingError(`no pact files in ${dir}: run npm run pact:consumer to write them`);
-    }
-    const junitPath = typeof values.junit === 'string' ? resolve(io.cwd, values.junit) : undefined;
-    const recordPath = typeof values.record === 'string' ? resolve(io.cwd, values.record) : undefined;
-    // Refused before replaying anything: a path that cannot be written must not cost a whole run.
-    if (junitPath !== undefined) prepareOutputFile(junitPath, '--junit', values.junit as string);
-    if (recordPath !== undefined) prepareOutputFile(recordPath, '--record', values.record as string);
-
+    const request = settleVerify(args, io);
     try {
       requirePackages(VERIFY_PACKAGES);
     } catch (e) {
@@ -178,25 +100,26 @@ export const command: Command = {
         `verify needs the npm package ${e.pkg} (an optional dependency of the suite): install the suite without --omit=optional, or npm install ${e.pkg}`,
       );
     }
-    let result: VerifyResult;
-    if (oauth !== undefined && target !== undefined) {
+    let credentials = request.credentials;
+    if (request.oauth !== undefined && request.target !== undefined) {
       // Unreachable, or the key and secret refused: UnreachableError, exit 3.
-      const generated = await generateToken(target, oauth);
+      const generated = await generateToken(request.target, request.oauth);
       credentials = { ...(credentials ?? {}), token: generated.accessToken };
-      io.out(`OAuth: token generated at ${target}, lives ${generated.ttlSeconds} s`);
+      io.out(`OAuth: token generated at ${request.target}, lives ${generated.ttlSeconds} s`);
     }
+    const how = {
+      ...(request.target === undefined ? {} : { providerBaseUrl: request.target }),
+      ...(request.states === undefined ? {} : { states: request.states }),
+      ...(credentials === undefined ? {} : { credentials }),
+      ...(request.stateChangeUrl === undefined ? {} : { stateChangeUrl: request.stateChangeUrl }),
+      strict: request.strict,
+    };
+    let result: VerifyResult;
     try {
-      const how = {
-        ...(target === undefined ? {} : { providerBaseUrl: target }),
-        ...(states === undefined ? {} : { states }),
-        ...(credentials === undefined ? {} : { credentials }),
-        ...(stateChangeUrl === undefined ? {} : { stateChangeUrl }),
-        strict: values.strict === true,
-      };
       result =
-        brokerRun === undefined
-          ? await verifyPacts({ dir, ...how })
-          : await verifyFromBroker(how, brokerRun.broker, brokerRun.select, brokerRun.publish);
+        request.broker === undefined
+          ? await verifyPacts({ dir: request.dir, ...how })
+          : await verifyFromBroker(how, request.broker.broker, request.broker.select, request.broker.publish);
     } catch (e) {
       if (e instanceof UnreachableError || e instanceof UsageError) throw e;
       throw new UserFacingError(`verification could not run: ${(e as Error).message}`);
@@ -207,35 +130,37 @@ export const command: Command = {
         io.out(
           `Pact ${printable(p.description)}: ${p.ok ? 'verified' : 'FAILED'}${p.pending ? ` (pending${p.wip ? ', work in progress' : ''}: does not fail the run)` : ''}${p.published ? '; result published to the broker' : ''}`,
         );
-    if (junitPath !== undefined) {
-      try {
-        writeFileSafe(junitPath, verificationJUnit(result));
-      } catch (e) {
-        throw new UserFacingError(
-          `cannot write --junit ${values.junit}: ${(e as NodeJS.ErrnoException).code ?? e}`,
-        );
-      }
-      io.out(`JUnit XML written to ${junitPath}`);
-    }
-    if (recordPath !== undefined) {
-      const record: UndocumentedRecord = {
-        by: 'verify',
-        target: result.target,
-        at: new Date().toISOString(),
-        undocumented: result.undocumented,
-      };
-      try {
-        writeFileSafe(recordPath, `${JSON.stringify(record, null, 2)}\n`);
-      } catch (e) {
-        throw new UserFacingError(
-          `cannot write --record ${values.record}: ${(e as NodeJS.ErrnoException).code ?? e}`,
-        );
-      }
-      io.out(`${result.undocumented.length} undocumented finding(s) written to ${recordPath}`);
-    }
+    writeOutputs(request, result, io);
     return result.ok ? 0 : 1;
   },
 };
+
+/** --junit and --record, each said in one line once written. */
+function writeOutputs(request: VerifyRequest, result: VerifyResult, io: CliIO): void {
+  const write = (to: { path: string; shown: string }, flag: string, text: string) => {
+    try {
+      writeFileSafe(to.path, text);
+    } catch (e) {
+      throw new UserFacingError(
+        `cannot write ${flag} ${to.shown}: ${(e as NodeJS.ErrnoException).code ?? e}`,
+      );
+    }
+  };
+  if (request.junit !== undefined) {
+    write(request.junit, '--junit', verificationJUnit(result));
+    io.out(`JUnit XML written to ${request.junit.path}`);
+  }
+  if (request.record !== undefined) {
+    const record: UndocumentedRecord = {
+      by: 'verify',
+      target: result.target,
+      at: new Date().toISOString(),
+      undocumented: result.undocumented,
+    };
+    write(request.record, '--record', `${JSON.stringify(record, null, 2)}\n`);
+    io.out(`${result.undocumented.length} undocumented finding(s) written to ${request.record.path}`);
+  }
+}
 
 const MARK = {
   passed: 'PASS        ',
