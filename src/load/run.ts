@@ -27,7 +27,6 @@ import {
 } from './identity.js';
 import { notIssuedReason } from './issued.js';
 import { runK6 } from './k6.js';
-import { RUNNER_SUMMARY_FILE } from './merge.js';
 import {
   DEFAULT_EMBEDDED_RATE_LIMIT,
   k6Binary,
@@ -39,6 +38,7 @@ import {
 } from './options.js';
 import { smokeVerdicts, summarise, writeOutputs } from './outputs.js';
 import { type K6SummaryData, thresholdResults } from './read-k6-summary.js';
+import { RUNNER_SUMMARY_FILE } from './runner-summaries.js';
 import { runRunners } from './runners.js';
 import { k6Gogc, oauthScriptVars, scriptVars } from './script-vars.js';
 import { checkSlos, DEFAULT_SLO_TEXT, p95Bound, parseSlo } from './slo.js';

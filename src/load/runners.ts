@@ -5,9 +5,10 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserFacingError } from '../errors.js';
 import { compareRuns, DEFAULT_MAX_REGRESSION } from './baseline.js';
-import { mergeRunners, parseRunnerSummary, RUNNER_SUMMARY_FILE, type RunnerInput } from './merge.js';
+import { mergeRunners } from './merge.js';
 import { judgeAndWrite } from './merged-outputs.js';
 import type { LoadResult, Run } from './options.js';
+import { parseRunnerSummary, RUNNER_SUMMARY_FILE, type RunnerInput } from './runner-summaries.js';
 
 /**
  * The k6 flags of runner `index` (0-based) of `count`, written as the k6-operator writes them for

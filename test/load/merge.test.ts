@@ -9,16 +9,10 @@ import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import {
-  coverageProblems,
-  type MergedSummary,
-  mergeRunners,
-  RUNNER_LINE_MARK,
-  type RunnerBatch,
-  type RunnerInput,
-  type RunnerSummary,
-  readRunnerStream,
-} from '../../src/load/merge.js';
+import { RUNNER_LINE_MARK, type RunnerBatch, type RunnerSummary } from '../../src/load/k6-contract.js';
+import { type MergedSummary, mergeRunners } from '../../src/load/merge.js';
+import { type RunnerInput, readRunnerStream } from '../../src/load/runner-summaries.js';
+import { coverageProblems } from '../../src/load/segments.js';
 import { k6Percentile, mergedPercentile, mergedRankBound } from '../../src/load/sketch.js';
 import { readSummary } from '../../src/load/summary.js';
 import { packageRoot } from '../../src/util/package-root.js';

@@ -63,7 +63,8 @@ export const command: Command = {
     const outRaw = (values.out as string | undefined) ?? DEFAULT_MERGE_OUT;
     const out = resolve(io.cwd, outRaw);
     prepareOutputDir(out, '--out', outRaw);
-    const { mergeRunners, readRunnerPath, readRunnerStream } = await import('../../load/merge.js');
+    const { mergeRunners } = await import('../../load/merge.js');
+    const { readRunnerPath, readRunnerStream } = await import('../../load/runner-summaries.js');
     const { judgeAndWrite, verdictLines } = await import('../../load/merged-outputs.js');
     const inputs = [];
     for (const p of positionals) {
