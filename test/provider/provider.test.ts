@@ -873,6 +873,26 @@ describe('fixtures', () => {
         'programs:\n  - id: 1\n    promotions: [{id: 2}]\nearnCounts:\n  - {customerId: 1, programId: 1, promotionId: 2, count: 1}\n',
         /earnCounts\[0\]\.promotionId names a promotion without earnLimitPerCustomer/,
       ],
+      [
+        'i.yaml',
+        'programs: []\ncustomers:\n  - {id: 1, mobile: "91"}\n  - {id: 2, mobile: "91"}\n',
+        /i\.yaml: customers\[1\]\.mobile repeats a mobile of another customer \(got "91"\)/,
+      ],
+      [
+        'j.yaml',
+        'programs: []\ncustomers:\n  - {id: 1, email: a@b}\n  - {id: 2, mobile: "92", email: a@b}\n',
+        /j\.yaml: customers\[1\]\.email repeats an email of another customer \(got "a@b"\)/,
+      ],
+      [
+        'k.yaml',
+        'programs:\n  - id: 1\n    promotions: [{id: 2, identifier: P}, {id: 3, identifier: P}]\n',
+        /k\.yaml: programs\[0\]\.promotions\[1\]\.identifier repeats a promotion identifier of this program/,
+      ],
+      [
+        'l.yaml',
+        'programs: []\ngeneratedCustomers: {first: 9, count: 2, step: 1}\n',
+        /l\.yaml: generatedCustomers\.step is not a fixtures field \(generatedCustomers takes first, count\)/,
+      ],
     ];
     for (const [name, text, want] of cases) {
       const path = file(name, text);
