@@ -8,6 +8,10 @@ export default defineConfig({
     globalSetup: ['contracts/consumer/clean-pacts.ts'],
     fileParallelism: false,
     maxWorkers: 1,
+    // The files run one after another anyway: one worker process serves all of them instead of a
+    // fresh one per file, so the pact libraries and the client load once (measured: 5.3 s of CPU
+    // per consumer run down to 2.5 s; `directearn check` runs it on every call, npm test 4 times).
+    isolate: false,
     sequence: { concurrent: false },
     testTimeout: 30_000,
     hookTimeout: 60_000,
