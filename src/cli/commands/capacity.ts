@@ -24,8 +24,8 @@ could not (dropped iterations, fewer than 99% of the requests, VUs at --max-vus)
                            step that would exceed it and says so
   --batch-sizes LIST       comma-separated (default 10,100,1000)
   --step-duration D        length of a step, whole seconds up to 1h: 10 or 10s, 1m (default 10s)
-  --cool-down D            pause between steps, seconds or a number with ms, s or m: 2, 500ms
-                           (default 2s)
+  --cool-down D            pause between steps, up to 1h: seconds (2) or a number with ms, s, m or
+                           h (500ms, 2s) (default 2s)
   --start-rate N           first offered rate, customers/s (default 100)
   --max-rate N             highest offered rate, customers/s; holding it ends as boundBy max-rate
                            (default 1000000)
