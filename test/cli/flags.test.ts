@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { settleCapacity } from '../../src/cli/commands/capacity-options.js';
 import { main } from '../../src/cli/main.js';
 import { UsageError } from '../../src/errors.js';
 import { durationSeconds, parseDuration } from '../../src/input/duration.js';
@@ -99,4 +100,19 @@ describe('the shared flags say the same in every command', () => {
       );
     },
   );
+
+  it('capacity asks for --budget-customers on a real host only, not on loopback', () => {
+    const io = captureIO({ cwd, env: {} });
+    const local = settleCapacity(['--target', 'http://127.0.0.1:9', '--allow-real-issue'], io);
+    expect(local.options.target).toBe('http://127.0.0.1:9');
+    expect(() => settleCapacity(['--target', 'https://crm.example.com', '--allow-real-issue'], io)).toThrow(
+      /--allow-real-issue needs --budget-customers N/,
+    );
+    expect(
+      settleCapacity(
+        ['--target', 'https://crm.example.com', '--allow-real-issue', '--budget-customers', '500'],
+        io,
+      ).options.budgetCustomers,
+    ).toBe(500);
+  });
 });

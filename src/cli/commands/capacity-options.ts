@@ -3,6 +3,7 @@
 
 import type { CapacityOptions } from '../../capacity/options.js';
 import { formatUserPass } from '../../input/credentials.js';
+import { isLoopbackUrl } from '../../input/loopback.js';
 import { PREFLIGHT_CUSTOMERS } from '../../load/identity.js';
 import { type CliIO, parseFlags, UsageError } from '../command.js';
 import {
@@ -64,7 +65,8 @@ export function settleCapacity(args: string[], io: CliIO): { options: CapacityOp
     1,
     Number.MAX_SAFE_INTEGER,
   );
-  if (values['allow-real-issue'] === true && target !== undefined && budgetCustomers === undefined)
+  // A real host (allowed by --allow-real-issue) is loaded only within a budget of customers.
+  if (target !== undefined && !isLoopbackUrl(target) && budgetCustomers === undefined)
     throw new UsageError(
       '--allow-real-issue needs --budget-customers N: the most customers the search may send',
     );
