@@ -5,6 +5,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserFacingError } from '../errors.js';
 import { runK6 } from '../load/k6.js';
+import { k6Env } from '../load/k6-contract.js';
 import type { K6SummaryData } from '../load/read-k6-summary.js';
 import { segmentArgs } from '../load/runners.js';
 import { mergedPercentile, mergedRankBound, type RankedSketch } from '../load/sketch.js';
@@ -98,7 +99,7 @@ export async function runStep(
   let insufficientVus = 0;
   const errors: string[] = [];
   // The runners start together and each schedules its segment's share of the arrivals; the budget
-  // cap (DIRECTEARN_STEP_MAX_ITERATIONS) is the step's whole, which k6/capacity.ts compares with
+  // cap (stepMaxIterations) is the step's whole, which k6/capacity.ts compares with
   // k6's iterationInTest: numbered across all segments, so each runner sends only its share of it.
   const codes = await Promise.all(
     summaryFiles.map((summaryFile, i) =>
@@ -116,12 +117,14 @@ export async function runStep(
         {
           ...s.env,
           ...s.vars,
-          DIRECTEARN_BATCH_SIZES: String(s.batchSize),
-          DIRECTEARN_DURATION: `${s.seconds}s`,
-          DIRECTEARN_MAX_VUS: String(s.maxVus),
-          DIRECTEARN_STEP_RATE_PER_MIN: String(plan.ratePerMinute),
-          DIRECTEARN_STEP_MAX_ITERATIONS: String(maxIterations),
-          DIRECTEARN_SUMMARY_FILE: summaryFile,
+          ...k6Env({
+            batchSizes: s.batchSize,
+            duration: `${s.seconds}s`,
+            maxVus: s.maxVus,
+            stepRatePerMinute: plan.ratePerMinute,
+            stepMaxIterations: maxIterations,
+            summaryFile,
+          }),
         },
         (line) => {
           if (/Insufficient VUs/.test(line)) insufficientVus++;

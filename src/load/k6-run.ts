@@ -118,9 +118,7 @@ export async function repeatScenario(
     insufficientVuWarnings: 0,
   };
   for (let i = 1; i <= repeat; i++) {
-    run.say(
-      `k6 run load/${run.scenario}.ts against ${target}${repeat > 1 ? ` (run ${i} of ${repeat})` : ''}`,
-    );
+    run.say(`k6 run k6/${run.scenario}.ts against ${target}${repeat > 1 ? ` (run ${i} of ${repeat})` : ''}`);
     const one = await runScenario(run, k6, vars);
     done.code = one.code;
     done.k6Errors.push(...one.k6Errors);

@@ -56,7 +56,7 @@ export async function runRunners(
   });
   // A one-process run's summary in the same folder would overlap these runners in `merge DIR`.
   rmSync(join(run.out, RUNNER_SUMMARY_FILE), { force: true });
-  run.say(`k6 run load/${run.scenario}.ts as ${count} runners (execution segments of 1/${count} each)`);
+  run.say(`k6 run k6/${run.scenario}.ts as ${count} runners (execution segments of 1/${count} each)`);
   const results = await Promise.all(
     runners.map((r, i) =>
       runScenario(

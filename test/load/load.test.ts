@@ -265,6 +265,10 @@ withK6('k6 scripts against the embedded reference provider', () => {
     // Quiet: no banner, no progress, no end-of-test text; an explanation instead of raw VU warnings.
     expect(err).not.toMatch(/execution: local|running \(|█|checks\.*:/);
     expect(err).not.toMatch(/level=warning.*Insufficient VUs/);
+    // The script it names is the one k6 ran, a path of this package.
+    const ran = /k6 run (k6\/\w+\.ts) against /.exec(err);
+    expect(ran?.[1]).toBe('k6/throughput.ts');
+    expect(existsSync(join(packageRoot, ran?.[1] ?? 'none'))).toBe(true);
     const out = io.stdout.join('\n');
     expect(out).toMatch(/^\s+1 .* REGRESSED$/m);
     expect(existsSync(join(outRoot, 'points.json'))).toBe(true);
