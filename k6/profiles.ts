@@ -1,6 +1,7 @@
 // Load profiles: which executors run, at what rate, for how long. Scripts pick one, never inline their own.
 import type { Scenario } from 'k6/options';
 import { config } from './config.ts';
+import { offeredRpsAt, rateVusAt } from './contract.ts';
 import { SKETCH_TREND_STATS } from './sketch.ts';
 
 /** Pause between consecutive batch scenarios: in-flight requests of one finish before the next starts. */
@@ -18,7 +19,7 @@ export const SCENARIO_REQUESTS_ENV = 'DIRECTEARN_SCENARIO_REQUESTS';
 
 /** Arrival rate offered to one batch size: the same customers/s for every size, capped in requests/s. */
 export function offeredRps(batchSize: number): number {
-  return Math.max(1, Math.min(config.offeredMaxRps, Math.ceil(config.offeredCustomersPerSecond / batchSize)));
+  return offeredRpsAt(batchSize, config.offeredCustomersPerSecond, config.offeredMaxRps);
 }
 
 /**
@@ -70,7 +71,7 @@ export const rateRampStartRps = (): number => Math.max(1, Math.floor(config.rate
  */
 export function rateScenarios(): Record<string, Scenario> {
   const seconds = config.durationSeconds;
-  const vus = Math.max(config.maxVus, Math.ceil(config.rateMaxRps / 10));
+  const vus = rateVusAt(config.maxVus, config.rateMaxRps);
   const tags = { batch: String(config.rateBatchSize) };
   return {
     [RATE_SCENARIOS.ramp]: {

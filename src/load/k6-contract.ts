@@ -120,6 +120,17 @@ export const K6_VARS = {
 
 export type K6Setting = keyof typeof K6_VARS;
 
+/**
+ * Throughput: the arrival rate offered to one batch size, requests/s: the same customers/s for every
+ * size, capped in requests/s (k6/profiles.ts schedules it; Node reports it as offered).
+ */
+export const offeredRpsAt = (batchSize: number, customersPerSecond: number, maxRps: number): number =>
+  Math.max(1, Math.min(maxRps, Math.ceil(customersPerSecond / batchSize)));
+
+/** Rate: the VUs of the ramp and steady window: maxVus, or one per 10 requests/s of the top rate. */
+export const rateVusAt = (maxVus: number, rateMaxRps: number): number =>
+  Math.max(maxVus, Math.ceil(rateMaxRps / 10));
+
 /** Settings as Node hands them over: each one's value as k6/config.ts reads its text. */
 export type K6Settings = { [K in K6Setting]?: string | number };
 

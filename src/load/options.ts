@@ -15,6 +15,7 @@ import { type Duration, durationSeconds } from '../input/duration.js';
 import type { Comparison } from './baseline.js';
 import type { IdentityOptions, LoadIdentity } from './identity.js';
 import { findGo, findK6, howToGetK6, installK6 } from './k6.js';
+import { offeredRpsAt, rateVusAt } from './k6-contract.js';
 import type { Slo, SloResult } from './slo.js';
 import type { SmokeCaseResult } from './smoke-verdicts.js';
 import type { LoadSummary, ThresholdResult } from './summary.js';
@@ -164,17 +165,12 @@ export function withDefaults(options: LoadOptions): Checked {
   return { scenario, duration: duration.text, seconds: duration.seconds, batchSizes };
 }
 
-/** Arrival rate the throughput run offers one batch size (k6/profiles.ts offeredRps; a test keeps them equal). */
-export function offeredRps(batchSize: number): number {
-  return Math.max(
-    1,
-    Math.min(DEFAULT_LOAD_OFFERED_MAX_RPS, Math.ceil(DEFAULT_LOAD_OFFERED_CUSTOMERS_PER_S / batchSize)),
-  );
-}
+/** Arrival rate the throughput run offers one batch size (k6/contract.ts offeredRpsAt, as k6/profiles.ts). */
+export const offeredRps = (batchSize: number): number =>
+  offeredRpsAt(batchSize, DEFAULT_LOAD_OFFERED_CUSTOMERS_PER_S, DEFAULT_LOAD_OFFERED_MAX_RPS);
 
-/** VUs of the rate run's steady window (k6/profiles.ts rateScenarios). */
-export const rateVus = (maxVus: number, rateMaxRps: number): number =>
-  Math.max(maxVus, Math.ceil(rateMaxRps / 10));
+/** VUs of the rate run's steady window (k6/contract.ts rateVusAt, as k6/profiles.ts rateScenarios). */
+export const rateVus = rateVusAt;
 
 /** Everything a run settled before k6 starts. */
 export interface Run extends Checked {

@@ -6,7 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { LOAD_PROGRAM_ID, LOAD_PROMOTION_ID } from '../../src/config/defaults.js';
+import {
+  DEFAULT_LOAD_OFFERED_CUSTOMERS_PER_S,
+  DEFAULT_LOAD_OFFERED_MAX_RPS,
+  LOAD_PROGRAM_ID,
+  LOAD_PROMOTION_ID,
+} from '../../src/config/defaults.js';
 import {
   compareRuns,
   comparisonLines,
@@ -157,12 +162,11 @@ describe('summary schema versions', () => {
     );
   });
 
-  it('offers the arrival rate k6/profiles.ts offers', async () => {
-    const profiles = (await import(join(packageRoot, 'k6', 'profiles.ts'))) as {
-      offeredRps: (b: number) => number;
-    };
-    for (const b of [1, 10, 50, 100, 500, 1000, 7])
-      expect(offeredRps(b), `batch ${b}`).toBe(profiles.offeredRps(b));
+  it('offers the same customers/s to every batch size, at most the request-rate ceiling', () => {
+    expect(offeredRps(1)).toBe(DEFAULT_LOAD_OFFERED_MAX_RPS);
+    expect(offeredRps(1000)).toBe(DEFAULT_LOAD_OFFERED_CUSTOMERS_PER_S / 1000);
+    // 2,000,000 / 7 customers/s rounds up to whole requests/s, never below the offer.
+    expect(offeredRps(7 * 1000) * 7 * 1000).toBeGreaterThanOrEqual(DEFAULT_LOAD_OFFERED_CUSTOMERS_PER_S);
   });
 });
 
