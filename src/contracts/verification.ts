@@ -5,8 +5,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { devNull, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACT_PROVIDER } from '../config/defaults.js';
-import { ENDPOINT_PATH } from '../openapi/index.js';
 import { printable } from '../util/printable.js';
+import { matchExchanges, parseJson } from './exchange-match.js';
+import { type Finding, invariantLine } from './findings.js';
 import { checkInvariants, type SentState } from './invariants.js';
 import { isInferredPart, type Mismatch, mismatchLine, type VerifierMismatch } from './mismatch.js';
 import { PACT_DIR, type PactInteraction, pactFiles, pactInteractions, readPact } from './pacts.js';
@@ -14,13 +15,7 @@ import { PoolDraw, type PoolStatus, unsentCustomers } from './pool.js';
 import { preflight } from './preflight.js';
 import { type Credentials, mapIds, type Planned, plan } from './prepare.js';
 import { pactVerifierCommand, runTool } from './process.js';
-import {
-  type Exchange,
-  exchangeKey,
-  pactRequestKey,
-  parseJson,
-  startRecordingProxy,
-} from './recording-proxy.js';
+import { type Exchange, startRecordingProxy } from './recording-proxy.js';
 import type { PoolCustomer, StatesFile, StatesMap } from './states-file.js';
 import { UndocumentedCollector, type UndocumentedFinding } from './undocumented.js';
 import { verdict } from './verdict.js';
@@ -58,6 +53,8 @@ export interface VerifiedInteraction {
   case: string;
   status: VerificationStatus;
   message?: string;
+  /** The doc's invariants the answer broke, as data (each is also a line of `message`). */
+  findings?: Finding[];
   /**
    * On a real target, how the host's answer differs from the pact in parts that pin inferred
    * behaviour (src/contracts/mismatch.ts): reported, not failed, unless --strict.
@@ -159,11 +156,16 @@ function judge(
   how: { embedded: boolean; strict: boolean; drift: UndocumentedCollector },
 ): Map<PactInteraction, VerifiedInteraction> {
   const out = new Map<PactInteraction, VerifiedInteraction>();
-  const recorded = exchanges.filter((x) => x.path.split('?')[0]?.endsWith(ENDPOINT_PATH));
-  const used = new Set<Exchange>();
+  const replayed = (p: Planned) =>
+    parsed?.interactionResults?.find((x) => x.description === p.pi.description);
+  const matched = matchExchanges(
+    runnable.filter((p) => replayed(p) !== undefined),
+    (p) => p.raw,
+    exchanges,
+  );
   for (const p of runnable) {
     const base = { description: p.pi.description, case: p.pi.case ?? '?' };
-    const entry = parsed?.interactionResults?.find((x) => x.description === p.pi.description);
+    const entry = replayed(p);
     if (entry === undefined) {
       const why =
         parsed === undefined
@@ -172,10 +174,8 @@ function judge(
       out.set(p.pi, { ...base, status: 'not-verified', message: why });
       continue;
     }
-    const key = pactRequestKey(p.raw);
-    const exchange = recorded.find((x) => !used.has(x) && exchangeKey(x) === key);
+    const exchange = matched.get(p);
     if (exchange !== undefined) {
-      used.add(exchange);
       // An answer the recording proxy did not pass on is no answer of the host's to collect.
       if (exchange.refused === undefined)
         how.drift.observe(exchange.status, parseJson(exchange.responseBody), p.pi.description);
@@ -200,6 +200,7 @@ function judge(
     // What the recording proxy kept from the verifier (a redirect, a broken bound) is the first
     // reason, and a FAIL on any host: nothing the target meant to answer came through.
     if (exchange?.refused !== undefined) lines.unshift(exchange.refused);
+    const findings: Finding[] = [];
     if (
       exchange !== undefined &&
       exchange.refused === undefined &&
@@ -208,13 +209,14 @@ function judge(
     ) {
       const req = (p.raw.request as { body?: { content?: unknown } }).body?.content;
       const states = (p.raw.providerStates as SentState[] | undefined) ?? p.pi.states;
-      lines.push(...checkInvariants(req, parseJson(exchange.responseBody), states));
+      findings.push(...checkInvariants(req, parseJson(exchange.responseBody), states));
+      lines.push(...findings.map(invariantLine));
     }
     // Each reason and note is one line of the report: the target's text in it (a mismatch quotes
     // its body) goes through printable, so a newline cannot forge a line such as "Verdict: PASSED".
     for (const list of [lines, notes])
       for (const [n, line] of list.entries()) list[n] = printable(line, MAX_REASON_CHARS);
-    const noted = notes.length > 0 ? { notes } : {};
+    const noted = { ...(notes.length > 0 ? { notes } : {}), ...(findings.length > 0 ? { findings } : {}) };
     const onlyNotes = entry.result !== 'OK' && lines.length === 0 && notes.length > 0;
     if ((entry.result === 'OK' || onlyNotes) && lines.length === 0)
       out.set(p.pi, { ...base, status: 'passed', ...noted });

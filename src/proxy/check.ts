@@ -1,6 +1,11 @@
 // Judges one request/answer pair of POST /v2/promotion/bulk/directEarn against the spec: the request
 // and the answer by schema, the answer's codes and messages by the catalogue, then the doc's
-// invariants. Every violation names the side, the JSON pointer of the field and the rule.
+// invariants (src/contracts/invariants.ts, the same checks `verify` runs, plus the request-level cases
+// 8899 and 8881 the request alone decides). Every violation names the side, the JSON pointer of the
+// field and the rule; those that compare a value say what was expected and what was received.
+
+import { INVARIANT_RULES, invariantMessage } from '../contracts/findings.js';
+import { checkInvariants, checkRequestLevelCase } from '../contracts/invariants.js';
 import {
   catalogue,
   type DirectEarnRequest,
@@ -10,7 +15,6 @@ import {
   validateRequest,
   validateResponse,
 } from '../openapi/index.js';
-import { INVARIANT_RULES, invariantViolations } from './invariants.js';
 
 /** One thing in an exchange that breaks the spec, the catalogue or an invariant. */
 export interface Violation {
@@ -20,7 +24,16 @@ export interface Violation {
   /** JSON pointer of the field at fault ("" = the whole body), or "header <name>". */
   field: string;
   message: string;
+  /** The entry of `response` at fault, where one is. */
+  entry?: number;
+  /** What the spec, the catalogue or the invariant calls for, where the check compares a value. */
+  expected?: unknown;
+  /** What the answer holds there (the target's value, as it sent it). */
+  received?: unknown;
 }
+
+/** What a comparing check adds to a violation. */
+type Compared = Pick<Violation, 'entry' | 'expected' | 'received'>;
 
 /** Every rule the proxy checks, in report order. */
 export const RULES = [
@@ -108,8 +121,8 @@ export function checkResponse(
   request: DirectEarnRequest | undefined,
 ): Violation[] {
   const violations: Violation[] = [];
-  const v = (rule: string, field: string, message: string) =>
-    violations.push({ side: 'response', rule, field, message });
+  const v = (rule: string, field: string, message: string, compared: Compared = {}) =>
+    violations.push({ side: 'response', rule, field, message, ...compared });
   const parsed = parseJson(body);
   if (!parsed.ok) {
     v('response-schema', '', `the ${status} answer's body ${parsed.why}`);
@@ -130,6 +143,7 @@ export function checkResponse(
           'http-error-code',
           `/errors/${i}/code`,
           `/errors/${i}/code must be ${status}, the HTTP status (received ${e.code})`,
+          { expected: status, received: e.code },
         );
     });
     return violations;
@@ -149,19 +163,29 @@ export function checkResponse(
         const at = `/response/${i}/${kind}s/${j}`;
         const known = byCode.get(`${kind}:${m.code}`);
         if (known === undefined) {
-          v('catalogue-code', `${at}/code`, `${at}/code ${m.code} is not a documented ${kind} code`);
+          v('catalogue-code', `${at}/code`, `${at}/code ${m.code} is not a documented ${kind} code`, {
+            entry: i,
+            expected: `a documented ${kind} code`,
+            received: m.code,
+          });
         } else if (m.message !== known.message) {
           v(
             'catalogue-message',
             `${at}/message`,
             `${at}/message must be ${JSON.stringify(known.message)} for ${kind} ${m.code} (received ${JSON.stringify(m.message)})`,
+            { entry: i, expected: known.message, received: m.message },
           );
         }
       });
     }
   });
   if (request !== undefined) {
-    for (const iv of invariantViolations(request, answer)) v(iv.rule, iv.field, iv.message);
+    for (const f of [...checkInvariants(request, answer), ...checkRequestLevelCase(request, answer)])
+      v(f.rule, f.field, invariantMessage(f), {
+        ...(f.entry !== undefined ? { entry: f.entry } : {}),
+        expected: f.expected,
+        received: f.received,
+      });
   }
   return violations;
 }
