@@ -1,7 +1,7 @@
 // A loopback HTTP proxy between the pact-verifier and the target that records every exchange, so the
 // doc's invariants can be checked on the answers the verifier really received (it runs no code of
 // ours per answer) without sending any request a second time.
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   ANSWER_CAP_BYTES,
@@ -78,13 +78,17 @@ const HOP_BY_HOP = new Set([
  */
 export function startRecordingProxy(origin: string, options: RecordingOptions = {}): Promise<RecordingProxy> {
   const target = new URL(origin);
-  const deadlineMs = options.deadlineMs ?? exchangeDeadlineMs();
-  const exchanges: Exchange[] = [];
-  const forwarded: string[] = [];
-  const keep = options.keepBodies !== false;
-  const open = new Set<{ abort(): void }>();
-  let tripped: string | undefined;
-  const agent = keepAliveAgent(target);
+  const rec: Recorder = {
+    target,
+    deadlineMs: options.deadlineMs ?? exchangeDeadlineMs(),
+    capBytes: options.capBytes ?? ANSWER_CAP_BYTES,
+    keep: options.keepBodies !== false,
+    exchanges: [],
+    forwarded: [],
+    open: new Set(),
+    tripped: undefined,
+    agent: keepAliveAgent(target),
+  };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -93,66 +97,7 @@ export function startRecordingProxy(origin: string, options: RecordingOptions = 
       if (size <= REQUEST_CAP_BYTES) chunks.push(c);
     });
     req.on('error', () => undefined);
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const headers: IncomingHttpHeaders = { ...req.headers, host: target.host };
-      for (const h of HOP_BY_HOP) delete headers[h];
-      const record = (status: number, responseBody: string, refused?: string) =>
-        exchanges.push({
-          method: req.method ?? 'GET',
-          path: req.url ?? '/',
-          requestHeaders: req.headers,
-          requestBody: keep ? body.toString('utf8') : '',
-          status,
-          responseBody: keep ? responseBody : '',
-          ...(refused !== undefined ? { refused } : {}),
-        });
-      const refuse = (status: number, why: string) => {
-        record(status, '', why);
-        if (!res.headersSent && !res.destroyed) {
-          res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
-          res.end(`recording proxy: ${why}\n`);
-        }
-      };
-      if (size > REQUEST_CAP_BYTES) return refuse(0, `request over ${REQUEST_CAP_BYTES} bytes, not sent`);
-      if (tripped !== undefined) return refuse(0, `not sent: ${tripped}`);
-      const path = req.url ?? '/';
-      if (!path.startsWith('/'))
-        return refuse(0, `request target ${JSON.stringify(path)} is not a path, not sent`);
-      forwarded.push(body.toString('utf8'));
-      // Appended to the origin as text: new URL('//other/x', origin) would leave for another host.
-      const x = boundedExchange(new URL(`${target.origin}${path}`), {
-        method: req.method,
-        headers: { ...headers, 'content-length': String(body.length) },
-        body,
-        deadlineMs,
-        capBytes: options.capBytes ?? ANSWER_CAP_BYTES,
-        agent,
-      });
-      open.add(x);
-      // The verifier gave up (its own timeout): the target's answer is no longer awaited.
-      res.on('close', () => {
-        if (!res.writableFinished) x.abort();
-      });
-      x.answer.then(
-        (answer) => {
-          open.delete(x);
-          record(answer.status, keep ? answer.body.toString('utf8') : '');
-          const out = { ...answer.headers };
-          for (const h of HOP_BY_HOP) delete out[h];
-          if (res.destroyed) return;
-          res.writeHead(answer.status, { ...out, 'content-length': String(answer.body.length) });
-          res.end(answer.body);
-        },
-        (e: BoundedExchangeError) => {
-          open.delete(x);
-          const why = `the target ${e.kind === 'redirect' ? e.message : e.kind === 'network' ? `did not answer (${e.message})` : e.kind === 'aborted' ? 'gave no answer before the verifier gave up' : `broke a bound: ${e.message}`}`;
-          // A host that redirects, floods or stalls gets no further request (nor our credentials).
-          if (e.kind !== 'network') tripped ??= `${why} (${req.method} ${req.url})`;
-          refuse(e.status ?? 0, why);
-        },
-      );
-    });
+    req.on('end', () => sendOn(rec, req, res, Buffer.concat(chunks), size));
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -160,17 +105,97 @@ export function startRecordingProxy(origin: string, options: RecordingOptions = 
       const { port } = server.address() as AddressInfo;
       resolve({
         url: `http://127.0.0.1:${port}`,
-        exchanges,
-        forwarded,
-        tripped: () => tripped,
+        exchanges: rec.exchanges,
+        forwarded: rec.forwarded,
+        tripped: () => rec.tripped,
         close: () =>
           new Promise<void>((done) => {
-            for (const x of open) x.abort();
-            agent.destroy();
+            for (const x of rec.open) x.abort();
+            rec.agent.destroy();
             server.close(() => done());
             server.closeAllConnections();
           }),
       });
     });
   });
+}
+
+/** What every exchange of one recording proxy shares. */
+interface Recorder {
+  target: URL;
+  deadlineMs: number;
+  capBytes: number;
+  keep: boolean;
+  exchanges: Exchange[];
+  forwarded: string[];
+  /** Exchanges waiting on the target, aborted on close. */
+  open: Set<{ abort(): void }>;
+  /** The first bound the target broke: nothing more is sent once it is set. */
+  tripped: string | undefined;
+  agent: ReturnType<typeof keepAliveAgent>;
+}
+
+/**
+ * Sends one request of the verifier (`size` bytes, `body` holding them up to the cap) on to the
+ * target, within the bounds, and records the exchange; refuses it with a 502 unsent when it is over
+ * the cap, not a path, or comes after the target broke a bound.
+ */
+function sendOn(rec: Recorder, req: IncomingMessage, res: ServerResponse, body: Buffer, size: number) {
+  const headers: IncomingHttpHeaders = { ...req.headers, host: rec.target.host };
+  for (const h of HOP_BY_HOP) delete headers[h];
+  const record = (status: number, responseBody: string, refused?: string) =>
+    rec.exchanges.push({
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      requestHeaders: req.headers,
+      requestBody: rec.keep ? body.toString('utf8') : '',
+      status,
+      responseBody: rec.keep ? responseBody : '',
+      ...(refused !== undefined ? { refused } : {}),
+    });
+  const refuse = (status: number, why: string) => {
+    record(status, '', why);
+    if (!res.headersSent && !res.destroyed) {
+      res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+      res.end(`recording proxy: ${why}\n`);
+    }
+  };
+  if (size > REQUEST_CAP_BYTES) return refuse(0, `request over ${REQUEST_CAP_BYTES} bytes, not sent`);
+  if (rec.tripped !== undefined) return refuse(0, `not sent: ${rec.tripped}`);
+  const path = req.url ?? '/';
+  if (!path.startsWith('/'))
+    return refuse(0, `request target ${JSON.stringify(path)} is not a path, not sent`);
+  rec.forwarded.push(body.toString('utf8'));
+  // Appended to the origin as text: new URL('//other/x', origin) would leave for another host.
+  const x = boundedExchange(new URL(`${rec.target.origin}${path}`), {
+    method: req.method,
+    headers: { ...headers, 'content-length': String(body.length) },
+    body,
+    deadlineMs: rec.deadlineMs,
+    capBytes: rec.capBytes,
+    agent: rec.agent,
+  });
+  rec.open.add(x);
+  // The verifier gave up (its own timeout): the target's answer is no longer awaited.
+  res.on('close', () => {
+    if (!res.writableFinished) x.abort();
+  });
+  x.answer.then(
+    (answer) => {
+      rec.open.delete(x);
+      record(answer.status, rec.keep ? answer.body.toString('utf8') : '');
+      const out = { ...answer.headers };
+      for (const h of HOP_BY_HOP) delete out[h];
+      if (res.destroyed) return;
+      res.writeHead(answer.status, { ...out, 'content-length': String(answer.body.length) });
+      res.end(answer.body);
+    },
+    (e: BoundedExchangeError) => {
+      rec.open.delete(x);
+      const why = `the target ${e.kind === 'redirect' ? e.message : e.kind === 'network' ? `did not answer (${e.message})` : e.kind === 'aborted' ? 'gave no answer before the verifier gave up' : `broke a bound: ${e.message}`}`;
+      // A host that redirects, floods or stalls gets no further request (nor our credentials).
+      if (e.kind !== 'network') rec.tripped ??= `${why} (${req.method} ${req.url})`;
+      refuse(e.status ?? 0, why);
+    },
+  );
 }
