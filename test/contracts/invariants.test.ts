@@ -3,7 +3,9 @@
 // received, holds on the spec's own examples, and renders as verify and the proxy print it. Every
 // rule of INVARIANT_RULES is broken once here and counted by the proxy, so a new rule without a
 // break, a rendering or a place in the proxy's report fails this file.
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIO } from '../../src/cli/command.js';
+import { main } from '../../src/cli/main.js';
 import {
   type Finding,
   INVARIANT_RULES,
@@ -13,10 +15,12 @@ import {
   RULE_TEXT,
 } from '../../src/contracts/findings.js';
 import { checkInvariants, checkRequestLevelCase } from '../../src/contracts/invariants.js';
+import { serveVariants } from '../../src/mutation/variant-host.js';
 import { type DirectEarnRequest, example } from '../../src/openapi/index.js';
 import { RULES } from '../../src/proxy/check.js';
 import { ProxyTally } from '../../src/proxy/report.js';
 import { STATES } from '../../src/states/index.js';
+import { ALL_CREDENTIAL_FLAGS } from '../support/real-host.js';
 
 type Answer = {
   response: { result?: Record<string, unknown>; errors: { code: number }[]; warnings: unknown[] }[];
@@ -158,4 +162,37 @@ describe('every invariant rule', () => {
       /^\/response\/0\/errors lacks 8899 \(".+"\), which the request itself calls for$/,
     );
   });
+});
+
+describe('verify --target prints a broken invariant as its rendered finding', () => {
+  let host: Awaited<ReturnType<typeof serveVariants>>;
+  beforeAll(async () => {
+    host = await serveVariants();
+  });
+  afterAll(async () => {
+    await host?.close();
+  });
+
+  it('fails the 200 interactions of a host whose totalCount is one more than its entries', async () => {
+    const url = `${host.url}/_variant/totalCount-off-by-one`;
+    const out: string[] = [];
+    const io: CliIO = { out: (l) => out.push(l), err: (l) => out.push(l), color: false, env: {}, cwd: '/' };
+    const args = [
+      '--target',
+      url,
+      ...ALL_CREDENTIAL_FLAGS,
+      '--state-change-url',
+      `${url}/_admin/provider-states`,
+    ];
+    const code = await main(['verify', ...args], io);
+    const text = out.join('\n');
+    expect(code, text).toBe(1);
+    const found = [
+      ...text.matchAll(
+        /^ +invariant "totalCount and failureCount agree with the entries": totalCount is (\d+) for (\d+) entries$/gm,
+      ),
+    ];
+    expect(found.length, text).toBeGreaterThan(0);
+    for (const [, total, entries] of found) expect(Number(total)).toBe(Number(entries) + 1);
+  }, 60_000);
 });

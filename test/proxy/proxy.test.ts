@@ -192,6 +192,12 @@ describe('directearn proxy in front of an upstream that changes a message', () =
       field: '/response/0/errors/0/message',
     });
     expect(report.violations[0]?.message).toContain('must be "promotion is inactive"');
+    // Structured too: what the catalogue calls for and what the upstream sent, for a report reader.
+    expect(report.violations[0]).toMatchObject({
+      entry: 0,
+      expected: 'promotion is inactive',
+      received: 'Promotion is inactive',
+    });
   });
 });
 
