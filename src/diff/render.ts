@@ -1,5 +1,6 @@
-// The diff report as people and CI read it: a text table grouped by severity, JSON, and JUnit.
-import { xmlEscape } from '../util/xml.js';
+// The diff report as people and CI read it: a text table grouped by severity, JSON, and JUnit
+// (src/util/junit.ts writes the XML).
+import { type JUnitCase, type JUnitSuite, junitXml } from '../util/junit.js';
 import {
   type DiffReport,
   type Finding,
@@ -83,12 +84,15 @@ const SOURCES: { id: FindingSource; title: string }[] = [
   { id: 'pacts', title: 'committed pacts against NEW (swagger-mock-validator)' },
 ];
 
-function testcase(f: Finding, failOn: 'breaking' | 'warning'): string {
-  const open = `    <testcase classname="directearn.diff.${f.source}" name="${xmlEscape(`[${f.severity}] ${f.subject}: ${f.change}`)}" time="0"`;
-  if (rank(f.severity) > rank(failOn))
-    return `${open}>\n      <system-out>${xmlEscape(f.text)}</system-out>\n    </testcase>`;
+function testcase(f: Finding, failOn: 'breaking' | 'warning'): JUnitCase {
+  const base = {
+    classname: `directearn.diff.${f.source}`,
+    name: `[${f.severity}] ${f.subject}: ${f.change}`,
+    durationMs: 0,
+  };
+  if (rank(f.severity) > rank(failOn)) return { ...base, outcome: { kind: 'passed' }, output: f.text };
   const body = [f.text, ...dependentLines(f, '')].join('\n');
-  return `${open}>\n      <failure message="${xmlEscape(f.text)}" type="${f.severity}">${xmlEscape(body)}</failure>\n    </testcase>`;
+  return { ...base, outcome: { kind: 'failure', message: f.text, type: f.severity, body } };
 }
 
 /**
@@ -96,27 +100,20 @@ function testcase(f: Finding, failOn: 'breaking' | 'warning'): string {
  * and one passing case for a question with nothing to report, so CI shows it was asked.
  */
 export function renderJUnit(report: DiffReport, failOn: 'breaking' | 'warning', timestamp: string): string {
-  const suites = SOURCES.map(({ id, title }) => {
+  const suites = SOURCES.map(({ id, title }): JUnitSuite => {
     const mine = report.findings.filter((f) => f.source === id);
-    const cases =
+    const cases: JUnitCase[] =
       mine.length > 0
         ? mine.map((f) => testcase(f, failOn))
-        : [`    <testcase classname="directearn.diff.${id}" name="no ${id} changes" time="0"/>`];
-    const failures = mine.filter((f) => rank(f.severity) <= rank(failOn)).length;
-    return [
-      `  <testsuite name="${xmlEscape(title)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0" time="0" timestamp="${xmlEscape(timestamp)}">`,
-      ...cases,
-      '  </testsuite>',
-    ].join('\n');
+        : [
+            {
+              classname: `directearn.diff.${id}`,
+              name: `no ${id} changes`,
+              durationMs: 0,
+              outcome: { kind: 'passed' },
+            },
+          ];
+    return { name: title, durationMs: 0, timestamp, cases };
   });
-  const total =
-    report.findings.length + SOURCES.filter(({ id }) => !report.findings.some((f) => f.source === id)).length;
-  const failures = report.findings.filter((f) => rank(f.severity) <= rank(failOn)).length;
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="directearn diff ${xmlEscape(report.base)} -> ${xmlEscape(report.new)}" tests="${total}" failures="${failures}">`,
-    ...suites,
-    '</testsuites>',
-    '',
-  ].join('\n');
+  return junitXml({ name: `directearn diff ${report.base} -> ${report.new}`, suites });
 }

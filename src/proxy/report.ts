@@ -1,10 +1,10 @@
 // What a proxy run found: a tally fed one exchange at a time, the live line of each violation, and
 // the summary, JSON report, JUnit XML (one test case per rule, so CI sees the same cases however much
-// traffic crossed) and exit code at the end.
+// traffic crossed; src/util/junit.ts writes it) and exit code at the end.
 import { findingLine, UndocumentedCollector, type UndocumentedFinding } from '../contracts/undocumented.js';
 import { ExitCode } from '../errors.js';
+import { type JUnitCase, junitXml } from '../util/junit.js';
 import { printable } from '../util/output-path.js';
-import { xmlEscape } from '../util/xml.js';
 import { RULES, type Violation } from './check.js';
 import type { Exchange } from './server.js';
 
@@ -126,31 +126,27 @@ export function summaryLines(r: ProxyReport): string[] {
 
 /** JUnit XML: one test case per rule, failed with the violations that broke it. */
 export function proxyJUnit(r: ProxyReport, timestamp = new Date().toISOString()): string {
-  const cases = Object.entries(r.rules).map(([rule, count]) => {
-    const open = `    <testcase classname="directearn.proxy" name="${xmlEscape(rule)}">`;
-    if (count === 0) return `${open}</testcase>`;
-    const text = r.violations
+  const cases = Object.entries(r.rules).map(([rule, count]): JUnitCase => {
+    const base = { classname: 'directearn.proxy', name: rule };
+    if (count === 0) return { ...base, outcome: { kind: 'passed' } };
+    const body = r.violations
       .filter((v) => v.rule === rule)
       .map((v) => `#${v.exchange} ${v.method} ${v.url} (${v.side}) ${v.field}: ${v.message}`)
       .join('\n');
-    return `${open}\n      <failure message="${count} violation(s)">${xmlEscape(text)}</failure>\n    </testcase>`;
+    return { ...base, outcome: { kind: 'failure', message: `${count} violation(s)`, body } };
   });
-  const unreachable =
-    r.upstreamFailures.length === 0
-      ? []
-      : [
-          `    <testcase classname="directearn.proxy" name="upstream-answers">\n      <error message="${r.upstreamFailures.length} request(s) not answered">${xmlEscape(r.upstreamFailures.map((u) => `#${u.exchange} ${u.method} ${u.url}: ${u.error}`).join('\n'))}</error>\n    </testcase>`,
-        ];
-  const failures = Object.values(r.rules).filter((c) => c > 0).length;
-  const tests = cases.length + unreachable.length;
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="directearn proxy" tests="${tests}" failures="${failures}" errors="${unreachable.length}">`,
-    `  <testsuite name="traffic to ${xmlEscape(r.upstream)} (${r.checked} exchange(s) checked)" tests="${tests}" failures="${failures}" errors="${unreachable.length}" skipped="0" timestamp="${timestamp}">`,
-    ...cases,
-    ...unreachable,
-    '  </testsuite>',
-    '</testsuites>',
-    '',
-  ].join('\n');
+  if (r.upstreamFailures.length > 0)
+    cases.push({
+      classname: 'directearn.proxy',
+      name: 'upstream-answers',
+      outcome: {
+        kind: 'error',
+        message: `${r.upstreamFailures.length} request(s) not answered`,
+        body: r.upstreamFailures.map((u) => `#${u.exchange} ${u.method} ${u.url}: ${u.error}`).join('\n'),
+      },
+    });
+  return junitXml({
+    name: 'directearn proxy',
+    suites: [{ name: `traffic to ${r.upstream} (${r.checked} exchange(s) checked)`, timestamp, cases }],
+  });
 }

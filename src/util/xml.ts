@@ -1,4 +1,4 @@
-// XML text escaping shared by the JUnit writers (verify, check, proxy, diff): the printable rule
+// XML text escaping for the JUnit writer (src/util/junit.ts) of verify, check, proxy and diff: the printable rule
 // (src/util/printable.ts), which leaves no character XML 1.0 cannot hold, then XML's five entities.
 import { printableLines } from './printable.js';
 

@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildCaseRows } from '../../src/check/cases.js';
-import { stageJUnit, writeJUnit, xmlEscape } from '../../src/check/junit.js';
+import { stageJUnit, writeJUnit } from '../../src/check/junit.js';
 import { type CheckSummary, runPassed, type StageResult } from '../../src/check/model.js';
 import { renderCaseTable, renderLegend, renderVerdict, stageEndLine } from '../../src/check/render.js';
 import { interactionTable, isLoopbackUrl, loadPermission, runCheck } from '../../src/check/runner.js';
 import { type CheckContext, type Stage, smokeStage, throughputStage } from '../../src/check/stages.js';
 import { catalogue } from '../../src/openapi/index.js';
+import { xmlEscape } from '../../src/util/xml.js';
 
 const plain = { color: false, ascii: false };
 

@@ -40,7 +40,7 @@ describe('directearn verify', () => {
     expect(r.out).toMatch(/^Verdict: PASSED$/m);
     const xml = await readFile(join(dir, 'out', 'verify.xml'), 'utf8');
     expect(xml.match(/<testcase /g)).toHaveLength(total);
-    expect(xml).toContain('failures="0" skipped="0"');
+    expect(xml).toContain('failures="0" errors="0" skipped="0"');
   });
 
   it('a target without a states file verifies nothing and exits 1: NOT VERIFIED or SKIPPED, each with its reason', async () => {
