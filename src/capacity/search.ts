@@ -43,6 +43,132 @@ export interface SearchResult<S extends Judged> {
   note?: string;
 }
 
+/** The steps run so far and why the search stopped early: what every phase of the search shares. */
+class StepLog<S extends Judged> {
+  readonly steps: S[] = [];
+  stopped: string | undefined;
+
+  constructor(
+    private readonly measure: (rate: number, phase: Phase) => Promise<S | 'budget'>,
+    private readonly maxSteps: number,
+  ) {}
+
+  /** Runs a step at `rate`; undefined when the step cap or the customer budget stops the search. */
+  async run(rate: number, phase: Phase): Promise<S | undefined> {
+    if (this.steps.length >= this.maxSteps) {
+      this.stopped ??= `stopped after ${this.maxSteps} steps (--max-steps)`;
+      return undefined;
+    }
+    const s = await this.measure(rate, phase);
+    if (s === 'budget') {
+      this.stopped =
+        'stopped at the customer budget (--budget-customers): the next step would have exceeded it';
+      return undefined;
+    }
+    this.steps.push(s);
+    return s;
+  }
+
+  done(found: S | undefined, boundBy: BoundBy): SearchResult<S> {
+    return {
+      found,
+      boundBy,
+      steps: this.steps,
+      ...(this.stopped !== undefined ? { note: this.stopped } : {}),
+    };
+  }
+}
+
+/** A rate limit or the generator ends the search: neither is the host's capacity to bisect. */
+const final = <S extends Judged>(b: S | undefined): boolean =>
+  b !== undefined && (b.verdict === 'rate-limit' || b.verdict === 'generator');
+
+/** The first phase: double from the start rate until a step is bad or the ceiling holds. */
+async function climb<S extends Judged>(log: StepLog<S>, o: SearchOptions) {
+  let good: S | undefined;
+  for (let rate = Math.min(o.startRate, o.maxRate); ; rate = Math.min(rate * 2, o.maxRate)) {
+    const s = await log.run(rate, 'up');
+    if (s === undefined) return { good, stoppedClimbing: true };
+    if (s.verdict !== 'good') return { good, bad: s };
+    good = s;
+    if (rate >= o.maxRate) return { good, maxRateHeld: true };
+  }
+}
+
+/** When the first step was already bad: halve the rate (maxDown times at most) until a step is good. */
+async function descend<S extends Judged>(log: StepLog<S>, o: SearchOptions, firstBad: S) {
+  let bad = firstBad;
+  let rate = bad.offeredCustomersPerSecond;
+  for (let i = 0; i < (o.maxDown ?? 3); i++) {
+    rate /= 2;
+    const s = await log.run(rate, 'down');
+    if (s === undefined) break;
+    if (s.verdict === 'good') return { good: s, bad };
+    bad = s;
+    if (final(bad)) break;
+  }
+  return { good: undefined, bad };
+}
+
+/** Halves the gap between the last good and the first bad step down to the resolution. */
+async function bisect<S extends Judged>(log: StepLog<S>, o: SearchOptions, good: S, firstBad: S | undefined) {
+  let lo = good;
+  let bad = firstBad;
+  while (
+    bad !== undefined &&
+    !final(bad) &&
+    (bad.offeredCustomersPerSecond - lo.offeredCustomersPerSecond) / lo.offeredCustomersPerSecond >
+      o.resolution
+  ) {
+    const mid = (lo.offeredCustomersPerSecond + bad.offeredCustomersPerSecond) / 2;
+    const offered = o.quantize?.(mid) ?? mid;
+    // Steps come in whole requests: a middle that offers what a bound did would repeat it.
+    if (
+      Math.abs(offered - lo.offeredCustomersPerSecond) < 1e-9 ||
+      Math.abs(offered - bad.offeredCustomersPerSecond) < 1e-9
+    )
+      break;
+    const s = await log.run(mid, 'binary');
+    if (s === undefined) break;
+    if (s.verdict === 'good') lo = s;
+    else bad = s;
+  }
+  return { lo, bad };
+}
+
+/**
+ * Binary between the last good and the first bad, then a confirmation at the rate found. A failed
+ * confirmation is a bad step: the search goes on below it (twice at most), since the step it
+ * repeated was good by a margin the noise can take away.
+ */
+async function bisectAndConfirm<S extends Judged>(
+  log: StepLog<S>,
+  o: SearchOptions,
+  good: S,
+  firstBad: S | undefined,
+): Promise<SearchResult<S>> {
+  let lo: S = good;
+  let bad = firstBad;
+  for (let attempt = 0; ; attempt++) {
+    ({ lo, bad } = await bisect(log, o, lo, bad));
+    const boundBy = bound((bad as S).verdict);
+    if (final(bad)) return log.done(lo, boundBy);
+    const confirmed = await log.run(lo.offeredCustomersPerSecond, 'confirm');
+    if (confirmed === undefined) return log.done(lo, boundBy);
+    if (confirmed.verdict === 'good') return log.done(confirmed, boundBy);
+    const failedAt: number = lo.offeredCustomersPerSecond;
+    const below: S | undefined = log.steps
+      .filter((s) => s.verdict === 'good' && s.offeredCustomersPerSecond < failedAt)
+      .sort((a, b) => b.offeredCustomersPerSecond - a.offeredCustomersPerSecond)[0];
+    if (below === undefined || attempt >= 1 || final(confirmed)) {
+      log.stopped = `the confirmation step at ${Math.round(failedAt)} customers/s was ${confirmed.verdict}: reporting the good step below it, unconfirmed`;
+      return log.done(below, below === undefined ? bound(confirmed.verdict) : boundBy);
+    }
+    lo = below;
+    bad = confirmed;
+  }
+}
+
 /**
  * Runs the search; `measure` runs one step at an offered rate and returns it judged, or 'budget'
  * when the customer budget cannot pay for it (the search then stops and says so).
@@ -51,111 +177,20 @@ export async function searchCapacity<S extends Judged>(
   measure: (rate: number, phase: Phase) => Promise<S | 'budget'>,
   o: SearchOptions,
 ): Promise<SearchResult<S>> {
-  const steps: S[] = [];
-  let good: S | undefined;
-  let bad: S | undefined;
-  let stopped: string | undefined;
-  const run = async (rate: number, phase: Phase): Promise<S | undefined> => {
-    if (steps.length >= o.maxSteps) {
-      stopped ??= `stopped after ${o.maxSteps} steps (--max-steps)`;
-      return undefined;
-    }
-    const s = await measure(rate, phase);
-    if (s === 'budget') {
-      stopped = 'stopped at the customer budget (--budget-customers): the next step would have exceeded it';
-      return undefined;
-    }
-    steps.push(s);
-    return s;
-  };
-  const done = (found: S | undefined, boundBy: BoundBy): SearchResult<S> => ({
-    found,
-    boundBy,
-    steps,
-    ...(stopped !== undefined ? { note: stopped } : {}),
-  });
-
-  // Up: double until a step is bad or the ceiling holds.
-  let maxRateHeld = false;
-  for (let rate = Math.min(o.startRate, o.maxRate); ; rate = Math.min(rate * 2, o.maxRate)) {
-    const s = await run(rate, 'up');
-    // Stopped while still climbing: what held so far is a lower bound only.
-    if (s === undefined) return done(good, 'budget');
-    if (s.verdict !== 'good') {
-      bad = s;
-      break;
-    }
-    good = s;
-    if (rate >= o.maxRate) {
-      maxRateHeld = true;
-      break;
-    }
-  }
-  // A rate limit or the generator ends the search: neither is the host's capacity to bisect.
-  const final = (b: S | undefined) =>
-    b !== undefined && (b.verdict === 'rate-limit' || b.verdict === 'generator');
-  // Down: the first step was already bad.
-  if (good === undefined && bad !== undefined && !final(bad)) {
-    let rate = bad.offeredCustomersPerSecond;
-    for (let i = 0; i < (o.maxDown ?? 3); i++) {
-      rate /= 2;
-      const s = await run(rate, 'down');
-      if (s === undefined) break;
-      if (s.verdict === 'good') {
-        good = s;
-        break;
-      }
-      bad = s;
-      if (final(bad)) break;
-    }
-  }
-  if (good === undefined) return done(undefined, bound((bad as S).verdict));
-  if (maxRateHeld) {
-    const c = await run(good.offeredCustomersPerSecond, 'confirm');
+  const log = new StepLog(measure, o.maxSteps);
+  const up = await climb(log, o);
+  // Stopped while still climbing: what held so far is a lower bound only.
+  if (up.stoppedClimbing === true) return log.done(up.good, 'budget');
+  let { good, bad } = up;
+  if (good === undefined && bad !== undefined && !final(bad)) ({ good, bad } = await descend(log, o, bad));
+  if (good === undefined) return log.done(undefined, bound((bad as S).verdict));
+  if (up.maxRateHeld === true) {
+    const c = await log.run(good.offeredCustomersPerSecond, 'confirm');
     return c?.verdict === 'good'
-      ? done(c, 'max-rate')
-      : done(good, c === undefined ? 'max-rate' : bound(c.verdict));
+      ? log.done(c, 'max-rate')
+      : log.done(good, c === undefined ? 'max-rate' : bound(c.verdict));
   }
-  // Binary between the last good and the first bad, then a confirmation at the rate found. A
-  // failed confirmation is a bad step: the search goes on below it (twice at most), since the step
-  // it repeated was good by a margin the noise can take away.
-  let lo: S = good;
-  for (let attempt = 0; ; attempt++) {
-    while (
-      bad !== undefined &&
-      !final(bad) &&
-      (bad.offeredCustomersPerSecond - lo.offeredCustomersPerSecond) / lo.offeredCustomersPerSecond >
-        o.resolution
-    ) {
-      const mid = (lo.offeredCustomersPerSecond + bad.offeredCustomersPerSecond) / 2;
-      const offered = o.quantize?.(mid) ?? mid;
-      // Steps come in whole requests: a middle that offers what a bound did would repeat it.
-      if (
-        Math.abs(offered - lo.offeredCustomersPerSecond) < 1e-9 ||
-        Math.abs(offered - bad.offeredCustomersPerSecond) < 1e-9
-      )
-        break;
-      const s = await run(mid, 'binary');
-      if (s === undefined) break;
-      if (s.verdict === 'good') lo = s;
-      else bad = s;
-    }
-    const boundBy = bound((bad as S).verdict);
-    if (final(bad)) return done(lo, boundBy);
-    const confirmed = await run(lo.offeredCustomersPerSecond, 'confirm');
-    if (confirmed === undefined) return done(lo, boundBy);
-    if (confirmed.verdict === 'good') return done(confirmed, boundBy);
-    const failedAt: number = lo.offeredCustomersPerSecond;
-    const below: S | undefined = steps
-      .filter((s) => s.verdict === 'good' && s.offeredCustomersPerSecond < failedAt)
-      .sort((a, b) => b.offeredCustomersPerSecond - a.offeredCustomersPerSecond)[0];
-    if (below === undefined || attempt >= 1 || final(confirmed)) {
-      stopped = `the confirmation step at ${Math.round(failedAt)} customers/s was ${confirmed.verdict}: reporting the good step below it, unconfirmed`;
-      return done(below, below === undefined ? bound(confirmed.verdict) : boundBy);
-    }
-    lo = below;
-    bad = confirmed;
-  }
+  return bisectAndConfirm(log, o, good, bad);
 }
 
 /** A bad step's verdict as what bounds the search (a good one cannot bound it: the ceiling did). */

@@ -3,8 +3,8 @@
 // breaking change reaches.
 import { countFindings, type DiffReport, type Finding } from '../diff/model.js';
 import { dependentLines } from '../diff/render.js';
+import type { Stage, StageOutcome } from './context.js';
 import type { CaseRow, StageTest } from './model.js';
-import type { Stage, StageOutcome } from './stages.js';
 
 /** The diff as a stage's outcome: a test per finding, failed when breaking. */
 export function apiDiffOutcome(report: DiffReport): StageOutcome {

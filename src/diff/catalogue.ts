@@ -47,10 +47,9 @@ const WHERE: Record<string, string> = {
   http: 'an HTTP status',
 };
 
-/** What changed in one case that both sides have. */
-function entryChanges(b: CatalogueEntry, n: CatalogueEntry): Finding[] {
+/** What a consumer gets back that changed: the code, the kind (or failure count), message and scope. */
+function answerChanges(b: CatalogueEntry, n: CatalogueEntry, subject: string): Finding[] {
   const out: Finding[] = [];
-  const subject = n.case === b.case ? n.case : `${b.case} → ${n.case}`;
   if (b.code !== n.code) {
     out.push(
       finding(
@@ -100,6 +99,12 @@ function entryChanges(b: CatalogueEntry, n: CatalogueEntry): Finding[] {
       ),
     );
   }
+  return out;
+}
+
+/** What the doc says of the case that changed: inferred or documented, description, trigger, examples. */
+function docChanges(b: CatalogueEntry, n: CatalogueEntry, subject: string): Finding[] {
+  const out: Finding[] = [];
   const wasInferred = b.inferred === true;
   const isInferred = n.inferred === true;
   if (wasInferred && !isInferred) {
@@ -141,6 +146,12 @@ function entryChanges(b: CatalogueEntry, n: CatalogueEntry): Finding[] {
     );
   }
   return out;
+}
+
+/** What changed in one case that both sides have. */
+function entryChanges(b: CatalogueEntry, n: CatalogueEntry): Finding[] {
+  const subject = n.case === b.case ? n.case : `${b.case} → ${n.case}`;
+  return [...answerChanges(b, n, subject), ...docChanges(b, n, subject)];
 }
 
 /**

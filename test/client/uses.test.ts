@@ -2,7 +2,7 @@
 // the TypeScript compiler reads the code, and any difference fails here (the list cannot drift).
 import { describe, expect, it } from 'vitest';
 import { CLIENT_USES } from '../../src/client/uses.js';
-import { schemaPlaces } from '../../src/diff/consumer.js';
+import { schemaPlaces } from '../../src/diff/schema-places.js';
 import { loadSpec } from '../../src/openapi/index.js';
 import { deriveClientUses } from '../support/client-uses.js';
 

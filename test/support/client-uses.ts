@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import ts from 'typescript';
 import type { ClientUse } from '../../src/client/uses.js';
-import { schemaPlaces } from '../../src/diff/consumer.js';
+import { schemaPlaces } from '../../src/diff/schema-places.js';
 import { loadSpec } from '../../src/openapi/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 
