@@ -61,7 +61,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('directearn diff', () => {
+// Every case runs oasdiff and the pact check as child processes, and the first also loads the CLI's
+// modules: on 2 shared cores under a full npm test that took 40 s (10-14 s for the others).
+describe('directearn diff', { timeout: 90_000 }, () => {
   it('exits 1 on a breaking change, with the table, the JSON and the JUnit naming the case', async () => {
     const json = join(dir, 'out', 'diff.json');
     const junit = join(dir, 'out', 'diff.xml');
