@@ -1,24 +1,34 @@
-// `npm run bench:readme`: README's benchmark figures are generated from the records, not typed: every
-// region between `<!-- bench-record NAME -->` and `<!-- /bench-record -->` is rewritten with the
-// last record of bench NAME (bench/results/NAME.jsonl). `--check` changes nothing and fails when a
-// region differs from what the records give (test/cli/bench-records.test.ts runs the same check).
-import { readFileSync, writeFileSync } from 'node:fs';
+// `npm run bench:readme`: the benchmark figures of docs/benchmarks.md (and of any page of docs/ or
+// README.md that holds some) are generated from the records, not typed: every region between
+// `<!-- bench-record NAME -->` and `<!-- /bench-record -->` is rewritten with the last record of
+// bench NAME (bench/results/NAME.jsonl). `--check` changes nothing and fails when a region differs
+// from what the records give (test/cli/bench-records.test.ts runs the same check).
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readRecords } from './record.mjs';
 
-const README = join(dirname(fileURLToPath(import.meta.url)), '..', 'README.md');
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The Markdown files whose bench regions are generated: README.md and every page of docs/. */
+export function pages() {
+  const docs = readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => join('docs', f));
+  return ['README.md', ...docs];
+}
 
 const HELP = `usage: npm run bench:readme [-- --check]
 
-Rewrites every region of README.md between <!-- bench-record NAME --> and <!-- /bench-record -->
-with a table of the last record of bench NAME (bench/results/NAME.jsonl). --check writes nothing
-and fails when a region is not what the records give.
+Rewrites every region of README.md and docs/*.md between <!-- bench-record NAME --> and
+<!-- /bench-record --> with a table of the last record of bench NAME (bench/results/NAME.jsonl).
+--check writes nothing and fails when a region is not what the records give.
 
-Exit codes: 0 README matches the records (after rewriting, or with --check), 1 --check found a
+Exit codes: 0 the pages match the records (after rewriting, or with --check), 1 --check found a
 region out of date, or a region names a bench without records, 2 bad flags, 3 a record file or
-README cannot be read.`;
+a page cannot be read.`;
 
 const REGION = /<!-- bench-record ([a-z0-9-]+) -->\n[\s\S]*?<!-- \/bench-record -->/g;
 
@@ -59,7 +69,7 @@ function table(head, rows) {
   return [line(head), rule, ...rows.map(line)];
 }
 
-/** README with every region rewritten from the records; `missing` names regions without records. */
+/** A page with every region rewritten from the records; `missing` names regions without records. */
 export function regenerate(text, read = readRecords) {
   const missing = [];
   const out = text.replace(REGION, (whole, bench) => {
@@ -85,33 +95,37 @@ function main() {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  let text;
-  let result;
+  const results = [];
   try {
-    text = readFileSync(README, 'utf8');
-    result = regenerate(text);
+    for (const page of pages()) {
+      const text = readFileSync(join(ROOT, page), 'utf8');
+      results.push({ page, text, result: regenerate(text) });
+    }
   } catch (e) {
     process.stderr.write(`bench:readme: ${e.message}\n`);
     return 3;
   }
-  if (result.missing.length > 0) {
+  const missing = results.flatMap((r) => r.result.missing.map((m) => `${m} (${r.page})`));
+  if (missing.length > 0) {
     process.stderr.write(
-      `bench:readme: no records for the region(s) ${result.missing.join(', ')}; run those benches first\n`,
+      `bench:readme: no records for the region(s) ${missing.join(', ')}; run those benches first\n`,
     );
     return 1;
   }
+  const regions = results.reduce((n, r) => n + r.result.regions.length, 0);
+  const stale = results.filter((r) => r.result.text !== r.text);
   if (flags.check) {
-    if (result.text === text) {
-      process.stdout.write(`README's ${result.regions.length} bench regions match the records\n`);
+    if (stale.length === 0) {
+      process.stdout.write(`the pages' ${regions} bench regions match the records\n`);
       return 0;
     }
     process.stderr.write(
-      'bench:readme: README quotes figures the records do not hold; run `npm run bench:readme`\n',
+      `bench:readme: ${stale.map((r) => r.page).join(', ')} quote figures the records do not hold; run \`npm run bench:readme\`\n`,
     );
     return 1;
   }
-  if (result.text !== text) writeFileSync(README, result.text);
-  process.stdout.write(`README: ${result.regions.length} bench regions written from the records\n`);
+  for (const r of stale) writeFileSync(join(ROOT, r.page), r.result.text);
+  process.stdout.write(`bench:readme: ${regions} bench regions written from the records\n`);
   return 0;
 }
 

@@ -1,5 +1,5 @@
 // Regenerates what is derived from src/states for the admin interface: the example of
-// GET /_admin/provider-states at the end of openapi/admin.yaml and README's table of provider
+// GET /_admin/provider-states at the end of openapi/admin.yaml and docs/states.md's table of provider
 // states, then lets Biome format both. Reads the built modules:
 // `npm run build && node scripts/generate-admin-docs.mjs`. `--check` exits 1 when either is stale
 // (compared by content: the YAML parsed, the table cell by cell) instead of writing them.
@@ -11,7 +11,7 @@ const root = join(import.meta.dirname, '..');
 const admin = await import(join(root, 'dist', 'docs', 'admin.js'));
 const { describeStates } = await import(join(root, 'dist', 'provider', 'states.js'));
 const check = process.argv.includes('--check');
-const readmePath = join(root, 'README.md');
+const readmePath = join(root, 'docs', 'states.md');
 const STALE = 'is stale: run npm run build && node scripts/generate-admin-docs.mjs';
 
 const yaml = readFileSync(admin.adminSpecPath, 'utf8');
@@ -19,7 +19,9 @@ const readme = readFileSync(readmePath, 'utf8');
 const begin = readme.indexOf(admin.README_STATES_BEGIN);
 const end = readme.indexOf(admin.README_STATES_END);
 if (begin < 0 || end < begin)
-  throw new Error(`README.md lacks the ${admin.README_STATES_BEGIN} ... ${admin.README_STATES_END} lines`);
+  throw new Error(
+    `docs/states.md lacks the ${admin.README_STATES_BEGIN} ... ${admin.README_STATES_END} lines`,
+  );
 const table = admin.renderStatesMarkdown().join('\n');
 
 if (check) {

@@ -1,5 +1,5 @@
 // The admin interface's reference (openapi/admin.yaml): its HTML page and Markdown, and the table of
-// provider states that README, the Markdown and the spec's example all take from src/states.
+// provider states that docs/states.md, the Markdown and the spec's example all take from src/states.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -16,7 +16,7 @@ export const adminSpecPath: string = join(packageRoot, 'openapi', 'admin.yaml');
 /** The line after which admin.yaml's generated example of GET /_admin/provider-states starts. */
 export const ADMIN_STATES_MARKER = '    provider-states:';
 
-/** README's generated section of provider states lies between these two lines. */
+/** docs/states.md's generated section of provider states (README_ names kept from before docs/) lies between these two lines. */
 export const README_STATES_BEGIN =
   '<!-- provider-states:begin (generated: node scripts/generate-admin-docs.mjs) -->';
 export const README_STATES_END = '<!-- provider-states:end -->';
@@ -36,7 +36,7 @@ export function renderStatesMarkdown(states: readonly StateDescription[] = descr
 }
 
 /**
- * A Markdown table without its column padding: Biome aligns README's tables, so the generated
+ * A Markdown table without its column padding: Biome aligns docs/states.md's tables, so the generated
  * section is compared cell by cell, not byte by byte.
  */
 export function normalizeTables(markdown: string): string {

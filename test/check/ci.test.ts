@@ -1,5 +1,6 @@
-// The CI examples teams copy (.github/workflows/directearn.yml and README's GitLab snippet) parse,
-// and every command they run exists: npm scripts in package.json, directearn commands with real flags.
+// The CI examples teams copy (.github/workflows/directearn.yml and the GitLab snippet of
+// docs/ci-contract-gate.md) parse, and every command they run exists: npm scripts in package.json,
+// directearn commands with real flags.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -64,8 +65,8 @@ describe('the GitHub Actions example', () => {
   });
 });
 
-describe("README's GitLab CI snippet", () => {
-  const readme = readFileSync(join(packageRoot, 'README.md'), 'utf8');
+describe("docs/ci-contract-gate.md's GitLab CI snippet", () => {
+  const readme = readFileSync(join(packageRoot, 'docs', 'ci-contract-gate.md'), 'utf8');
   const section = readme.slice(readme.indexOf('## CI integration'));
   const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
 

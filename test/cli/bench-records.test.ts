@@ -1,4 +1,4 @@
-// Benchmark figures are a record (issue 24): README's figure tables are what bench/readme.mjs
+// Benchmark figures are a record (issue 24): docs/benchmarks.md's figure tables are what bench/readme.mjs
 // generates from bench/results/*.jsonl, every record line states its commit, date, Node version and
 // machine, a record is never written through a symlink, and bench:compare marks a drop beyond the
 // bench's own noise (exit 1) and nothing else.
@@ -92,8 +92,8 @@ const rec = (date: string, value: number, noise: number | null, m = machine): Be
   figures: [{ name: 'batch 1, provider, per CPU-second', value, unit: 'req/s', better: 'higher', noise }],
 });
 
-describe("README's benchmark figures", () => {
-  const text = readFileSync(join(root, 'README.md'), 'utf8');
+describe("docs/benchmarks.md's figures", () => {
+  const text = readFileSync(join(root, 'docs', 'benchmarks.md'), 'utf8');
 
   it('are exactly what the records in bench/results give (npm run bench:readme)', () => {
     const result = readme.regenerate(text);

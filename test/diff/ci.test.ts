@@ -1,5 +1,5 @@
-// The CI examples of README's diff section (GitHub Actions and GitLab) parse, run only on changes
-// to openapi/, fetch the history git show needs, and call `directearn diff` with real flags.
+// The CI examples of the diff guide, docs/api-versions.md (GitHub Actions and GitLab), parse, run only
+// on changes to openapi/, fetch the history git show needs, and call `directearn diff` with real flags.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { DIFF_FLAGS } from '../../src/cli/commands/diff.js';
 import { parseGitSide } from '../../src/diff/source.js';
 import { packageRoot } from '../../src/util/package-root.js';
 
-const readme = readFileSync(join(packageRoot, 'README.md'), 'utf8');
+const readme = readFileSync(join(packageRoot, 'docs', 'api-versions.md'), 'utf8');
 const start = readme.indexOf('## Versions of the API: directearn diff');
 const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
 const blocks = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => parse(m[1] as string));
@@ -26,7 +26,7 @@ function diffCalls(lines: string[]): { positionals: string[]; values: Record<str
   });
 }
 
-describe("README's diff CI examples", () => {
+describe("docs/api-versions.md's diff CI examples", () => {
   it('has one GitHub Actions workflow and one GitLab job', () => {
     expect(start).toBeGreaterThan(0);
     expect(blocks).toHaveLength(2);

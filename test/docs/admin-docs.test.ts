@@ -1,4 +1,4 @@
-// openapi/admin.yaml and README's table of provider states against what the provider does: the
+// openapi/admin.yaml and docs/states.md's table of provider states against what the provider does: the
 // listed states are src/states' (generated, never hand-copied), and every admin route's live answer
 // matches the schema admin.yaml gives it.
 import { readFileSync } from 'node:fs';
@@ -104,9 +104,9 @@ describe('openapi/admin.yaml', () => {
   });
 });
 
-describe("README's provider-state table", () => {
+describe("docs/states.md's provider-state table", () => {
   it('is the one generated from src/states', () => {
-    const readme = readFileSync(join(packageRoot, 'README.md'), 'utf8');
+    const readme = readFileSync(join(packageRoot, 'docs', 'states.md'), 'utf8');
     const section = readme.slice(
       readme.indexOf(README_STATES_BEGIN) + README_STATES_BEGIN.length,
       readme.indexOf(README_STATES_END),
