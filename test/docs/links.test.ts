@@ -1,6 +1,7 @@
 // README.md and the pages of docs/ stay walkable: every relative link names a file that exists (and a
-// heading that exists, when it names one), README's layout tables name every top-level folder and
-// every folder of src/, and docs/cli.md names every command `directearn --help` lists.
+// heading that exists, when it names one), the repository paths they name exist, README's layout
+// tables name every top-level folder and every folder of src/, and docs/cli.md names every command
+// `directearn --help` lists.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -78,6 +79,24 @@ describe('links of README.md and docs/', () => {
       'docs/fake.md: link cli.md#no-such-heading: docs/cli.md has no heading #no-such-heading',
       'docs/fake.md: link #nowhere: docs/fake.md has no heading #nowhere',
     ]);
+  });
+});
+
+describe('paths named in README.md and docs/', () => {
+  /** `src/x.ts`, `test/area/y.test.ts`, ... in code spans: files and folders of this repository. */
+  const named = (text: string): string[] =>
+    [...text.matchAll(/`((?:src|test|k6|contracts|scripts|bench|examples|fixtures|openapi)\/[\w./-]+)`/g)]
+      .map((m) => (m[1] as string).replace(/\/$/, ''))
+      .filter((p) => !p.includes('NAME'));
+
+  it('exist (a rename leaves no page pointing at the old name)', () => {
+    expect(named('`src/spec` `bench/results/NAME.jsonl` `k6/x.ts`')).toEqual(['src/spec', 'k6/x.ts']);
+    const missing = pages().flatMap((page) =>
+      named(readFileSync(join(packageRoot, page), 'utf8'))
+        .filter((p) => !existsSync(join(packageRoot, p)))
+        .map((p) => `${page} names ${p}, which does not exist`),
+    );
+    expect(missing).toEqual([]);
   });
 });
 
