@@ -102,7 +102,7 @@ async function missingPlaces(name: string, given: Partial<Places> = {}): Promise
   const stateCases = new Set(known.states.map((s) => s.case));
   if (pinned && !stateCases.has(name) && DECIDED_BY_THE_REQUEST[name] === undefined)
     missing.push(
-      `case ${name}: no provider state produces it (src/states/index.ts and its handler in src/provider/states.ts with case '${name}'), and it is not one the request alone decides`,
+      `case ${name}: no provider state produces it (src/states/index.ts, its handler in src/provider/state-handlers.ts and case '${name}' in src/provider/state-specs.ts), and it is not one the request alone decides`,
     );
   if (!new RegExp(`^\\| ${name} \\|`, 'm').test(known.reference))
     missing.push(
@@ -124,7 +124,9 @@ describe('every catalogue case, in every place', () => {
     const stale = [
       ...describeStates()
         .filter((s) => !names.has(s.case))
-        .map((s) => `state "${s.name}" (src/provider/states.ts) produces ${s.case}, not a catalogue case`),
+        .map(
+          (s) => `state "${s.name}" (src/provider/state-specs.ts) produces ${s.case}, not a catalogue case`,
+        ),
       ...Object.keys(NOT_PINNED)
         .filter((c) => !names.has(c))
         .map((c) => `NOT_PINNED (src/contracts/interactions.ts) names ${c}, not a catalogue case`),
