@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseFlags } from '../../src/cli/command.js';
-import { CHECK_FLAGS } from '../../src/cli/commands/check.js';
+import { CHECK_FLAGS } from '../../src/cli/commands/check-options.js';
 import { DOCS_FLAGS } from '../../src/cli/commands/docs.js';
 import { packageRoot } from '../../src/util/package-root.js';
 

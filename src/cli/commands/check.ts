@@ -69,8 +69,6 @@ not run (k6 missing without --skip-load), 2 bad flags or a bad --states file (na
 3 the --target is unreachable or refuses every credential (before any stage), or --base needs
 oasdiff and it cannot be built.`;
 
-export { CHECK_FLAGS } from './check-options.js';
-
 export const command: Command = {
   name: 'check',
   summary: 'run the whole check (spec, contracts, verification, k6) and print what passed per case',
