@@ -6,7 +6,7 @@
 // trend anyway (its percentiles are exact), so asking it for more percentiles in summaryTrendStats
 // costs nothing per request, only a few hundred lookups in an array k6 sorts once at the end; a
 // bucket counter would add a metric sample (and its tag set) to every request on the generator.
-// Bound (src/load/sketch.ts mergedPercentile): a merged p(q) lies between the exact p(q - e) and
+// Bound (src/load/merge-sketches.ts mergedPercentile): a merged p(q) lies between the exact p(q - e) and
 // p(q + e) of all the runners' samples pooled, e = SKETCH_STEP + 100 x runners / requests points.
 import type { LatencySketch } from './contract.ts';
 

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { UserFacingError } from '../errors.js';
 import { runK6 } from '../load/k6.js';
 import { k6Env } from '../load/k6-contract.js';
+import { mergedPercentile, mergedRankBound, type RankedSketch } from '../load/merge-sketches.js';
 import type { K6SummaryData } from '../load/read-k6-summary.js';
 import { segmentArgs } from '../load/runners.js';
-import { mergedPercentile, mergedRankBound, type RankedSketch } from '../load/sketch.js';
 import { checkSlos, type Slo } from '../load/slo.js';
 import { unquote } from '../load/smoke-verdicts.js';
 import type { BatchFigures } from '../load/summary.js';
@@ -155,7 +155,7 @@ export async function runStep(
 /**
  * A step's figures from k6's summary (k6/capacity.ts's metrics of scenario `step`), or from the
  * summaries of its runners merged: counts summed; percentiles through the runners' latency sketches
- * (src/load/sketch.ts, within rankBoundPoints); the generator guard on the whole (dropped
+ * (src/load/merge-sketches.ts, within rankBoundPoints); the generator guard on the whole (dropped
  * iterations and VUs summed, requests against the whole step's schedule).
  */
 export function stepFigures(

@@ -4,10 +4,10 @@
 import { UsageError } from '../errors.js';
 import { printable } from '../util/output-path.js';
 import type { RunnerBatch, RunnerSummary } from './k6-contract.js';
+import { mergedPercentile, mergedRankBound, type RankedSketch } from './merge-sketches.js';
 import { customerShares } from './read-k6-summary.js';
 import type { RunnerInput } from './runner-summaries.js';
 import { coverageProblems } from './segments.js';
-import { mergedPercentile, mergedRankBound, type RankedSketch } from './sketch.js';
 import { type BatchFigures, type LoadSummary, SCHEMA_VERSION } from './summary.js';
 
 /** What `runners` of a merged summary.json says about each runner. */
@@ -117,7 +117,7 @@ export interface MergeResult {
   summary: MergedSummary;
   /** Overlaps and gaps of the segments, naming runners: the figures are not the whole run's. */
   coverage: string[];
-  /** Per batch size: the rank error of its merged percentiles, in percentile points (sketch.ts). */
+  /** Per batch size: the rank error of its merged percentiles, in percentile points (merge-sketches.ts). */
   rankBounds: { batchSize: number; points: number }[];
 }
 
