@@ -2,6 +2,7 @@
 import exec from 'k6/execution';
 import http from 'k6/http';
 import { config } from './config.ts';
+import { keepTokenFresh, OAUTH } from './oauth.ts';
 import { ENDPOINT_URL, JSON_HEADERS } from './payload.ts';
 
 /**
@@ -9,6 +10,9 @@ import { ENDPOINT_URL, JSON_HEADERS } from './payload.ts';
  * earns anything; 0 means unreachable, 401/403 means the credentials are refused.
  */
 export function assertTargetUp(): void {
+  // The token Node generated may have died while k6 started (a short ttlSeconds, a slow start on a
+  // busy machine): renew it first, or setup reads its own stale token as refused credentials.
+  if (OAUTH) keepTokenFresh();
   const res = http.post(ENDPOINT_URL, '{}', {
     headers: JSON_HEADERS,
     tags: { name: 'setup' },

@@ -16,6 +16,8 @@ import { printable } from '../util/output-path.js';
 import { packageRoot } from '../util/package-root.js';
 import type { Judged, Phase, StepVerdict } from './search.js';
 
+const K6_ABORTED = 108; // k6's exit code when the script called exec.test.abort()
+
 /** Requests a step sends at least, so its percentiles and shares mean something. */
 export const MIN_REQUESTS_PER_STEP = 10;
 /** k6 must send this share of what it was asked to, or the step is the generator's limit. */
@@ -143,6 +145,12 @@ export async function runStep(
       `k6${count > 1 ? ` (runner ${missing + 1} of ${count})` : ''} exited with code ${codes[missing]} before the step's summary${errors.length > 0 ? `: ${printable(errors.at(-1) as string)}` : ''}`,
     );
   }
+  // Setup aborted (target down, refused): the summary has nothing sent; not the generator's limit.
+  const aborted = codes.indexOf(K6_ABORTED);
+  if (aborted >= 0)
+    throw new UserFacingError(
+      `k6${count > 1 ? ` (runner ${aborted + 1} of ${count})` : ''} stopped the step: ${printable(errors.at(-1) ?? 'the script aborted the test')}`,
+    );
   const data = summaryFiles.map((f) => JSON.parse(readFileSync(f, 'utf8')) as K6SummaryData);
   const step = stepFigures(data, s, plan.ratePerMinute / 60, phase, insufficientVus);
   return judge(

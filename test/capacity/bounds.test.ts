@@ -3,6 +3,8 @@
 // (boundBy generator, exit 1, never called the host's capacity), and the customer budget (never
 // exceeded: the provider's ledger proves it). Each test has its own host; they run side by side.
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -127,6 +129,37 @@ describe.concurrent('what bounds a capacity search', () => {
       expect(b?.steps.length).toBeGreaterThanOrEqual(1);
       expect(host.provider.knobStats().tokensGenerated).toBeGreaterThanOrEqual(2);
     } finally {
+      await host.close();
+    }
+  });
+
+  it("a step whose k6 setup is refused (HTTP 401) fails with k6's reason, not as the generator's limit", async () => {
+    const host = await startProvider({ capacity: { customersPerSecond: 5000 } });
+    // In front of the provider: every request passes but k6 setup's probe (a body of `{}`), refused.
+    const front = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', async () => {
+        const body = Buffer.concat(chunks).toString();
+        if (body === '{}') {
+          res.writeHead(401, { 'Content-Type': 'application/json' }).end('{}');
+          return;
+        }
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(req.headers))
+          if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
+        const answer = await fetch(`${host.url}${req.url}`, { method: req.method ?? 'POST', headers, body });
+        res.writeHead(answer.status, { 'Content-Type': 'application/json' }).end(await answer.text());
+      });
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
+      await expect(
+        runCapacity({ ...quick, target: url, startRate: 50, out: dir('refused') }),
+      ).rejects.toThrow(/k6 stopped the step: .*refused the credentials \(HTTP 401\)/);
+    } finally {
+      front.close();
       await host.close();
     }
   });
