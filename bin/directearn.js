@@ -24,5 +24,5 @@ if (!existsSync(built)) {
 const { main } = await import(built.href);
 process.exitCode = await main(process.argv.slice(2));
 // The result is in: whatever a target left open (a socket it never closes, a timer of a library),
-// the command ends within 2 s (README "Bounds"). Unref'd: a command that is done exits at once.
+// the command ends within 2 s (docs/real-host.md "Bounds"). Unref'd: a command that is done exits at once.
 setTimeout(() => process.exit(), 2_000).unref();

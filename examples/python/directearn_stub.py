@@ -25,7 +25,7 @@ import urllib.error
 import urllib.request
 
 ENDPOINT = "/v2/promotion/bulk/directEarn"
-# The stub's default credentials (README, `directearn serve --help`).
+# The stub's default credentials (docs/provider.md, `directearn serve --help`).
 BASIC = "Basic " + base64.b64encode(b"directearn:directearn").decode("ascii")
 
 

@@ -6,7 +6,7 @@ import type { BatchFigures, LoadSummary } from './summary.js';
 
 /**
  * The allowed regression when none is given: 30%. From the noise of five identical runs on a shared
- * 2-core machine (README "Baseline", `load --repeat 5`, 2026-12-06): issued/s moved up to 8-24% from
+ * 2-core machine (docs/campaign-performance.md "Baseline", `load --repeat 5`, 2026-12-06): issued/s moved up to 8-24% from
  * its median at batch 10-1000 (64% at batch 1, one stalled run), so a smaller threshold flags noise.
  * p95 of answers of a few ms moved 26-78% (610% with the stall): beyond the threshold that noise is
  * left to the spread rule, which is why a run with --baseline repeats (DEFAULT_BASELINE_REPEAT).

@@ -224,7 +224,7 @@ export async function preflight(
   if (at >= 0) {
     const err = entries[at]?.errors?.[0];
     throw new UserFacingError(
-      `preflight: ${what} does not earn for customer ${customers[at]}: ${err?.code} "${err?.message}"; no load was sent (choose a promotion that earns, see README "Load a real host")`,
+      `preflight: ${what} does not earn for customer ${customers[at]}: ${err?.code} "${err?.message}"; no load was sent (choose a promotion that earns, see docs/real-host.md "Load a real host")`,
     );
   }
   // 8890 is a warning only in that it does not count as a failure: the customer was NOT issued, and

@@ -40,7 +40,7 @@ export interface ScriptSettings {
  * k6's GOGC unless the environment sets one: 400, not Go's 100. At saturation k6's garbage
  * collector was a tenth of its CPU per request, more with fresh bodies (a new body string per
  * request); at 400 it collects a quarter as often, for about 60 MB more resident memory
- * (npm run bench:load; README "Load").
+ * (npm run bench:load; docs/benchmarks.md "Load").
  */
 export const K6_GOGC = '400';
 

@@ -3,7 +3,7 @@
 // reading a body, so an unauthenticated client pins no memory; bodies have a deadline (408), heads
 // too, connections are capped, and a pipelined request already taken is answered before a parse
 // error closes the connection. The per-request path makes no closure, timer or listener unless a
-// body is still arriving: README's provider section has what each protection costs.
+// body is still arriving: docs/benchmarks.md (Provider) has what each protection costs.
 // Here the server: node's own deadlines and connection cap set once, `Expect: 100-continue`
 // answered from the head, and a request node cannot parse answered after those owed before it.
 // One request's handling: listener-requests.ts; a connection's answers in order: listener-connection.ts.

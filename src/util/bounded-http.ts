@@ -11,7 +11,7 @@ import {
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { UsageError } from '../errors.js';
 
-/** Largest answer any client of ours holds from a target (README "Bounds"); the doc's largest is ~200 KB. */
+/** Largest answer any client of ours holds from a target (docs/real-host.md "Bounds"); the doc's largest is ~200 KB. */
 export const ANSWER_CAP_BYTES = 16 * 1024 * 1024;
 
 /** Total time one exchange with a target may take, headers and body, by default. */
@@ -38,7 +38,7 @@ export function exchangeDeadlineMs(
   return n;
 }
 
-/** The paragraph every command that talks to targets puts in its --help (README "Bounds"). */
+/** The paragraph every command that talks to targets puts in its --help (docs/real-host.md "Bounds"). */
 export const BOUNDS_HELP = `A target is untrusted: no redirect of it is followed (a 3xx fails, naming its Location), no
 answer over 16 MiB is read, and every exchange has a total deadline, headers and body (5 s per
 preflight request, 30 s otherwise; DIRECTEARN_EXCHANGE_DEADLINE_MS sets it). The command exits

@@ -89,7 +89,7 @@ describe.skipIf(!existsSync(TIME))('every command against a hostile target (need
   });
   afterAll(async () => {
     await host?.close();
-    // The figures behind the README's bounds (seconds are wall time on a shared machine).
+    // The figures behind the bounds of docs/real-host.md (seconds are wall time on a shared machine).
     if (figures.length > 0) process.stdout.write(`hostile targets:\n${figures.sort().join('\n')}\n`);
   });
   afterAll(() => {

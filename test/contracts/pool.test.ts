@@ -14,7 +14,7 @@ import { packageRoot } from '../../src/util/package-root.js';
 import { captureIO } from '../support/cli-io.js';
 import { ALL_CREDENTIAL_FLAGS, preparedFixtures, preparedStates } from '../support/real-host.js';
 
-/** Customers one run draws with the committed pacts (README "ID pool"). */
+/** Customers one run draws with the committed pacts (docs/states.md "ID pool"). */
 const PER_RUN = 9;
 const POOL = 4 * PER_RUN;
 /** The prepared host's pool customers are 10000 and up. */

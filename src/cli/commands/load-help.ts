@@ -87,7 +87,7 @@ ${wrapped(`one of < <= > >= ==; FIGURE one of ${Object.keys(SLO_FIGURES).join(' 
                            run now is worse than every baseline run (min/max across repeats); the
                            verdict line says how sure it is
   --max-regression P       allowed regression against --baseline (default ${(DEFAULT_MAX_REGRESSION * 100).toFixed(0)}%, from the noise
-                           of identical runs measured on a shared machine: README "Baseline")
+                           of identical runs measured on a shared machine: docs/campaign-performance.md)
   --repeat N               throughput: run every batch size N times (default 1, with --baseline
                            ${DEFAULT_BASELINE_REPEAT}); summary.json keeps each run's issued/s and p95 (repeats), the
                            spread --baseline judges by

@@ -53,7 +53,7 @@ port; provider states are set through its admin route).
                           interaction with a state the file does not map is NOT VERIFIED (never passed).
                           With --target and neither --states nor --state-change-url, nothing is mapped.
                           A "pool:" section lists fresh customers for the interactions that earn, so
-                          runs repeat on a host with earn limits (README "ID pool"); the IDs used are
+                          runs repeat on a host with earn limits (docs/states.md "ID pool"); the IDs used are
                           recorded in FILE.yaml.pool-used.json and each run says how many runs are left.
                           A run reserves its customers there under a lock before it sends anything
                           (never through a symbolic link) and gives back those it never sent.
