@@ -78,6 +78,7 @@ export const config = {
   rateBatchSize: whole('rateBatchSize'),
   summaryFile: text('summaryFile'),
   runnerSummaryFile: text('runnerSummaryFile'),
+  latencySketch: text('latencySketch') === '1',
   customersOnce: text('customersOnce') === '1',
   customerSkip: whole('customerSkip'),
   casesFile: text('casesFile'),

@@ -93,6 +93,12 @@ export const K6_VARS = {
   /** Where handleSummary writes this runner's mergeable RunnerSummary ("" = nowhere). */
   runnerSummaryFile: { env: 'DIRECTEARN_RUNNER_SUMMARY_FILE', fallback: '' },
   /**
+   * "1": the summary asks k6 for the latency sketch's dense grid of percentiles (k6/sketch.ts), which
+   * a merge of runners needs; set only where one merges (runner pods, --runners N > 1, capacity with
+   * runners), since the grid costs k6 CPU on every run (about 8 µs per request at batch 1).
+   */
+  latencySketch: { env: 'DIRECTEARN_LATENCY_SKETCH', fallback: '' },
+  /**
    * Throughput: "1" sends each customer (of the CSV or the range) at most once, from index
    * customerSkip on: batch sizes take consecutive slices of rate x duration requests each.
    */

@@ -115,9 +115,20 @@ export const smokeScenarios = (): Record<string, Scenario> => ({
 });
 
 /**
- * Trend statistics every script reports: the summary reads p(50), p(95), p(99) and count, the
- * runner summary the latency sketch's grid of percentiles (k6/sketch.ts).
+ * Trend statistics every script reports: the summary reads p(50), p(95), p(99) and count; a runner
+ * whose summary will be merged (DIRECTEARN_LATENCY_SKETCH=1) also the latency sketch's grid of
+ * percentiles (k6/sketch.ts). Without it the runner summary's sketch holds these ranks only.
  */
 export const SUMMARY_TREND_STATS = [
-  ...new Set(['avg', 'min', 'med', 'max', 'p(50)', 'p(95)', 'p(99)', 'count', ...SKETCH_TREND_STATS]),
+  ...new Set([
+    'avg',
+    'min',
+    'med',
+    'max',
+    'p(50)',
+    'p(95)',
+    'p(99)',
+    'count',
+    ...(config.latencySketch ? SKETCH_TREND_STATS : []),
+  ]),
 ];

@@ -10,7 +10,7 @@ import {
   type RunnerSummary,
 } from './contract.ts';
 import { batchScenarioName, offeredRps, RATE_SCENARIOS } from './profiles.ts';
-import { SKETCH_RANKS, sketchOf } from './sketch.ts';
+import { SKETCH_RANKS, SUMMARY_RANKS, sketchOf } from './sketch.ts';
 
 interface Metrics {
   [name: string]: { values: Record<string, number> } | undefined;
@@ -29,6 +29,9 @@ export function segmentShare(segment: string): number {
 }
 
 const count = (m: Metrics, name: string, stat = 'count'): number => m[name]?.values[stat] ?? 0;
+
+/** The ranks of this runner's sketches: the dense grid when k6 was asked for it (k6/profiles.ts). */
+const sketchRanks = (): readonly number[] => (config.latencySketch ? SKETCH_RANKS : SUMMARY_RANKS);
 
 function batchOf(
   m: Metrics,
@@ -59,7 +62,7 @@ function batchOf(
     warned,
     failed,
     readEvery: Math.max(1, count(m, sel('directearn_answers_read_every'), 'value')),
-    latencyMs: sketchOf(m[sel('http_req_duration')]?.values),
+    latencyMs: sketchOf(m[sel('http_req_duration')]?.values, sketchRanks()),
   };
 }
 
@@ -95,7 +98,7 @@ export function runnerSummary(
       maxVus: config.maxVus,
       identity,
     },
-    sketchRanks: [...SKETCH_RANKS],
+    sketchRanks: [...sketchRanks()],
     batches:
       scenario === 'rate'
         ? [batchOf(m, config.rateBatchSize, RATE_SCENARIOS.steady, config.rateMaxRps, share)]

@@ -179,6 +179,8 @@ async function prepare(
       rateMaxRps: 2,
       summaryFile: '',
       gogc: k6Gogc(env),
+      // Several runners' steps are merged through the dense latency grid; one process needs none.
+      latencySketch: (o.runners ?? 1) > 1,
     }),
     DIRECTEARN_BASIC: basic,
     DIRECTEARN_TOKEN: token?.accessToken ?? o.token ?? '',

@@ -93,6 +93,8 @@ export function k8sManifests(options: K8sOptions): K8sManifests {
     // Each runner prints its runner summary as one marked line in its log (k6/summary-outputs.ts), which
     // `directearn merge -` reads from `kubectl logs`.
     summaryFile: '-',
+    // Those lines are merged: each runner reports the dense latency grid a merge needs.
+    latencySketch: true,
     ...(options.arrivalRate !== undefined ? { arrivalRate: options.arrivalRate } : {}),
     gogc: k6Gogc(options.env ?? process.env),
   });

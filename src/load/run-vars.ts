@@ -37,6 +37,8 @@ export async function k6Vars(
       rateMaxRps: run.rateMaxRps,
       summaryFile: run.files.summary,
       runnerSummaryFile: join(run.out, RUNNER_SUMMARY_FILE),
+      // Only runners that will be merged pay for the dense latency grid (k6/sketch.ts).
+      latencySketch: (run.options.runners ?? 1) > 1,
       ...(run.options.arrivalRate !== undefined ? { arrivalRate: run.options.arrivalRate } : {}),
       gogc: k6Gogc(run.env),
     }),

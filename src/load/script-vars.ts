@@ -34,6 +34,11 @@ export interface ScriptSettings {
   arrivalRate?: number;
   /** Go's GC target for the k6 process (k6Gogc). */
   gogc: string;
+  /**
+   * Ask k6 for the latency sketch's dense grid (k6/sketch.ts): only where runner summaries are
+   * merged (runner pods, --runners N > 1), as it costs k6 CPU per request. Default false.
+   */
+  latencySketch?: boolean;
 }
 
 /**
@@ -75,6 +80,7 @@ export function scriptVars(settings: ScriptSettings): Record<string, string> {
       rateBatchSize: 1,
       summaryFile: settings.summaryFile,
       runnerSummaryFile: settings.runnerSummaryFile ?? '',
+      latencySketch: settings.latencySketch === true ? '1' : '0',
     }),
     // k6's own variables, not the scripts'.
     K6_NO_USAGE_REPORT: 'true',

@@ -120,6 +120,24 @@ withK6('k6 scripts against the embedded reference provider', () => {
     expect(throughput.thresholds.length).toBeGreaterThan(0);
   });
 
+  it("a single run asks k6 for no dense latency grid (issue 22: it costs k6 CPU per request); its runner summary's sketch holds k6's own min, p50, p95, p99, max", () => {
+    const out = join(outRoot, 'throughput');
+    const k6Summary = JSON.parse(readFileSync(join(out, 'k6-summary.json'), 'utf8')) as {
+      metrics: Record<string, { values: Record<string, number> }>;
+    };
+    const latency = k6Summary.metrics['http_req_duration{scenario:batch_1}']?.values ?? {};
+    expect(Object.keys(latency).sort()).toEqual(
+      ['avg', 'count', 'max', 'med', 'min', 'p(50)', 'p(95)', 'p(99)'].sort(),
+    );
+    const runner = JSON.parse(readFileSync(join(out, 'runner-summary.json'), 'utf8')) as {
+      sketchRanks: number[];
+      batches: { latencyMs: { values: number[] } }[];
+    };
+    expect(runner.sketchRanks).toEqual([0, 50, 95, 99, 100]);
+    const values = runner.batches[0]?.latencyMs.values ?? [];
+    expect(values[2]).toBeCloseTo(latency['p(95)'] ?? Number.NaN, 3);
+  });
+
   it('rate without --provider-rate-limit: the embedded default limit (200/s) is found within 10%, 429s counted per second', async () => {
     const r = await runLoad({ scenario: 'rate', duration: durationOf(3), out: join(outRoot, 'rate') });
     expect(r.summary.rate?.configuredLimitRps).toBe(DEFAULT_EMBEDDED_RATE_LIMIT);

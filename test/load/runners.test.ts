@@ -63,6 +63,12 @@ describe.skipIf(k6 === undefined)('runners against the embedded provider (skippe
     const runners = [1, 2].map((i) =>
       readJson<RunnerSummary>(join(out, `runner-${i}`, 'runner-summary.json')),
     );
+    // Runners that are merged ask k6 for the dense latency grid (k6/sketch.ts), every rank of it.
+    for (const r of runners) {
+      expect(r.sketchRanks).toHaveLength(401);
+      expect(r.sketchRanks[1]).toBe(0.25);
+      expect(r.batches.every((b) => b.latencyMs.values.length === 401)).toBe(true);
+    }
     expect(runners.map((r) => [r.segment, r.sequence])).toEqual([
       ['0:1/2', '0,1/2,1'],
       ['1/2:1', '0,1/2,1'],
@@ -180,6 +186,12 @@ describe.skipIf(k6 === undefined)('runners against the embedded provider (skippe
       });
       expect(merge.code, merge.stdout).toBe(0);
       const merged = readJson<MergedSummary>(join(out, 'summary.json'));
+      // The pods asked k6 for the dense latency grid: the merged percentiles' bound is its step
+      // (0.25) plus 100 x runners / requests (without it, 50 points: k6's p50 to p95).
+      expect(testRun.spec.runner.env).toContainEqual({ name: 'DIRECTEARN_LATENCY_SKETCH', value: '1' });
+      const bound = /are within ±(\d+(?:\.\d+)?) percentile points/.exec(merge.stdout);
+      const requests = merged.batches[0]?.requests ?? 0;
+      expect(Number(bound?.[1]), merge.stdout).toBeCloseTo(0.25 + 200 / requests, 1);
       expect(merged.runners.map((r) => r.segment).sort()).toEqual(['0:1/2', '1/2:1']);
       const b = merged.batches[0];
       expect(b?.requests).toBe(merged.runners.reduce((n, r) => n + r.requests, 0));
