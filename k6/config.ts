@@ -49,10 +49,14 @@ function identifierName(raw: string): IdentifierName {
 }
 
 const duration = text('duration');
+const baseUrl = text('baseUrl').replace(/\/+$/, '');
 
 /** Every setting of k6/contract.ts, parsed (its comments there say what each one is for). */
 export const config = {
-  baseUrl: text('baseUrl').replace(/\/+$/, ''),
+  baseUrl,
+  // The bounds of a --target (k6/bounds.ts): "" = the target itself, 0 = k6's default timeout.
+  readBaseUrl: text('readBaseUrl').replace(/\/+$/, ''),
+  requestTimeoutMs: whole('requestTimeoutMs'),
   endpointPath: text('endpointPath'),
   basic: text('basic'),
   token: text('token'),
@@ -78,7 +82,8 @@ export const config = {
   rateBatchSize: whole('rateBatchSize'),
   summaryFile: text('summaryFile'),
   runnerSummaryFile: text('runnerSummaryFile'),
-  latencySketch: text('latencySketch') === '1',
+  /** "1" asks for the dense latency grid (k6/profiles.ts, k6/runner-summary.ts). */
+  latencySketch: text('latencySketch'),
   customersOnce: text('customersOnce') === '1',
   customerSkip: whole('customerSkip'),
   casesFile: text('casesFile'),

@@ -52,6 +52,13 @@ interface K6Var {
  */
 export const K6_VARS = {
   baseUrl: { env: 'BASE_URL', fallback: `http://${DEFAULT_HOST}:${DEFAULT_PORT}` },
+  /**
+   * Base URL of the requests whose answers are read (k6/bounds.ts): the bounded relay Node puts
+   * before a --target ("" = baseUrl). k6 has no cap on an answer's size; the relay has.
+   */
+  readBaseUrl: { env: 'DIRECTEARN_READ_BASE_URL', fallback: '' },
+  /** Timeout of every request, ms: the suite's exchange deadline for a --target; 0 = k6's default (60 s). */
+  requestTimeoutMs: { env: 'DIRECTEARN_REQUEST_TIMEOUT_MS', fallback: 0, min: 0 },
   endpointPath: { env: 'DIRECTEARN_ENDPOINT_PATH', fallback: '/v2/promotion/bulk/directEarn' },
   /** "user:password" for Basic auth; ignored when a token is given. */
   basic: { env: 'DIRECTEARN_BASIC', fallback: `${DEFAULT_BASIC_USER}:${DEFAULT_BASIC_PASSWORD}` },

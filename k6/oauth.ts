@@ -1,21 +1,26 @@
 // OAuth renewal inside k6: each VU renews its own token before ttlSeconds run out, at a random point
 // between half and four fifths of the lifetime, so VUs do not all ask the token endpoint at once.
 import http from 'k6/http';
+import { bounded, READ_BASE_URL } from './bounds.ts';
 import { config } from './config.ts';
 import { JSON_HEADERS, OAUTH_TOKEN_HEADER } from './payload.ts';
 
 /** Whether the run uses a generated token (a key was given): only then does a request check its age. */
 export const OAUTH = config.oauthKey !== '';
 
-const TOKEN_URL = `${config.baseUrl}${config.oauthPath}`;
+// The answer is read: before a --target, it comes through the bounded relay (k6/bounds.ts).
+const TOKEN_URL = `${READ_BASE_URL}${config.oauthPath}`;
 const TOKEN_BODY = JSON.stringify({ key: config.oauthKey, secret: config.oauthSecret });
-const TOKEN_PARAMS = {
-  headers: { 'Content-Type': 'application/json' },
-  tags: { name: 'oauth-token' },
-  responseCallback: http.expectedStatuses(200),
-  // The scripts discard bodies unless a request asks (discardResponseBodies): this one is read.
-  responseType: 'text' as const,
-};
+const TOKEN_PARAMS = bounded(
+  {
+    headers: { 'Content-Type': 'application/json' },
+    tags: { name: 'oauth-token' },
+    responseCallback: http.expectedStatuses(200),
+    // The scripts discard bodies unless a request asks (discardResponseBodies): this one is read.
+    responseType: 'text' as const,
+  },
+  true,
+);
 
 /** A renewal point in [0.5, 0.8] of a lifetime from `from` (ms). */
 const renewalAfter = (from: number, ttlSeconds: number): number =>

@@ -129,6 +129,6 @@ export const SUMMARY_TREND_STATS = [
     'p(95)',
     'p(99)',
     'count',
-    ...(config.latencySketch ? SKETCH_TREND_STATS : []),
+    ...(config.latencySketch === '1' ? SKETCH_TREND_STATS : []),
   ]),
 ];

@@ -5,6 +5,7 @@ import http, { type RefinedResponse, type ResponseType } from 'k6/http';
 import { Counter, Gauge, Trend } from 'k6/metrics';
 import type { Options } from 'k6/options';
 import { recordAnswer } from './answers.ts';
+import { bounded, READ_ENDPOINT_URL } from './bounds.ts';
 import { config } from './config.ts';
 import { keepTokenFresh, OAUTH } from './oauth.ts';
 import { directEarnBody, ENDPOINT_URL, JSON_HEADERS } from './payload.ts';
@@ -53,16 +54,22 @@ export function setup(): void {
   windowSeconds.add(config.durationSeconds - SETTLE_MS / 1000);
 }
 
+/** Every answer of the probe is read: before a --target, through the bounded relay (k6/bounds.ts). */
+const SEND_PARAMS = bounded(
+  {
+    headers: JSON_HEADERS,
+    tags: { name: 'directEarn' },
+    responseCallback: expected,
+    responseType: 'text' as const,
+  },
+  true,
+);
+
 function send(): RefinedResponse<ResponseType | undefined> {
   if (OAUTH) keepTokenFresh();
   const batch = config.rateBatchSize;
   const body = directEarnBody(batch, exec.scenario.iterationInTest * batch);
-  return http.post(ENDPOINT_URL, body, {
-    headers: JSON_HEADERS,
-    tags: { name: 'directEarn' },
-    responseCallback: expected,
-    responseType: 'text',
-  });
+  return http.post(READ_ENDPOINT_URL, body, SEND_PARAMS);
 }
 
 export function probe(): void {
@@ -96,7 +103,8 @@ export function recover(): void {
     method: 'POST',
     url: ENDPOINT_URL,
     body: directEarnBody(config.rateBatchSize, 0),
-    params: { headers: JSON_HEADERS, tags: { name: 'directEarn' }, responseCallback: expected },
+    // Bodies not read (discardResponseBodies): straight to the target, within the deadline.
+    params: bounded({ headers: JSON_HEADERS, tags: { name: 'directEarn' }, responseCallback: expected }),
   }));
   let limitedResponse: RefinedResponse<ResponseType | undefined> | undefined;
   const deadline = Date.now() + 10_000;

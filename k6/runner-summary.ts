@@ -31,7 +31,7 @@ export function segmentShare(segment: string): number {
 const count = (m: Metrics, name: string, stat = 'count'): number => m[name]?.values[stat] ?? 0;
 
 /** The ranks of this runner's sketches: the dense grid when k6 was asked for it (k6/profiles.ts). */
-const sketchRanks = (): readonly number[] => (config.latencySketch ? SKETCH_RANKS : SUMMARY_RANKS);
+const sketchRanks = (): readonly number[] => (config.latencySketch === '1' ? SKETCH_RANKS : SUMMARY_RANKS);
 
 function batchOf(
   m: Metrics,

@@ -1,6 +1,7 @@
 // setup() guard shared by the scripts: stop at once when the target is down or refuses our credentials.
 import exec from 'k6/execution';
 import http from 'k6/http';
+import { bounded } from './bounds.ts';
 import { config } from './config.ts';
 import { keepTokenFresh, OAUTH } from './oauth.ts';
 import { ENDPOINT_URL, JSON_HEADERS } from './payload.ts';
@@ -18,6 +19,7 @@ export function assertTargetUp(): void {
     tags: { name: 'setup' },
     responseCallback: http.expectedStatuses({ min: 0, max: 599 }),
     responseType: 'none',
+    ...SETUP_TIMEOUT,
   });
   if (res.status === 0) exec.test.abort(`target ${config.baseUrl} is not reachable: ${res.error}`);
   // Every script sets maxRedirects: 0, so a redirect comes back as itself: it is never followed.
@@ -30,3 +32,6 @@ export function assertTargetUp(): void {
     exec.test.abort(`target ${config.baseUrl} refused the credentials (HTTP ${res.status})`);
   }
 }
+
+/** The exchange deadline as the probe's timeout before a --target (k6/bounds.ts); nothing otherwise. */
+const SETUP_TIMEOUT: { timeout?: number } = bounded({});

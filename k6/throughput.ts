@@ -3,6 +3,7 @@ import exec from 'k6/execution';
 import http from 'k6/http';
 import type { Options } from 'k6/options';
 import { answerReadEvery, recordAnswer } from './answers.ts';
+import { bounded, READ_ENDPOINT_URL } from './bounds.ts';
 import { keepTokenFresh, OAUTH } from './oauth.ts';
 import { buildPools, directEarnBody, ENDPOINT_URL, JSON_HEADERS, pooledBody } from './payload.ts';
 import {
@@ -44,6 +45,8 @@ let iteration = 0;
 // binding is a lookup by name, and they added up to a tenth of k6's CPU per request (pprof).
 const post = http.post;
 const url = ENDPOINT_URL;
+/** The answers read come through the bounded relay before a --target (k6/bounds.ts). */
+const readUrl = READ_ENDPOINT_URL;
 const bodyOf = pooledBody;
 const record = recordAnswer;
 const every = answerReadEvery;
@@ -53,10 +56,11 @@ const renew = keepTokenFresh;
 /**
  * The same objects every request: k6 reads params on every call, so nothing is built per request.
  * No `name` tag: the URL is constant, so k6's default name (the URL) groups the same requests. One
- * answer in answerReadEvery(batch) is read as text; the others are not read at all ('none').
+ * answer in answerReadEvery(batch) is read as text; the others are not read at all ('none'). Before
+ * a --target both carry the exchange deadline as their timeout (k6/bounds.ts).
  */
-const read = { headers: JSON_HEADERS, responseType: 'text' as const };
-const unread = { headers: JSON_HEADERS, responseType: 'none' as const };
+const read = bounded({ headers: JSON_HEADERS, responseType: 'text' as const }, true);
+const unread = bounded({ headers: JSON_HEADERS, responseType: 'none' as const });
 
 /**
  * The scenario's batch size and read-one-in, read again only when __ENV is a new object: k6 sets
@@ -91,7 +95,7 @@ export function issue(): void {
   // With OAuth, the token in JSON_HEADERS (which `read` and `unread` share) is renewed in place.
   if (oauth) renew();
   if (iteration++ % n !== 0) post(url, body, unread);
-  else record(post(url, body, read), n);
+  else record(post(readUrl, body, read), n);
 }
 
 export function handleSummary(data: unknown): Record<string, string> {

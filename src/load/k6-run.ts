@@ -12,6 +12,7 @@ import { K6_VARS } from './k6-contract.js';
 import type { LoadScenario, Run } from './options.js';
 import { summarise } from './outputs.js';
 import type { K6SummaryData } from './read-k6-summary.js';
+import { noteTrip } from './relay.js';
 import { unquote } from './smoke-verdicts.js';
 import type { LoadSummary } from './summary.js';
 
@@ -76,6 +77,7 @@ export async function runScenario(
       if (error !== null) k6Errors.push(unquote(error[1] as string));
     },
     run.options.cwd,
+    run.k6Stop,
   );
   if (insufficientVuWarnings > 0) {
     run.say(
@@ -123,14 +125,10 @@ export async function repeatScenario(
     done.code = one.code;
     done.k6Errors.push(...one.k6Errors);
     done.insufficientVuWarnings += one.insufficientVuWarnings;
-    const tripped = relay?.tripped();
-    if (tripped !== undefined) {
-      run.say(`smoke: ${tripped}; every later request was answered 502 unsent`);
-      done.k6Errors.push(tripped);
-    }
+    const tripped = noteTrip(relay, run.scenario, run.say, done.k6Errors);
     if (!existsSync(run.files.summary)) {
       throw new UserFacingError(
-        `k6 exited with code ${done.code} before writing its summary (see the lines above${existsSync(run.files.console) ? ` and ${run.files.console}` : ''})`,
+        `k6 exited with code ${done.code} before writing its summary (${tripped ? `${done.k6Errors.at(-1)}; ` : ''}see the lines above${existsSync(run.files.console) ? ` and ${run.files.console}` : ''})`,
       );
     }
     done.data = JSON.parse(readFileSync(run.files.summary, 'utf8')) as K6SummaryData;

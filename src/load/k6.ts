@@ -74,17 +74,32 @@ export async function installK6(
   });
 }
 
-/** Runs k6 and resolves to its exit code; every non-empty output line goes to `onLine` with its stream. */
+/** How long k6 may take to write its summary after `stop` before it is killed. */
+const STOP_GRACE_MS = 10_000;
+
+/**
+ * Runs k6 and resolves to its exit code; every non-empty output line goes to `onLine` with its
+ * stream. When `stop` aborts, k6 gets SIGINT (it ends the test and still writes its summary, exit
+ * 105), and SIGKILL if it is still running STOP_GRACE_MS later.
+ */
 export function runK6(
   k6: string,
   args: string[],
   env: NodeJS.ProcessEnv,
   onLine: (line: string, stream: 'stdout' | 'stderr') => void,
   cwd?: string,
+  stop?: AbortSignal,
 ): Promise<number> {
   return new Promise((resolveCode, reject) => {
     // k6 runs in the user's folder, so relative paths in its own arguments (--out json=x) land there.
     const child = spawn(k6, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let kill: NodeJS.Timeout | undefined;
+    const interrupt = () => {
+      child.kill('SIGINT');
+      kill = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    };
+    if (stop?.aborted === true) interrupt();
+    else stop?.addEventListener('abort', interrupt, { once: true });
     const forward = (stream: NodeJS.ReadableStream, name: 'stdout' | 'stderr') => {
       let rest = '';
       stream.on('data', (chunk: Buffer) => {
@@ -99,6 +114,10 @@ export function runK6(
     forward(child.stdout, 'stdout');
     forward(child.stderr, 'stderr');
     child.on('error', (e) => reject(new UnreachableError(`cannot run k6 at ${k6}: ${e.message}`)));
-    child.on('close', (code, signal) => resolveCode(code ?? (signal !== null ? 128 : 1)));
+    child.on('close', (code, signal) => {
+      clearTimeout(kill);
+      stop?.removeEventListener('abort', interrupt);
+      resolveCode(code ?? (signal !== null ? 128 : 1));
+    });
   });
 }

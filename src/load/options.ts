@@ -188,4 +188,6 @@ export interface Run extends Checked {
   files: { summary: string; console: string; points: string };
   /** The OAuth token generated before k6 starts (with `options.oauth`). */
   oauthToken?: GeneratedToken;
+  /** Aborted when a --target broke a bound of the relay in front of it (src/load/relay.ts): k6 stops. */
+  k6Stop?: AbortSignal;
 }

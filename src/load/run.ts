@@ -9,7 +9,7 @@ import {
   DEFAULT_LOAD_RATE_MAX_RPS,
   DEFAULT_OUT_DIR,
 } from '../config/defaults.js';
-import { type RecordingProxy, startRecordingProxy } from '../contracts/recording-proxy.js';
+import type { RecordingProxy } from '../contracts/recording-proxy.js';
 import { UserFacingError } from '../errors.js';
 import { compareRuns, DEFAULT_MAX_REGRESSION } from './baseline.js';
 import type { SkippedCase } from './cases.js';
@@ -32,6 +32,7 @@ import {
 } from './options.js';
 import { smokeVerdicts, writeOutputs } from './outputs.js';
 import { thresholdResults } from './read-k6-summary.js';
+import { noteTrip, startTargetRelay, type TargetRelay } from './relay.js';
 import { type Embedded, k6Vars, onceRate } from './run-vars.js';
 import { runRunners } from './runners.js';
 import { checkSlos, DEFAULT_SLO_TEXT, parseSlo } from './slo.js';
@@ -55,12 +56,6 @@ export type { BatchFigures, LoadSummary, RateFigures } from './summary.js';
 
 /** Body limit of the embedded provider in a smoke run: small enough to be sent whole before the 413. */
 const SMOKE_BODY_LIMIT_BYTES = 16 * 1024;
-
-/**
- * Largest answer the smoke takes from a --target: its requests are the doc's examples (a few
- * customers, answers of a few KB), and k6 holds every answer it reads several times over.
- */
-const SMOKE_ANSWER_CAP_BYTES = 1024 * 1024;
 
 function settle(options: LoadOptions): Run {
   const checked = withDefaults(options);
@@ -211,7 +206,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
   const embedded = await startEmbedded(run);
   const target = options.target ?? (embedded?.url as string);
   const startedAt = new Date().toISOString();
-  let relay: RecordingProxy | undefined;
+  let bounds: TargetRelay | undefined;
   try {
     if (options.oauth !== undefined) {
       const { generateToken } = await import('../client/oauth.js');
@@ -221,26 +216,25 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
       );
     }
     await runPreflight(run, target);
-    // k6 has no cap on an answer's size: the smoke, which reads every answer, reaches a --target
-    // through the bounded relay (no redirect passed on, 1 MiB, a deadline per exchange).
-    if (run.scenario === 'smoke' && options.target !== undefined)
-      relay = await startRecordingProxy(new URL(target).origin, {
-        keepBodies: false,
-        capBytes: SMOKE_ANSWER_CAP_BYTES,
-      });
-    const k6Target =
-      relay === undefined ? target : `${relay.url}${new URL(target).pathname.replace(/\/+$/, '')}`;
-    const { vars, skipped } = await k6Vars(run, k6Target, embedded);
+    // k6 has no cap on an answer's size: the answers it reads from a --target come through the
+    // bounded relay, and the first bound the target breaks stops k6 (src/load/relay.ts).
+    if (options.target !== undefined) bounds = await startTargetRelay(run.scenario, target, run.env);
+    const relay = bounds?.relay;
+    run.k6Stop = bounds?.stop;
+    const derived = await k6Vars(run, bounds?.baseUrl ?? target, embedded);
+    const vars = { ...derived.vars, ...bounds?.vars };
     if ((options.runners ?? 1) > 1) {
-      return await runRunners(run, k6, vars, runScenario);
+      const merged = await runRunners(run, k6, vars, runScenario);
+      if (noteTrip(relay, run.scenario, run.say, merged.k6Errors)) merged.ok = false;
+      return merged;
     }
     const repeated = await repeatScenario(run, k6, vars, target, startedAt, relay);
-    const result = loadResult(run, repeated, skipped, relay);
+    const result = loadResult(run, repeated, derived.skipped, relay);
     // A run k6 did not complete (target down, script aborted) keeps the last good report.
     if (result.written) writeOutputs(run, result, repeated.data);
     return result;
   } finally {
-    await relay?.close();
+    await bounds?.close();
     await embedded?.close();
   }
 }

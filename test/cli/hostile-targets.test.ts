@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { findK6 } from '../../src/load/k6.js';
 import { EXCHANGE_DEADLINE_ENV } from '../../src/util/bounded-http.js';
 import { type HostileHost, type HostileMode, startHostileHost } from '../support/hostile-host.js';
 import { preparedStates } from '../support/real-host.js';
@@ -156,6 +157,113 @@ describe.skipIf(!existsSync(TIME))('every command against a hostile target (need
         if (mode === 'redirect') expect(`${r.stdout}${r.stderr}`).toMatch(/redirecting to/);
       }
       expect(host.logger.hits).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'load throughput and rate: k6 reads answers only through the bounded relay, sends the rest with the deadline; the first broken bound stops k6 with it as the one-line reason',
+    async () => {
+      // k6<mode>: the preflight and k6's setup pass; every k6 request with customers meets the mode.
+      const runs = await Promise.all(
+        (
+          [
+            ['throughput', 'endless'],
+            ['throughput', 'huge'],
+            ['throughput', 'redirect'],
+            ['throughput', 'silent'],
+            ['rate', 'oversize'],
+          ] as const
+        ).map(async ([scenario, mode]) => {
+          const r = await cli([
+            'load',
+            '--scenario',
+            scenario,
+            '--target',
+            host.urlFor(mode, { k6: true }),
+            '--batch-sizes',
+            '1',
+            '--duration',
+            '2s',
+            '--quiet',
+            '--out',
+            `${scenario}-${mode}`,
+          ]);
+          note(`load ${scenario} k6${mode}`, r);
+          return { scenario, mode, r };
+        }),
+      );
+      for (const { scenario, mode, r } of runs) {
+        const what = `${scenario} ${mode}:\n${r.stdout}\n${r.stderr}`;
+        expectBounded(r);
+        expect(r.code, what).toBe(1);
+        expect(`${r.stdout}${r.stderr}`).not.toContain('\u001b');
+        // The reason, in one line: the bound the relay saw the target break (a silent host's exchange
+        // may outlive k6's 2 s: it is cut when k6 ends, and the run is judged failed on it).
+        const reason =
+          mode === 'redirect'
+            ? /the target answered HTTP 307 redirecting to "http:\/\/127\.0\.0\.1:\d+/
+            : mode === 'silent'
+              ? /the target (broke a bound: no whole answer within 4000 ms|gave no answer)/
+              : /the target broke a bound: answer (of \d+ bytes )?(is )?over the 2097152-byte cap/;
+        expect(`${r.stdout}\n${r.stderr}`, what).toMatch(reason);
+        if (mode !== 'silent')
+          expect(r.stdout, what).toMatch(/^k6 did not complete the run \(exit 105\): the target /m);
+      }
+      // The unread answers went straight to the host, the read ones through the relay: both reached it.
+      const k6Requests = host.requests.filter(
+        (q) => /^\/k6/.test(q.url) && /\bk6\//.test(`${q.headers['user-agent']}`),
+      );
+      expect(k6Requests.length).toBeGreaterThan(6);
+      expect(host.logger.hits).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it.skipIf(findK6() === undefined)(
+    "k6 scripts give every request the exchange deadline: a silent target ends setup() with a timeout, not after k6's 60 s",
+    async () => {
+      const k6 = findK6() as string;
+      const runs = await Promise.all(
+        ['throughput', 'rate'].map(
+          (script) =>
+            new Promise<{ code: number | null; killed: boolean; output: string }>((resolve) => {
+              const child = spawn(
+                k6,
+                ['run', '--quiet', '--no-usage-report', '--address=', join(ROOT, 'k6', `${script}.ts`)],
+                {
+                  cwd: work,
+                  env: {
+                    ...process.env,
+                    BASE_URL: host.urlFor('silent'),
+                    DIRECTEARN_REQUEST_TIMEOUT_MS: '1500',
+                    DIRECTEARN_BATCH_SIZES: '1',
+                    DIRECTEARN_DURATION: '1s',
+                    K6_NO_USAGE_REPORT: 'true',
+                  },
+                },
+              );
+              let output = '';
+              child.stdout.on('data', (c) => (output += c));
+              child.stderr.on('data', (c) => (output += c));
+              let killed = false;
+              // Well under k6's own 60 s default: without the deadline it would still be waiting.
+              const guard = setTimeout(() => {
+                killed = true;
+                child.kill('SIGKILL');
+              }, 30_000);
+              child.on('close', (code) => {
+                clearTimeout(guard);
+                resolve({ code, killed, output });
+              });
+            }),
+        ),
+      );
+      for (const r of runs) {
+        expect(r.killed, r.output).toBe(false);
+        expect(r.code, r.output).not.toBe(0);
+        expect(r.output).toMatch(/is not reachable: request timeout/);
+      }
     },
     TEST_TIMEOUT_MS,
   );

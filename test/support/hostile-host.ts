@@ -19,7 +19,10 @@ import type { AddressInfo, Socket } from 'node:net';
  *
  * On an all-modes host, `late<mode>` (urlFor(mode, { late: true })) answers a request without
  * customers (a preflight's probe) 400 as the endpoint would, and is hostile only to the others: it
- * gets past a preflight, to what comes after it.
+ * gets past a preflight, to what comes after it. `k6<mode>` (urlFor(mode, { k6: true })) is hostile
+ * only to k6's requests with customers (its User-Agent, passed on by a relay): a request without
+ * customers gets the 400, any other client's (a load run's preflight) every customer issued, so a
+ * load run gets past its preflight and k6's setup to the load itself.
  */
 export const HOSTILE_MODES = [
   'redirect',
@@ -65,8 +68,8 @@ export interface HeaderLogger {
 export interface HostileHost {
   /** One mode: its base URL (every path serves it). All modes: the origin (see urlFor). */
   url: string;
-  /** The base URL serving `mode`: `${origin}/${mode}` (or `/late${mode}`) on an all-modes host. */
-  urlFor(mode: HostileMode, options?: { late?: boolean }): string;
+  /** The base URL serving `mode`: `${origin}/${mode}` (or `/late${mode}`, `/k6${mode}`) on an all-modes host. */
+  urlFor(mode: HostileMode, options?: { late?: boolean; k6?: boolean }): string;
   /** Where the redirect modes point; `logger.hits` must stay empty. */
   logger: HeaderLogger;
   /** Every request that reached the hostile host itself. */
@@ -169,18 +172,30 @@ export async function startHostileHost(options: HostileOptions = {}): Promise<Ho
     const url = req.url ?? '/';
     let mode = options.mode;
     let rest = url;
-    let late = false;
+    let late: string | undefined;
     if (mode === undefined) {
-      const m = /^\/(late)?([a-z0-9]+)(\/.*|\?.*)?$/.exec(url);
+      const m = /^\/(late|k6)?([a-z0-9]+)(\/.*|\?.*)?$/.exec(url);
       mode = HOSTILE_MODES.find((x) => x === m?.[2]);
-      late = m?.[1] !== undefined;
+      late = m?.[1];
       rest = m?.[3] ?? '/';
     }
     readBody(req, (body) => {
       requests.push({ method: req.method ?? '', url, headers: req.headers, body });
-      if (late && !body.includes('"customers"')) {
+      if (late !== undefined && !body.includes('"customers"')) {
         res.writeHead(400, { 'content-type': 'application/json' });
         res.end('{"errors":[{"status":false,"code":400,"message":"/customers is required"}]}');
+        return;
+      }
+      if (late === 'k6' && !/\bk6\//.test(req.headers['user-agent'] ?? '')) {
+        const n = customerCount(body);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            response: Array.from({ length: n }, () => ({ errors: [], warnings: [] })),
+            totalCount: n,
+            failureCount: 0,
+          }),
+        );
         return;
       }
       if (mode === undefined) {
@@ -276,7 +291,9 @@ export async function startHostileHost(options: HostileOptions = {}): Promise<Ho
   return {
     url: origin,
     urlFor: (mode, o) =>
-      options.mode === undefined ? `${origin}/${o?.late === true ? 'late' : ''}${mode}` : origin,
+      options.mode === undefined
+        ? `${origin}/${o?.late === true ? 'late' : o?.k6 === true ? 'k6' : ''}${mode}`
+        : origin,
     logger,
     requests,
     openConnections: () => t.sockets.size,
