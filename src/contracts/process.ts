@@ -57,12 +57,14 @@ export function runTool(
   args: string[],
   timeoutMs: number,
   env: NodeJS.ProcessEnv = process.env,
+  /** Stops the tool early (SIGTERM): its run then ends as a failure. */
+  signal?: AbortSignal,
 ): Promise<ToolRun> {
   return new Promise((resolve) => {
     execFile(
       cmd,
       args,
-      { cwd: packageRoot, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env },
+      { cwd: packageRoot, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env, signal },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
         const extra = error !== null && typeof error.code !== 'number' ? `\n${error.message}` : '';

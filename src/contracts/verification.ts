@@ -7,6 +7,7 @@ import { PoolDraw, unsentCustomers } from './pool.js';
 import { preflight } from './preflight.js';
 import { type Credentials, mapIds, type Planned, plan } from './prepare.js';
 import { startRecordingProxy } from './recording-proxy.js';
+import { stateChangeRelay } from './state-change-relay.js';
 import type { PoolCustomer, StatesFile } from './states-file.js';
 import { UndocumentedCollector } from './undocumented.js';
 import { verdict } from './verdict.js';
@@ -98,9 +99,10 @@ async function replay(
   }
   const runnable = planned.filter((p) => p.withheld === undefined);
   const drift = new UndocumentedCollector();
+  const into: Into = { sent, drift, results };
   const target =
     runnable.length > 0
-      ? await replayThroughProxy(options, runnable, embedded, { sent, drift, results })
+      ? await replayThroughProxy(options, runnable, embedded, into)
       : (options.providerBaseUrl ?? '');
   const interactions = all.map((pi) => results.get(pi) as VerifiedInteraction);
   const count = (s: VerificationStatus) => interactions.filter((i) => i.status === s).length;
@@ -113,7 +115,13 @@ async function replay(
     noted: interactions.filter((i) => (i.notes?.length ?? 0) > 0).length,
   };
   const judged = verdict(interactions, options.strict === true);
-  const v = { ok: judged.ok && regressions.length === 0, reasons: [...regressions, ...judged.reasons] };
+  const trip = into.stateChangeTrip;
+  const stateReasons =
+    trip === undefined ? [] : [`state-change URL: ${trip.replace(/^the target /, 'its host ')}`];
+  const v = {
+    ok: judged.ok && regressions.length === 0 && trip === undefined,
+    reasons: [...regressions, ...stateReasons, ...judged.reasons],
+  };
   return {
     ...v,
     target: embedded ? `embedded reference provider (${target || 'not started'})` : target,
@@ -124,6 +132,15 @@ async function replay(
   };
 }
 
+/** What replayThroughProxy fills in. */
+interface Into {
+  sent: { bodies: string[] };
+  drift: UndocumentedCollector;
+  results: Map<PactInteraction, VerifiedInteraction>;
+  /** The bound the host behind --state-change-url broke, if it did. */
+  stateChangeTrip?: string;
+}
+
 /**
  * Starts the embedded provider when it is the target, replays `runnable` through a recording proxy
  * and judges each interaction into `into.results`; returns the target's URL.
@@ -132,11 +149,7 @@ async function replayThroughProxy(
   options: VerifyOptions,
   runnable: Planned[],
   embedded: boolean,
-  into: {
-    sent: { bodies: string[] };
-    drift: UndocumentedCollector;
-    results: Map<PactInteraction, VerifiedInteraction>;
-  },
+  into: Into,
 ): Promise<string> {
   let embeddedProvider: { url: string; close(): Promise<void> } | undefined;
   let target = options.providerBaseUrl ?? '';
@@ -149,19 +162,27 @@ async function replayThroughProxy(
     const url = new URL(target);
     const proxy = await startRecordingProxy(url.origin);
     into.sent.bodies = proxy.forwarded;
+    // A host's state-change URL is as untrusted as the target: through a bounded proxy of its own.
+    const states =
+      embedded || options.stateChangeUrl === undefined
+        ? undefined
+        : await stateChangeRelay(options.stateChangeUrl);
     try {
-      const stateChangeUrl = embedded ? `${target}/_admin/provider-states` : options.stateChangeUrl;
+      const stateChangeUrl = embedded ? `${target}/_admin/provider-states` : states?.url;
       const run = {
         target: url,
         proxyUrl: proxy.url,
         stateChangeUrl,
         timeoutMs: options.timeoutMs ?? 120_000,
+        ...(states !== undefined ? { stop: states.stop } : {}),
       };
       const { parsed, note } = await runVerifier(runnable, run);
       const how = { embedded, strict: options.strict === true, drift: into.drift };
       for (const [pi, v] of judge(runnable, parsed, proxy.exchanges, note, how)) into.results.set(pi, v);
+      into.stateChangeTrip = states?.proxy.tripped();
     } finally {
       await proxy.close();
+      await states?.close();
     }
   } finally {
     await embeddedProvider?.close();

@@ -41,6 +41,8 @@ export interface VerifierRun {
   proxyUrl: string;
   stateChangeUrl: string | undefined;
   timeoutMs: number;
+  /** Stops the verifier early: the host behind the state-change URL broke a bound. */
+  stop?: AbortSignal;
 }
 
 /**
@@ -62,7 +64,13 @@ export async function runVerifier(
     if (run.stateChangeUrl !== undefined)
       args.push('--state-change-url', run.stateChangeUrl, '--state-change-teardown');
     const [verifier, ...lead] = pactVerifierCommand();
-    const r = await runTool(verifier, [...lead, ...args], run.timeoutMs, verifierEnv(run.stateChangeUrl));
+    const r = await runTool(
+      verifier,
+      [...lead, ...args],
+      run.timeoutMs,
+      verifierEnv(run.stateChangeUrl),
+      run.stop,
+    );
     let parsed: VerifierReport | undefined;
     try {
       parsed = JSON.parse(await readFile(report, 'utf8')) as VerifierReport;
