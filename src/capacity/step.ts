@@ -3,9 +3,9 @@
 // and the step is judged: good when the SLOs hold, no 429 came and k6 sent what it was asked to.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { k6Env } from '../config/k6-contract.js';
 import { UserFacingError } from '../errors.js';
 import { runK6 } from '../load/k6.js';
-import { k6Env } from '../load/k6-contract.js';
 import { mergedPercentile, mergedRankBound, type RankedSketch } from '../load/merge-sketches.js';
 import type { K6SummaryData } from '../load/read-k6-summary.js';
 import { segmentArgs } from '../load/runners.js';

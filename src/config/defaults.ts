@@ -1,7 +1,7 @@
 // Every default of the suite in one place: flags and environment variables fall back to these.
 // Those k6 shares (load runs, the serve address, credentials, OAuth) are k6/contract.ts's, through
-// its generated copy src/load/k6-contract.ts: written once, for both sides of the k6 seam.
-import { K6_VARS } from '../load/k6-contract.js';
+// its generated copy src/config/k6-contract.ts: written once, for both sides of the k6 seam.
+import { K6_VARS } from './k6-contract.js';
 
 /** Default credentials the reference provider accepts and the clients send, when none are given. */
 export {
@@ -16,7 +16,7 @@ export {
   loadCustomerEmail,
   loadCustomerMobile,
   OAUTH_TOKEN_PATH,
-} from '../load/k6-contract.js';
+} from './k6-contract.js';
 export const DEFAULT_TOKEN = 'directearn-token';
 
 /** BULK_API_BATCH_SIZE_FOR_REDIRECTION when redirection is enabled and no size is set (the doc's 10). */

@@ -1,7 +1,8 @@
 // The smoke's cases, derived from the spec alone: its request examples paired with their response
 // examples, codes and messages from `x-directearn-catalogue`, plus HTTP-level probes of the catalogue.
+
+import type { SmokeCase } from '../config/k6-contract.js';
 import { catalogue, ENDPOINT_PATH, example, loadSpec, messageFor } from '../openapi/index.js';
-import type { SmokeCase } from './k6-contract.js';
 
 export type { SmokeCase };
 

@@ -8,11 +8,11 @@ import {
   loadCustomerEmail,
   loadCustomerMobile,
 } from '../config/defaults.js';
+import { type IdentifierName, k6Env } from '../config/k6-contract.js';
 import { UnreachableError, UsageError, UserFacingError } from '../errors.js';
 import { readInputText } from '../input/file.js';
 import { ENDPOINT_PATH } from '../openapi/index.js';
 import { BoundedExchangeError, boundedExchange, exchangeDeadlineMs } from '../util/bounded-http.js';
-import { type IdentifierName, k6Env } from './k6-contract.js';
 
 export type { IdentifierName };
 export const IDENTIFIER_NAMES: readonly IdentifierName[] = ['id', 'mobile', 'email'];

@@ -3,12 +3,12 @@
 // for --repeat, each run's summary read back.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { K6_VARS } from '../config/k6-contract.js';
 import type { RecordingProxy } from '../contracts/recording-proxy.js';
 import { UserFacingError } from '../errors.js';
 import { packageRoot } from '../util/package-root.js';
 import { DEFAULT_BASELINE_REPEAT } from './baseline.js';
 import { runK6 } from './k6.js';
-import { K6_VARS } from './k6-contract.js';
 import type { LoadScenario, Run } from './options.js';
 import { summarise } from './outputs.js';
 import type { K6SummaryData } from './read-k6-summary.js';

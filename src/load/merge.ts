@@ -1,9 +1,10 @@
 // `directearn merge`: the runner summaries of one distributed run (read and checked by
 // src/load/runner-summaries.ts, their segments by segments.ts) checked to cover the run exactly once
 // and merged into one summary.json of the same schema as a single run, plus `runners`.
+
+import type { RunnerBatch, RunnerSummary } from '../config/k6-contract.js';
 import { UsageError } from '../errors.js';
 import { printable } from '../util/output-path.js';
-import type { RunnerBatch, RunnerSummary } from './k6-contract.js';
 import { mergedPercentile, mergedRankBound, type RankedSketch } from './merge-sketches.js';
 import { customerShares } from './read-k6-summary.js';
 import type { RunnerInput } from './runner-summaries.js';

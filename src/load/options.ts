@@ -9,13 +9,13 @@ import {
   DEFAULT_LOAD_OFFERED_MAX_RPS,
   DEFAULT_LOAD_RATE_MAX_RPS,
 } from '../config/defaults.js';
+import { offeredRpsAt, rateVusAt } from '../config/k6-contract.js';
 import type { StatesFile } from '../contracts/states-file.js';
 import { UnreachableError, UserFacingError } from '../errors.js';
 import { type Duration, durationSeconds } from '../input/duration.js';
 import type { Comparison } from './baseline.js';
 import type { IdentityOptions, LoadIdentity } from './identity.js';
 import { findGo, findK6, howToGetK6, installK6 } from './k6.js';
-import { offeredRpsAt, rateVusAt } from './k6-contract.js';
 import type { Slo, SloResult } from './slo.js';
 import type { SmokeCaseResult } from './smoke-verdicts.js';
 import type { LoadSummary, ThresholdResult } from './summary.js';

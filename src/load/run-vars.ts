@@ -6,11 +6,11 @@ import {
   DEFAULT_READONLY_BASIC_USER,
   LOAD_CUSTOMER_COUNT,
 } from '../config/defaults.js';
+import { k6Env } from '../config/k6-contract.js';
 import { UserFacingError } from '../errors.js';
 import { writeFileSafe } from '../util/safe-write.js';
 import { type SkippedCase, smokeCases } from './cases.js';
 import { firstCustomers, PREFLIGHT_CUSTOMERS } from './identity.js';
-import { k6Env } from './k6-contract.js';
 import type { LoadOptions, Run } from './options.js';
 import { RUNNER_SUMMARY_FILE } from './runner-summaries.js';
 import { k6Gogc, oauthScriptVars, scriptVars } from './script-vars.js';

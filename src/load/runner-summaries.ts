@@ -4,15 +4,15 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
-import { UsageError } from '../errors.js';
-import { MAX_INPUT_BYTES, readInputText } from '../input/file.js';
-import { printable } from '../util/output-path.js';
 import {
   RUNNER_LINE_MARK,
   RUNNER_SUMMARY_KIND,
   RUNNER_SUMMARY_VERSION,
   type RunnerSummary,
-} from './k6-contract.js';
+} from '../config/k6-contract.js';
+import { UsageError } from '../errors.js';
+import { MAX_INPUT_BYTES, readInputText } from '../input/file.js';
+import { printable } from '../util/output-path.js';
 import { segmentOf } from './segments.js';
 
 /** The file name a runner summary gets in a local run's folder (and what merge looks for in a folder). */

@@ -12,11 +12,11 @@ import {
   loadCustomerMobile,
   OAUTH_TOKEN_PATH,
 } from '../config/defaults.js';
+import { k6Env } from '../config/k6-contract.js';
 import { ENDPOINT_PATH } from '../openapi/index.js';
 import { identityVars, type LoadIdentity } from './identity.js';
-import { k6Env } from './k6-contract.js';
 
-export { K6_VARS, k6Env } from './k6-contract.js';
+export { K6_VARS, k6Env } from '../config/k6-contract.js';
 
 /** What a run decides; the rest of the variables are the suite's constants. */
 export interface ScriptSettings {

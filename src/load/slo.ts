@@ -1,8 +1,9 @@
 // SLOs of a load run: figures a user can bound per batch size (`--slo`, `--slo-file`), the default
 // set, and their verdicts.
+
+import { SLO } from '../config/k6-contract.js';
 import { UsageError } from '../errors.js';
 import { readInputText } from '../input/file.js';
-import { SLO } from './k6-contract.js';
 import type { BatchFigures } from './summary.js';
 
 /** The figures an SLO can name, read from a batch size's figures. */

@@ -1,6 +1,6 @@
 // The smoke run's verdict per catalogue case (the Node side of k6/smoke.ts), from k6's checks and the
 // failure details the script logs.
-import { SMOKE_FAIL_MARK } from './k6-contract.js';
+import { SMOKE_FAIL_MARK } from '../config/k6-contract.js';
 import { allChecks, type K6SummaryData } from './read-k6-summary.js';
 
 /** One catalogue case's smoke verdict; `detail` says what was expected and received when it failed. */

@@ -1,8 +1,7 @@
 // Loads openapi/directEarn.yaml once: the one document every other module reads from.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { parse } from 'yaml';
 import { packageRoot } from '../util/package-root.js';

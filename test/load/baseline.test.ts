@@ -12,6 +12,7 @@ import {
   LOAD_PROGRAM_ID,
   LOAD_PROMOTION_ID,
 } from '../../src/config/defaults.js';
+import { SLO } from '../../src/config/k6-contract.js';
 import {
   compareRuns,
   comparisonLines,
@@ -19,7 +20,6 @@ import {
   parseRegression,
 } from '../../src/load/baseline.js';
 import { identityVars, resolveIdentity } from '../../src/load/identity.js';
-import { SLO } from '../../src/load/k6-contract.js';
 import { offeredRps } from '../../src/load/run.js';
 import { checkSlos, DEFAULT_SLO_TEXT, parseSlo, readSloFile } from '../../src/load/slo.js';
 import { type LoadSummary, readSummary, summaryProblem } from '../../src/load/summary.js';

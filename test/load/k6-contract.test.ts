@@ -1,11 +1,11 @@
-// k6/contract.ts is the seam's one source: Node's copy (src/load/k6-contract.ts) must be what
+// k6/contract.ts is the seam's one source: Node's copy (src/config/k6-contract.ts) must be what
 // `npm run generate:k6` writes from it now, and k6Env names each setting as the contract does.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs script without type declarations
 import { mirrorPath, renderMirror } from '../../scripts/k6-contract.mjs';
-import { K6_VARS, k6Env } from '../../src/load/k6-contract.js';
+import { K6_VARS, k6Env } from '../../src/config/k6-contract.js';
 import { packageRoot } from '../../src/util/package-root.js';
 
 describe('k6/contract.ts', () => {
@@ -19,7 +19,7 @@ describe('k6/contract.ts', () => {
 
   it('has a Node copy that matches what npm run generate:k6 makes from it now', () => {
     const committed = readFileSync(mirrorPath as string, 'utf8');
-    expect(committed === renderMirror(), 'src/load/k6-contract.ts is stale: run npm run generate:k6').toBe(
+    expect(committed === renderMirror(), 'src/config/k6-contract.ts is stale: run npm run generate:k6').toBe(
       true,
     );
   });

@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { RUNNER_LINE_MARK, type RunnerBatch, type RunnerSummary } from '../../src/load/k6-contract.js';
+import { RUNNER_LINE_MARK, type RunnerBatch, type RunnerSummary } from '../../src/config/k6-contract.js';
 import { type MergedSummary, mergeRunners } from '../../src/load/merge.js';
 import { k6Percentile, mergedPercentile, mergedRankBound } from '../../src/load/merge-sketches.js';
 import { type RunnerInput, readRunnerStream } from '../../src/load/runner-summaries.js';

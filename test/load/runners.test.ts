@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { main } from '../../src/cli/main.js';
 import { DEFAULT_BASIC_PASSWORD, DEFAULT_BASIC_USER } from '../../src/config/defaults.js';
-import type { RunnerSummary } from '../../src/load/k6-contract.js';
+import type { RunnerSummary } from '../../src/config/k6-contract.js';
 import type { MergedSummary } from '../../src/load/merge.js';
 import { findK6 } from '../../src/load/run.js';
 import { segmentArgs } from '../../src/load/runners.js';

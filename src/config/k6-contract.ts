@@ -1,7 +1,7 @@
 // Generated from k6/contract.ts by `npm run generate:k6`. Do not edit: a test fails when stale.
 // The seam between Node and k6, written once: every variable `directearn load` hands a k6 script
 // with its default, and the shapes that cross the seam (smoke cases in; runner summaries and the
-// marked lines out). k6 imports this file at run time; Node imports src/load/k6-contract.ts, a copy
+// marked lines out). k6 imports this file at run time; Node imports src/config/k6-contract.ts, a copy
 // `npm run generate:k6` writes (Node's tsc does not compile k6/), which a test keeps fresh. So: no
 // imports, no k6 or Node globals here.
 
