@@ -4,9 +4,10 @@
 // deadline per exchange); the others k6 sends straight to the target with `responseType: 'none'`,
 // dropping their bytes as they come. Every k6 request has the exchange deadline as its timeout, and
 // the first bound the target breaks stops k6, that bound being the run's one-line reason.
+
+import { k6Env } from '../config/k6-contract.js';
 import { type RecordingProxy, startRecordingProxy } from '../contracts/recording-proxy.js';
 import { exchangeDeadlineMs } from '../util/bounded-http.js';
-import { k6Env } from './k6-contract.js';
 import type { LoadScenario } from './options.js';
 
 /**
