@@ -77,7 +77,7 @@ if (flags.one !== undefined) {
 /** CPU µs per request of `bodies` at `batch` through `path`, after as many requests to warm up. */
 async function measure(batch, bodies, path) {
   const { EarnDesk } = await import('../dist/provider/answer.js');
-  const { LedgerRing, Model } = await import('../dist/provider/model.js');
+  const { LedgerRing, Model } = await import('../dist/provider/store.js');
   const { DEFAULT_FIXTURES } = await import('../dist/provider/fixtures.js');
   const {
     DEFAULT_LEDGER_WINDOW,

@@ -46,7 +46,7 @@ const { DEFAULT_TOKEN, LOAD_CUSTOMER_ID_FIRST, LOAD_PROGRAM_ID, LOAD_PROMOTION_I
 const { beginRecord, spread } = await import('./record.mjs');
 const { createProvider } = await import('../dist/provider/index.js');
 const { Credentials } = await import('../dist/provider/auth.js');
-const { LedgerRing } = await import('../dist/provider/model.js');
+const { LedgerRing } = await import('../dist/provider/store.js');
 const ENDPOINT = '/v2/promotion/bulk/directEarn';
 
 const has = (cmd) => {

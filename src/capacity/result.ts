@@ -1,4 +1,4 @@
-// capacity.json's shape: what `directearn capacity` found per batch size, written by src/capacity/run.ts,
+// capacity.json's shape: what `directearn capacity` found per batch size, written by src/capacity/run-capacity.ts,
 // drawn by page.ts and read back by read.ts (for `plan`).
 import type { BoundBy } from './search.js';
 import type { CapacityStep } from './step.js';

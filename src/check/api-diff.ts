@@ -1,10 +1,10 @@
 // `check --base REF`: the diff's verdict where CI reads the rest of the run: a stage (its line, the
 // verdict, summary.json, JUnit api-diff.xml) and a column of the case table naming the cases a
 // breaking change reaches.
-import { countFindings, type DiffReport, type Finding } from '../diff/model.js';
+import { countFindings, type DiffReport, type Finding } from '../diff/diff-report.js';
 import { dependentLines } from '../diff/render.js';
+import type { CaseRow, StageTest } from './check-summary.js';
 import type { Stage, StageOutcome } from './context.js';
-import type { CaseRow, StageTest } from './model.js';
 
 /** The diff as a stage's outcome: a test per finding, failed when breaking. */
 export function apiDiffOutcome(report: DiffReport): StageOutcome {

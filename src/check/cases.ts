@@ -3,8 +3,8 @@
 import { NOT_PINNED } from '../contracts/interactions.js';
 import { readPact } from '../contracts/pacts.js';
 import { type CatalogueEntry, catalogue, ENDPOINT_PATH, exampleNames, loadSpec } from '../openapi/index.js';
+import type { CaseRow, Cell, StageResult } from './check-summary.js';
 import type { CheckContext } from './context.js';
-import type { CaseRow, Cell, StageResult } from './model.js';
 
 /** One row of the contracts' interaction table, as much of it as the table needs. */
 export interface InteractionRef {

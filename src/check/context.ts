@@ -4,8 +4,8 @@
 import type { StatesFile } from '../contracts/states-file.js';
 import type { Credentials, VerifiedInteraction } from '../contracts/verification.js';
 import type { IdentityOptions } from '../load/identity.js';
+import type { StageId, StageResult, StageTest } from './check-summary.js';
 import type { K6BuildResult } from './k6-build.js';
-import type { StageId, StageResult, StageTest } from './model.js';
 
 export type { Credentials, VerifiedInteraction };
 

@@ -3,9 +3,9 @@
 import { runConsumerContracts } from '../contracts/consumer.js';
 import { checkPactsAgainstSpec } from '../contracts/spec-check.js';
 import { poolLine, verifyPacts } from '../contracts/verification.js';
-import { checkExamples, checkMetaSchema, lintSpec } from '../openapi/check.js';
+import { checkExamples, checkMetaSchema, lintSpec } from '../openapi/spec-checks.js';
+import type { StageTest } from './check-summary.js';
 import { type CheckContext, type Stage, type StageOutcome, summarise } from './context.js';
-import type { StageTest } from './model.js';
 
 export const specStage: Stage = {
   id: 'spec',

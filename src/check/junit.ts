@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type JUnitCase, junitXml } from '../util/junit.js';
 import { writeFileSafe } from '../util/safe-write.js';
-import type { StageResult, StageTest } from './model.js';
+import type { StageResult, StageTest } from './check-summary.js';
 
 /** One test of a stage as a JUnit case; `noted` when a passed test's message is worth showing. */
 function stageCase(stage: StageResult, t: StageTest, noted: boolean): JUnitCase {

@@ -1,7 +1,7 @@
 // The one-time k6 build of `directearn check`, started in the background as the check begins so Go
 // compiles while the contract stages run; the k6 stages wait for it, and it is reported on its own.
 import { findGo, findK6, installK6, K6_VERSION } from '../load/k6.js';
-import type { ToolBuild } from './model.js';
+import type { ToolBuild } from './check-summary.js';
 
 /** How the background build ended. */
 export type K6BuildResult =

@@ -1,7 +1,7 @@
 // Text output of `directearn check`: progress lines, the per-case table and the verdict, with
 // colours only when the caller says the output is a TTY without NO_COLOR.
-import type { CaseRow, Cell, StageResult, StageStatus, ToolBuild } from './model.js';
-import { OUTCOME_MEANING, runPassed } from './model.js';
+import type { CaseRow, Cell, StageResult, StageStatus, ToolBuild } from './check-summary.js';
+import { OUTCOME_MEANING, runPassed } from './check-summary.js';
 
 export interface RenderOptions {
   /** ANSI colours (a TTY and no NO_COLOR). */

@@ -4,15 +4,15 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { interactions } from '../contracts/interactions.js';
 import { preflight } from '../contracts/preflight.js';
-import type { DiffReport } from '../diff/model.js';
+import type { DiffReport } from '../diff/diff-report.js';
 import { isLoopbackUrl } from '../input/loopback.js';
 import { hostOf } from '../input/url.js';
 import { writeFileSafe } from '../util/safe-write.js';
 import { apiDiffStage, apiDiffSummary, markApiDiff } from './api-diff.js';
 import { buildCaseRows, type InteractionRef } from './cases.js';
+import { type CheckSummary, runPassed, type StageResult, type ToolBuild } from './check-summary.js';
 import { writeJUnit } from './junit.js';
 import { k6BuildRecord, prepareK6Build } from './k6-build.js';
-import { type CheckSummary, runPassed, type StageResult, type ToolBuild } from './model.js';
 import {
   buildLine,
   formatDuration,

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { durationOf } from '../input/duration.js';
 import { notIssuedReason } from '../load/issued.js';
 import { findGo } from '../load/k6.js';
-import { type BatchFigures, findK6, installK6, K6_VERSION, runLoad } from '../load/run.js';
+import { type BatchFigures, findK6, installK6, K6_VERSION, runLoad } from '../load/run-load.js';
+import type { StageTest } from './check-summary.js';
 import { type CheckContext, type Stage, type StageOutcome, summarise } from './context.js';
 import { contractsStage, pactsVsSpecStage, specStage, verifyStage } from './contract-stages.js';
-import type { StageTest } from './model.js';
 import { targetCustomers, targetIdentity } from './throughput-target.js';
 
 export type {

@@ -2,9 +2,9 @@
 import { isAbsolute, relative } from 'node:path';
 import { specPath } from '../openapi/index.js';
 import { packageRoot } from '../util/package-root.js';
-import { type DiffReport, failsAt } from './model.js';
+import { type DiffReport, failsAt } from './diff-report.js';
 import { renderText } from './render.js';
-import { runDiff } from './run.js';
+import { runDiff } from './run-diff.js';
 
 /** A bare ref becomes `git:REF`; `git:…` and existing files are taken as they are. */
 export function baseSide(ref: string, isFile: (path: string) => boolean): string {

@@ -1,7 +1,7 @@
 // The catalogue changes oasdiff cannot see: codes, messages, kinds and precedence live in
 // `x-directearn-catalogue`, an extension no structural diff reads.
 import type { CatalogueEntry } from '../openapi/document.js';
-import type { Finding, Severity } from './model.js';
+import type { Finding, Severity } from './diff-report.js';
 
 const finding = (severity: Severity, subject: string, change: string, text: string): Finding => ({
   severity,

@@ -3,7 +3,7 @@
 // changes take it away, whatever level oasdiff gives them.
 import { CLIENT_USES, type ClientUse } from '../client/uses.js';
 import type { PactInteraction } from '../contracts/pacts.js';
-import type { Dependents, Finding, Severity } from './model.js';
+import type { Dependents, Finding, Severity } from './diff-report.js';
 import type { OasdiffChange } from './oasdiff.js';
 import { isNode, type Node, schemaPlaces } from './schema-places.js';
 import { fieldPath } from './structure.js';

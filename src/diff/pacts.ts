@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { PACT_DIR, pactFiles, pactInteractions } from '../contracts/pacts.js';
 import { type SmvIssue, validatePactFile } from '../contracts/spec-check.js';
-import type { Finding, PactCheckSummary } from './model.js';
+import type { Finding, PactCheckSummary } from './diff-report.js';
 
 /** Problems per interaction description, or the reason the validator refused the spec itself. */
 type Outcome = { refused: string } | { byInteraction: Map<string, string[]> };

@@ -8,7 +8,7 @@ import {
   rank,
   SEVERITIES,
   type Severity,
-} from './model.js';
+} from './diff-report.js';
 
 export interface TextOptions {
   color: boolean;

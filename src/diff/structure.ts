@@ -1,6 +1,6 @@
 // Grades oasdiff's output for a consumer of the endpoint: its classified changelog, plus the
 // changes its changelog leaves out (descriptions, examples, servers), read from its diff tree.
-import type { Finding, Severity } from './model.js';
+import type { Finding, Severity } from './diff-report.js';
 import type { OasdiffChange, OasdiffTree } from './oasdiff.js';
 
 /**

@@ -2,8 +2,8 @@
 // spec at REF and the current one, grouped by severity (from a `directearn diff` report).
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DiffReport, Finding, Severity } from '../diff/model.js';
-import { SEVERITIES } from '../diff/model.js';
+import type { DiffReport, Finding, Severity } from '../diff/diff-report.js';
+import { SEVERITIES } from '../diff/diff-report.js';
 import { printableLines } from '../util/printable.js';
 import { writeFileSafe } from '../util/safe-write.js';
 import { simplePageHead } from './html.js';

@@ -1,7 +1,7 @@
 // The coverage page: each documented case -> its spec examples -> its pact interactions -> the
 // last verification result (from the summary the most recent `directearn check` wrote).
 import { existsSync, readFileSync } from 'node:fs';
-import { type CheckSummary, OUTCOME_MEANING } from '../check/model.js';
+import { type CheckSummary, OUTCOME_MEANING } from '../check/check-summary.js';
 import { interactions, NOT_PINNED } from '../contracts/interactions.js';
 import { catalogue } from '../openapi/index.js';
 import { describeState } from '../states/index.js';
@@ -26,7 +26,7 @@ export interface CoverageRow {
   inferred: boolean;
   examples: string[];
   interactions: CoverageInteraction[];
-  /** The smoke outcome of the last check (src/check/model.ts Outcome), or why there is none. */
+  /** The smoke outcome of the last check (src/check/check-summary.ts Outcome), or why there is none. */
   smoke: string;
   /** Why the case has no pact interaction (NOT_PINNED), when it has none. */
   noPactReason: string | undefined;

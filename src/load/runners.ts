@@ -21,7 +21,7 @@ export function segmentArgs(index: number, count: number): string[] {
 }
 
 /**
- * One k6 process of the run (src/load/run.ts's runScenario), handed in by its caller so this module
+ * One k6 process of the run (src/load/run-load.ts's runScenario), handed in by its caller so this module
  * does not import the one that calls it.
  */
 export type RunOneRunner = (

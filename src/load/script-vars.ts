@@ -1,5 +1,5 @@
 // The variables of k6/contract.ts a run hands its k6 scripts, built in one place for a local k6 run
-// (src/load/run.ts) and for the k6-operator manifests (src/load/k8s.ts), so the two cannot drift
+// (src/load/run-load.ts) and for the k6-operator manifests (src/load/k8s.ts), so the two cannot drift
 // apart; k6Env names each one as the contract does.
 
 import type { GeneratedToken, OAuthCredential } from '../client/oauth.js';

@@ -3,4 +3,4 @@ export * from './catalogue.js';
 export { ENDPOINT_PATH, loadSpec, parseSpec, type SpecDocument, specPath } from './document.js';
 export * from './examples.js';
 export type * from './types.js';
-export * from './validate.js';
+export * from './validators.js';

@@ -6,9 +6,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { isLoopbackHost } from '../input/loopback.js';
 import type { StateParams } from '../states/index.js';
 import { type Answer, isJson, JSON_HEADERS } from './answer.js';
-import type { LedgerEntry } from './model.js';
 import { header, isLoopback, type ProviderRequest, splitUrl } from './request.js';
 import { describeStates, ProviderStateError } from './states.js';
+import type { LedgerEntry } from './store.js';
 
 export const ADMIN_PREFIX = '/_admin/';
 /** The header carrying `--admin-token`. */

@@ -6,8 +6,8 @@ import { isUtf8 } from 'node:buffer';
 import { entityCasesByPrecedence, messageFor, type ValidationIssue } from '../openapi/index.js';
 import { CustomersScan } from './customers-scan.js';
 import { rawNumberAt } from './json-numbers.js';
-import type { LedgerRing, Model, Program, Promotion } from './model.js';
-import { checkRequest, type RequestHead, surelyValidHead } from './validate.js';
+import { checkRequest, type RequestHead, surelyValidHead } from './request-validation.js';
+import type { LedgerRing, Model, Program, Promotion } from './store.js';
 
 /** A response as the provider hands it to its listener (or an in-process caller). */
 export interface Answer {

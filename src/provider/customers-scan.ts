@@ -24,7 +24,7 @@
 // Anything else (whitespace, escapes, non-ASCII, other keys or key order, numbers, nulls, an empty
 // source, an empty array, a nested or earlier duplicate "customers", ...) returns undefined, and
 // the caller takes the JSON.parse path, unchanged.
-import type { Model } from './model.js';
+import type { Model } from './store.js';
 
 /** Stands in for the customers array in the text JSON.parse reads: letters only, no escape needed. */
 export const SENTINEL = 'directearnCustomersReadFromBytes';
@@ -206,7 +206,7 @@ function valueEnd(b: Uint8Array, p: number, len: number): number {
 }
 
 /**
- * canonicalId of model.ts on the ASCII bytes [start, end): digits, no sign, no leading zero, at
+ * canonicalId of store.ts on the ASCII bytes [start, end): digits, no sign, no leading zero, at
  * most 15 digits; -1 otherwise. The same rules char for char (a byte of ASCII text is its char code).
  */
 export function canonicalIdAt(b: Uint8Array, start: number, end: number): number {

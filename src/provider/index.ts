@@ -22,7 +22,6 @@ export type {
 } from './fixtures.js';
 export { DEFAULT_FIXTURES, FixturesError } from './fixtures.js';
 export { checkFixtures, loadFixturesFile } from './fixtures-check.js';
-export type { LedgerEntry } from './model.js';
 export type { KnobStats, Provider, ProviderResponse } from './provider.js';
 export type { ProviderOptions, ResolvedOptions } from './provider-options.js';
 export { HEALTH_PATH } from './reference-provider.js';
@@ -36,6 +35,7 @@ export {
   type StateDescription,
   type StateParamSpec,
 } from './states.js';
+export type { LedgerEntry } from './store.js';
 
 /** Builds a provider. Throws FixturesError for bad fixtures (naming the file and field). */
 export function createProvider(options: ProviderOptions = {}): Provider {

@@ -2,9 +2,9 @@
 // instrument): the Provider interface, its answers and its counts. reference-provider.ts implements
 // it; createProvider (index.ts) builds one.
 import type { StateParams } from '../states/index.js';
-import type { LedgerEntry } from './model.js';
 import type { ResolvedOptions } from './provider-options.js';
 import type { ProviderRequest } from './request.js';
+import type { LedgerEntry } from './store.js';
 
 export interface ProviderResponse {
   status: number;

@@ -16,7 +16,6 @@ import { ADMIN_PREFIX, adminGate, adminRoute } from './admin.js';
 import { type Answer, EarnDesk, httpError, isJson, JSON_HEADERS } from './answer.js';
 import { Credentials, WWW_AUTHENTICATE } from './auth.js';
 import { CapacityQueue, customersAnswered } from './capacity.js';
-import { type LedgerEntry, LedgerRing, Model } from './model.js';
 import { TokenDesk } from './oauth.js';
 import type { KnobStats, Provider, ProviderResponse } from './provider.js';
 import {
@@ -31,6 +30,7 @@ import { MinuteQuota } from './quota.js';
 import { TokenBucket } from './rate-limit.js';
 import { header, type ProviderRequest } from './request.js';
 import { applyState, type LiveLimits } from './states.js';
+import { type LedgerEntry, LedgerRing, Model } from './store.js';
 
 /** The health route: 200 {"status":"ok"} with no credentials, not counted in stats. */
 export const HEALTH_PATH = '/_health';

@@ -2,9 +2,9 @@
 // the provider's live limits for the 413/429 states. A new state gets its handler here, its
 // parameters and case in state-specs.ts.
 import { STATES, type StateKey } from '../states/index.js';
-import type { Model, Program, Promotion } from './model.js';
 import { type Params, ProviderStateError } from './state-params.js';
 import { MAX_EARN_LIMIT, MAX_STATE_BODY_LIMIT, MAX_STATE_RATE_LIMIT } from './state-specs.js';
+import type { Model, Program, Promotion } from './store.js';
 
 /** The provider's live limits, which the 413/429 states change; teardown restores the configured ones. */
 export interface LiveLimits {

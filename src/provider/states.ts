@@ -4,10 +4,10 @@
 // the sentence with its values written in), its parameters checked against state-specs.ts, and its
 // handler (state-handlers.ts) applied; teardown restores the fixtures and the configured limits.
 import { STATE_NAMES, STATES, type StateKey, type StateName, type StateParams } from '../states/index.js';
-import type { Model } from './model.js';
 import { handlers, type LiveLimits } from './state-handlers.js';
 import { Params, ProviderStateError } from './state-params.js';
 import { SPECS } from './state-specs.js';
+import type { Model } from './store.js';
 
 export type { LiveLimits } from './state-handlers.js';
 export { ProviderStateError } from './state-params.js';

@@ -5,7 +5,7 @@ import { findingLine, UndocumentedCollector, type UndocumentedFinding } from '..
 import { ExitCode } from '../errors.js';
 import { type JUnitCase, junitXml } from '../util/junit.js';
 import { printable } from '../util/output-path.js';
-import { RULES, type Violation } from './check.js';
+import { RULES, type Violation } from './judge-exchange.js';
 import type { Exchange } from './server.js';
 
 /** A violation with the exchange it was found in. */

@@ -15,7 +15,7 @@ import {
   exchangeDeadlineMs,
   keepAliveAgent,
 } from '../util/bounded-http.js';
-import { checkRequest, checkResponse, isEndpointCall, type Violation } from './check.js';
+import { checkRequest, checkResponse, isEndpointCall, type Violation } from './judge-exchange.js';
 import { answerError, hopByHop, PROXY_BODY_CAP_BYTES, passOn, readAll } from './relay.js';
 import { checkRequestTarget } from './target.js';
 

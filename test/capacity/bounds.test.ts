@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCapacity } from '../../src/capacity/run.js';
+import { runCapacity } from '../../src/capacity/run-capacity.js';
 import { main } from '../../src/cli/main.js';
 import { startProvider } from '../../src/provider/server.js';
 import { captureIO } from '../support/cli-io.js';

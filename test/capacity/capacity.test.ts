@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CapacityResult } from '../../src/capacity/result.js';
-import { runCapacity } from '../../src/capacity/run.js';
+import { runCapacity } from '../../src/capacity/run-capacity.js';
 import { parseSlo } from '../../src/load/slo.js';
 import { type Running, startWithReadyFile } from '../support/serve-process.js';
 

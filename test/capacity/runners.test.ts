@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCapacity } from '../../src/capacity/run.js';
+import { runCapacity } from '../../src/capacity/run-capacity.js';
 import { judge, stepFigures } from '../../src/capacity/step.js';
 import type { K6SummaryData } from '../../src/load/read-k6-summary.js';
 import { parseSlo } from '../../src/load/slo.js';

@@ -16,7 +16,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CheckSummary } from '../../src/check/model.js';
+import type { CheckSummary } from '../../src/check/check-summary.js';
 import { interactions } from '../../src/contracts/interactions.js';
 import { pactFiles } from '../../src/contracts/pacts.js';
 import { catalogue } from '../../src/openapi/index.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import type { CheckSummary } from '../../src/check/model.js';
+import type { CheckSummary } from '../../src/check/check-summary.js';
 import { runCheck } from '../../src/check/runner.js';
 import { type CheckContext, type Stage, smokeStage } from '../../src/check/stages.js';
 

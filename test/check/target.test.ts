@@ -12,7 +12,7 @@ import { stringify } from 'yaml';
 import type { CliIO } from '../../src/cli/command.js';
 import { main } from '../../src/cli/main.js';
 import { interactions } from '../../src/contracts/interactions.js';
-import { findK6 } from '../../src/load/run.js';
+import { findK6 } from '../../src/load/run-load.js';
 import { withVariant } from '../../src/mutation/variant-host.js';
 import { messageFor } from '../../src/openapi/index.js';
 import { createProvider } from '../../src/provider/index.js';

@@ -9,7 +9,7 @@ import { formatUserPass, parseToken, parseUserPass } from '../../src/input/crede
 import { readInputBytes, readInputText } from '../../src/input/file.js';
 import { isLoopbackHost, isLoopbackPeer, isLoopbackUrl } from '../../src/input/loopback.js';
 import { hostOf, parseHttpUrl } from '../../src/input/url.js';
-import { isLoopbackUrl as loadIsLoopbackUrl } from '../../src/load/run.js';
+import { isLoopbackUrl as loadIsLoopbackUrl } from '../../src/load/run-load.js';
 import { isLoopback as providerIsLoopback } from '../../src/provider/index.js';
 import { captureIO } from '../support/cli-io.js';
 

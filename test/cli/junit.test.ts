@@ -2,11 +2,11 @@
 // counts on testsuites and testsuite are the cases' own, the elements come in JUnit's order, every
 // text is escaped, and each caller's document parses with a real XML parser.
 import { describe, expect, it } from 'vitest';
+import type { StageResult } from '../../src/check/check-summary.js';
 import { stageJUnit } from '../../src/check/junit.js';
-import type { StageResult } from '../../src/check/model.js';
 import { verificationJUnit } from '../../src/contracts/junit.js';
 import type { VerifyResult } from '../../src/contracts/verification.js';
-import type { DiffReport } from '../../src/diff/model.js';
+import type { DiffReport } from '../../src/diff/diff-report.js';
 import { renderJUnit } from '../../src/diff/render.js';
 import type { ProxyReport } from '../../src/proxy/report.js';
 import { proxyJUnit } from '../../src/proxy/report.js';

@@ -17,7 +17,7 @@ import {
 import { checkInvariants, checkRequestLevelCase } from '../../src/contracts/invariants.js';
 import { serveVariants } from '../../src/mutation/variant-host.js';
 import { type DirectEarnRequest, example } from '../../src/openapi/index.js';
-import { RULES } from '../../src/proxy/check.js';
+import { RULES } from '../../src/proxy/judge-exchange.js';
 import { ProxyTally } from '../../src/proxy/report.js';
 import { STATES } from '../../src/states/index.js';
 import { ALL_CREDENTIAL_FLAGS } from '../support/real-host.js';

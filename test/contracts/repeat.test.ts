@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { runPassed } from '../../src/check/model.js';
+import { runPassed } from '../../src/check/check-summary.js';
 import { verifyStage } from '../../src/check/stages.js';
 import type { CliIO } from '../../src/cli/command.js';
 import { main } from '../../src/cli/main.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { main } from '../../src/cli/main.js';
-import { runDiff } from '../../src/diff/run.js';
+import { runDiff } from '../../src/diff/run-diff.js';
 import { writeChangelog } from '../../src/docs/changelog.js';
 import { specPath } from '../../src/openapi/index.js';
 import { packageRoot } from '../../src/util/package-root.js';

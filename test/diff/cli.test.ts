@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { markApiDiff } from '../../src/check/api-diff.js';
-import type { CaseRow, CheckSummary } from '../../src/check/model.js';
+import type { CaseRow, CheckSummary } from '../../src/check/check-summary.js';
 import { runCheck } from '../../src/check/runner.js';
 import type { CheckContext } from '../../src/check/stages.js';
 import { main } from '../../src/cli/main.js';
 import { pactInteractions } from '../../src/contracts/pacts.js';
-import type { DiffReport } from '../../src/diff/model.js';
-import { runDiff } from '../../src/diff/run.js';
+import type { DiffReport } from '../../src/diff/diff-report.js';
+import { runDiff } from '../../src/diff/run-diff.js';
 import { catalogue, specPath } from '../../src/openapi/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { EDITS } from '../fixtures/spec-edits.js';
@@ -207,7 +207,7 @@ describe('check --base REF', () => {
   });
 
   it('prints the diff under the verdict and fails the check on a breaking change', async () => {
-    const { runDiff } = await import('../../src/diff/run.js');
+    const { runDiff } = await import('../../src/diff/run-diff.js');
     const { printBaseDiff } = await import('../../src/diff/base.js');
     const lines: string[] = [];
     const breaking = printBaseDiff(

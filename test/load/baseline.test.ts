@@ -20,7 +20,7 @@ import {
   parseRegression,
 } from '../../src/load/baseline.js';
 import { identityVars, resolveIdentity } from '../../src/load/identity.js';
-import { offeredRps } from '../../src/load/run.js';
+import { offeredRps } from '../../src/load/run-load.js';
 import { checkSlos, DEFAULT_SLO_TEXT, parseSlo, readSloFile } from '../../src/load/slo.js';
 import { type LoadSummary, readSummary, summaryProblem } from '../../src/load/summary.js';
 import { packageRoot } from '../../src/util/package-root.js';

@@ -10,7 +10,7 @@ import { preflight } from '../../src/load/identity.js';
 import { notIssuedReason } from '../../src/load/issued.js';
 import { batchFigures, type K6SummaryData } from '../../src/load/read-k6-summary.js';
 import { recommendation } from '../../src/load/report.js';
-import { findK6 } from '../../src/load/run.js';
+import { findK6 } from '../../src/load/run-load.js';
 import {
   type BatchFigures,
   type LoadSummary,

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { main } from '../../src/cli/main.js';
 import { K8S_CREDENTIALS_SECRET, K8S_MOUNT } from '../../src/load/k8s.js';
-import { findK6, K6_VERSION } from '../../src/load/run.js';
+import { findK6, K6_VERSION } from '../../src/load/run-load.js';
 import { K6_GOGC, K6_VARS } from '../../src/load/script-vars.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { captureIO } from '../support/cli-io.js';

@@ -29,7 +29,7 @@ import {
   offeredRps,
   runLoad,
   smokeResults,
-} from '../../src/load/run.js';
+} from '../../src/load/run-load.js';
 import { K6_GOGC, K6_VARS, k6Gogc } from '../../src/load/script-vars.js';
 import { summaryProblem } from '../../src/load/summary.js';
 import { catalogue } from '../../src/openapi/index.js';

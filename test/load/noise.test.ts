@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { findK6 } from '../../src/load/run.js';
+import { findK6 } from '../../src/load/run-load.js';
 import type { LoadSummary } from '../../src/load/summary.js';
 import { startProvider } from '../../src/provider/server.js';
 import { captureIO } from '../support/cli-io.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { durationOf } from '../../src/input/duration.js';
-import { runLoad } from '../../src/load/run.js';
+import { runLoad } from '../../src/load/run-load.js';
 import { startProvider } from '../../src/provider/server.js';
 
 const KEY = 'load-key';

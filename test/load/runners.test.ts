@@ -12,7 +12,7 @@ import { main } from '../../src/cli/main.js';
 import { DEFAULT_BASIC_PASSWORD, DEFAULT_BASIC_USER } from '../../src/config/defaults.js';
 import type { RunnerSummary } from '../../src/config/k6-contract.js';
 import type { MergedSummary } from '../../src/load/merge.js';
-import { findK6 } from '../../src/load/run.js';
+import { findK6 } from '../../src/load/run-load.js';
 import { segmentArgs } from '../../src/load/runners.js';
 import { startProvider } from '../../src/provider/server.js';
 import { packageRoot } from '../../src/util/package-root.js';

@@ -3,7 +3,6 @@
 // with a useful path.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkExamples, checkMetaSchema, lintSpec } from '../../src/openapi/check.js';
 import {
   catalogue,
   entityCasesByPrecedence,
@@ -14,6 +13,7 @@ import {
   validateRequest,
   validateResponse,
 } from '../../src/openapi/index.js';
+import { checkExamples, checkMetaSchema, lintSpec } from '../../src/openapi/spec-checks.js';
 
 const doc = JSON.parse(readFileSync(new URL('../fixtures/doc-examples.json', import.meta.url), 'utf8')) as {
   bodies: Record<string, unknown>;

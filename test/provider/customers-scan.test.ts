@@ -8,8 +8,8 @@ import { LOAD_CUSTOMER_ID_FIRST, loadCustomerEmail, loadCustomerMobile } from '.
 import { EarnDesk, SCAN_FROM_BYTES } from '../../src/provider/answer.js';
 import { CustomersScan, canonicalIdAt, SENTINEL } from '../../src/provider/customers-scan.js';
 import { DEFAULT_FIXTURES } from '../../src/provider/index.js';
-import { canonicalId, LedgerRing, Model } from '../../src/provider/model.js';
-import { surelyValid, surelyValidCustomer, surelyValidHead } from '../../src/provider/validate.js';
+import { surelyValid, surelyValidCustomer, surelyValidHead } from '../../src/provider/request-validation.js';
+import { canonicalId, LedgerRing, Model } from '../../src/provider/store.js';
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'utf8');
 const HEAD =

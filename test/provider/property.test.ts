@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { LOAD_CUSTOMER_ID_FIRST } from '../../src/config/defaults.js';
 import { ENDPOINT_PATH, formatIssues, validateRequest, validateResponse } from '../../src/openapi/index.js';
 import { createProvider } from '../../src/provider/index.js';
-import { checkRequest, surelyValid } from '../../src/provider/validate.js';
+import { checkRequest, surelyValid } from '../../src/provider/request-validation.js';
 import { type Answer, AUTH, JSON_CT } from '../support/provider-helpers.js';
 
 const knownCustomer = fc.constantFrom('98662653', '98662632', '423924812', '387004879', '423815857');

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { entityCasesByPrecedence } from '../../src/openapi/index.js';
 import { CUSTOMER_CHECK_ORDER, createProvider, REQUEST_CHECK_ORDER } from '../../src/provider/index.js';
 import { rawNumberAt } from '../../src/provider/json-numbers.js';
-import { LedgerRing } from '../../src/provider/model.js';
+import { LedgerRing } from '../../src/provider/store.js';
 
 describe('the order of the entity checks', () => {
   it("is the catalogue's precedence: request-scoped cases first, then the per-customer loop", () => {

@@ -22,7 +22,7 @@ import {
 } from '../../src/openapi/index.js';
 import { createProvider } from '../../src/provider/index.js';
 import { startProvider } from '../../src/provider/server.js';
-import { checkResponse, RULES } from '../../src/proxy/check.js';
+import { checkResponse, RULES } from '../../src/proxy/judge-exchange.js';
 import type { ProxyReport } from '../../src/proxy/report.js';
 import { captureIO } from '../support/cli-io.js';
 

@@ -64,7 +64,7 @@ export const command: Command = {
   help,
   async run(args, io) {
     const { options, json } = settleCapacity(args, io);
-    const { runCapacity } = await import('../../capacity/run.js');
+    const { runCapacity } = await import('../../capacity/run-capacity.js');
     let outcome: Awaited<ReturnType<typeof runCapacity>>;
     try {
       outcome = await runCapacity({ ...options, onProgress: (line) => io.err(line) });

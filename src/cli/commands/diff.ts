@@ -1,9 +1,9 @@
 // `directearn diff BASE [NEW]`: will the next version of the spec break the endpoint's consumers?
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { failsAt } from '../../diff/model.js';
+import { failsAt } from '../../diff/diff-report.js';
 import { renderJson, renderJUnit, renderText } from '../../diff/render.js';
-import { runDiff } from '../../diff/run.js';
+import { runDiff } from '../../diff/run-diff.js';
 import { DEFAULT_SPEC_PATH } from '../../diff/source.js';
 import { writeFileSafe } from '../../util/safe-write.js';
 import { type Command, parseFlags, UsageError } from '../command.js';

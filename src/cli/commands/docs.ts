@@ -2,7 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_CHECK_DIR, DEFAULT_DOCS_DIR } from '../../config/defaults.js';
-import type { DiffReport } from '../../diff/model.js';
+import type { DiffReport } from '../../diff/diff-report.js';
 import { buildDocs } from '../../docs/build.js';
 import { writeChangelog } from '../../docs/changelog.js';
 import { readSeenRecords } from '../../docs/seen.js';

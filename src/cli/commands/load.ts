@@ -3,7 +3,7 @@ import { relative } from 'node:path';
 import { isLoopbackUrl } from '../../input/loopback.js';
 import { hostOf } from '../../input/url.js';
 import { comparisonLines, comparisonMarkdown } from '../../load/baseline.js';
-import type { LoadResult } from '../../load/run.js';
+import type { LoadResult } from '../../load/run-load.js';
 import type { BatchFigures } from '../../load/summary.js';
 import { writeFileSafe } from '../../util/safe-write.js';
 import { type CliIO, type Command, ExitCode } from '../command.js';
@@ -23,7 +23,7 @@ export const command: Command = {
   async run(args, io) {
     const request = settleLoad(args, io);
     if (request.emitK8s !== undefined) return await emit(request.options, request.emitK8s, io);
-    const { runLoad } = await import('../../load/run.js');
+    const { runLoad } = await import('../../load/run-load.js');
     const result = await runLoad({ ...request.options, onOutput: (line) => io.err(line) });
     if (request.markdown !== undefined && result.comparison !== undefined)
       writeFileSafe(request.markdown, comparisonMarkdown(result.comparison, result.summary.target));

@@ -7,7 +7,7 @@ import { pactInteractions } from '../contracts/pacts.js';
 import { UsageError } from '../errors.js';
 import { diffCatalogue } from './catalogue.js';
 import { type ConsumerUses, consumerUses, gradeForConsumer } from './consumer.js';
-import { countFindings, type DiffReport, type Finding, sortFindings } from './model.js';
+import { countFindings, type DiffReport, type Finding, sortFindings } from './diff-report.js';
 import { findOrBuildOasdiff, OASDIFF, runOasdiff } from './oasdiff.js';
 import { checkPacts, pinnedInteractions } from './pacts.js';
 import { readSide, type SpecSide } from './source.js';

@@ -4,7 +4,7 @@ import { validate as validateOpenApi } from '@readme/openapi-parser';
 import { packageRoot } from '../util/package-root.js';
 import { runRedocly } from '../util/process.js';
 import { loadSpec, specPath } from './document.js';
-import { formatIssues, validateResponse, validateSchema } from './validate.js';
+import { formatIssues, validateResponse, validateSchema } from './validators.js';
 
 export interface SpecCheckResult {
   ok: boolean;
