@@ -176,7 +176,7 @@ function sendOn(rec: Recorder, req: IncomingMessage, res: ServerResponse, body: 
     agent: rec.agent,
   });
   rec.open.add(x);
-  // The verifier gave up (its own timeout): the target's answer is no longer awaited.
+  // The client (pact-verifier, or k6 through a relay) gave up on its own timeout: no answer awaited.
   res.on('close', () => {
     if (!res.writableFinished) x.abort();
   });
@@ -192,7 +192,7 @@ function sendOn(rec: Recorder, req: IncomingMessage, res: ServerResponse, body: 
     },
     (e: BoundedExchangeError) => {
       rec.open.delete(x);
-      const why = `the target ${e.kind === 'redirect' ? e.message : e.kind === 'network' ? `did not answer (${e.message})` : e.kind === 'aborted' ? 'gave no answer before the verifier gave up' : `broke a bound: ${e.message}`}`;
+      const why = `the target ${e.kind === 'redirect' ? e.message : e.kind === 'network' ? `did not answer (${e.message})` : e.kind === 'aborted' ? 'gave no answer before its client (the verifier, or k6) gave up' : `broke a bound: ${e.message}`}`;
       // A host that redirects, floods or stalls gets no further request (nor our credentials).
       if (e.kind !== 'network') rec.tripped ??= `${why} (${req.method} ${req.url})`;
       refuse(e.status ?? 0, why);
