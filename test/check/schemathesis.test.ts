@@ -2,10 +2,11 @@
 // with the project's spec, every check, every phase, positive and negative data, once per way to
 // authenticate (Basic, Bearer, X-CAP-API-OAUTH-TOKEN), and must report 0 failures. Installed into
 // the user tool cache on first run (src/tools/schemathesis.ts); if it cannot be, the test fails.
+// The four runs are schemathesis's own CLI forked from one Python start (test/support/schemathesis-runs.py).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BASIC_PASSWORD, DEFAULT_BASIC_USER, DEFAULT_TOKEN } from '../../src/config/defaults.js';
 import { specPath } from '../../src/openapi/document.js';
@@ -76,42 +77,73 @@ function runArgs(url: string, credential: string[]): string[] {
   ];
 }
 
-function run(st: string, args: string[], cwd: string): Promise<{ code: number; output: string }> {
+/** The venv's Python, beside its `st`: the one `st` starts with. */
+const pythonOf = (st: string): string => join(dirname(st), 'python3');
+const DRIVER = join(import.meta.dirname, '..', 'support', 'schemathesis-runs.py');
+
+/**
+ * Every run of `runs` at once, forked from one Python that has loaded schemathesis once
+ * (test/support/schemathesis-runs.py): each child runs schemathesis's own CLI, as `st` does, with
+ * those arguments. Resolves to each run's exit code and output, in order.
+ */
+function runAll(st: string, runs: string[][], cwd: string): Promise<{ code: number; output: string }[]> {
   return new Promise((resolve) => {
-    const child = spawn(st, args, { cwd, env: { ...process.env, NO_COLOR: '1' } });
-    let output = '';
+    const child = spawn(pythonOf(st), [DRIVER, cwd, JSON.stringify(runs)], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let log = '';
     child.stdout.on('data', (d: Buffer) => {
-      output += d.toString();
+      log += d.toString();
     });
     child.stderr.on('data', (d: Buffer) => {
-      output += d.toString();
+      log += d.toString();
     });
-    child.on('error', (e) => resolve({ code: 1, output: `${output}\n${e.message}` }));
-    child.on('close', (code) => resolve({ code: code ?? 1, output }));
+    const done = () =>
+      resolve(
+        runs.map((_, i) => {
+          const code = new RegExp(`^${i} (-?\\d+)$`, 'm').exec(log)?.[1];
+          const file = join(cwd, `${i}.out`);
+          const output = existsSync(file) ? readFileSync(file, 'utf8') : '';
+          return code === undefined
+            ? { code: 1, output: `${output}\nthe driver gave no exit code for run ${i}:\n${log}` }
+            : { code: Number(code), output };
+        }),
+      );
+    child.on('error', (e) => {
+      log += `\n${e.message}`;
+      done();
+    });
+    child.on('close', done);
   });
 }
 
 describe(`schemathesis ${SCHEMATHESIS_VERSION} against the reference provider`, () => {
-  let st: string;
   let served: Awaited<ReturnType<typeof startProvider>>;
   let cwd: string;
+  let results: Promise<{ code: number; output: string }[]>;
   beforeAll(async () => {
     // First run only: a venv and pip install (about 30 s); a failure here fails the test, loudly.
-    st = await installSchemathesis((line) => process.stderr.write(`[schemathesis install] ${line}\n`));
+    const st = await installSchemathesis((line) => process.stderr.write(`[schemathesis install] ${line}\n`));
     served = await startProvider({ host: '127.0.0.1', port: 0 });
     // Anything schemathesis writes (it should write nothing with these flags) lands in a temp dir.
     cwd = mkdtempSync(join(tmpdir(), 'directearn-schemathesis-'));
+    // The runs go at once against the one provider; each test awaits its own.
+    results = runAll(
+      st,
+      CREDENTIALS.map(({ args }) => runArgs(served.url, args)),
+      cwd,
+    );
   }, 600_000);
   afterAll(async () => {
     await served?.close();
     if (cwd !== undefined) rmSync(cwd, { recursive: true, force: true });
   });
 
-  // The runs go at once against the one provider.
-  it.concurrent.each(CREDENTIALS)(
+  it.each(CREDENTIALS.map((c, i) => ({ ...c, i })))(
     'all checks, phases and modes under $name: 0 failures',
-    async ({ args }) => {
-      const { code, output } = await run(st, runArgs(served.url, args), cwd);
+    async ({ i }) => {
+      const { code, output } = (await results)[i] ?? { code: 1, output: `no result for run ${i}` };
       const failures = output.slice(output.indexOf('FAILURES'));
       expect(code, `schemathesis exited ${code}:\n${failures}`).toBe(0);
       expect(output).toMatch(/No issues found/);
