@@ -22,13 +22,21 @@ const figuresOf = answerFigures;
 export const answerReadEvery = (batchSize: number): number => Math.max(10, Math.floor(batchSize / 10));
 
 /**
- * Adds a 200 answer's customers, failures and warned customers to the directearn_* counters (its
- * text body read with native string searches, see figures.ts). `every` > 0 also records one in how
- * many answers the caller reads. The shares the summary reports (failed / answered, warned /
- * answered) are then over the answers read. A zero is not added: the sum is the same.
+ * Records that the caller reads one answer in `every` (summary.json's `sampled.every`). Once per VU
+ * and scenario is enough (a gauge keeps its last value, the same for the whole scenario): a metric
+ * sample costs k6 a few µs, so one per read was a share of k6's CPU per request at batch 1.
  */
-export function recordAnswer(res: RefinedResponse<ResponseType | undefined>, every = 0): void {
-  if (every > 0) readEvery.add(every);
+export function recordReadEvery(every: number): void {
+  readEvery.add(every);
+}
+
+/**
+ * Adds a 200 answer's customers, failures and warned customers to the directearn_* counters (its
+ * text body read with native string searches, see figures.ts). The shares the summary reports
+ * (failed / answered, warned / answered) are over the answers read. A zero is not added: the sum
+ * is the same.
+ */
+export function recordAnswer(res: RefinedResponse<ResponseType | undefined>): void {
   if (res.status !== 200) return;
   const body = res.body;
   if (typeof body !== 'string') return;

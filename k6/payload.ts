@@ -80,6 +80,15 @@ export function pooledBody(batchSize: number, vu: number, iteration: number): st
   return pool[iteration % pool.length] as string;
 }
 
+/**
+ * This VU's pool of bodies at `batchSize` (pooledBody's), or undefined when every body is built
+ * fresh (poolCustomers 0): a caller that keeps it for its scenario indexes it with no call per request.
+ */
+export function bodyPool(batchSize: number, vu: number): readonly string[] | undefined {
+  if (POOL_CUSTOMERS === 0) return undefined;
+  return pools.get(batchSize) ?? fillPool(batchSize, vu);
+}
+
 /** Builds this VU's pool of bodies for `batchSize`: enough to cover poolCustomers customers. */
 function fillPool(batchSize: number, vu: number): string[] {
   const slots = Math.max(2, Math.ceil(config.poolCustomers / batchSize));
