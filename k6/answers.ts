@@ -3,6 +3,7 @@
 
 import type { RefinedResponse, ResponseType } from 'k6/http';
 import { Counter, Gauge } from 'k6/metrics';
+import { abortOverCap, READ_CAP } from './bounds.ts';
 import { answerFigures } from './figures.ts';
 
 const customersAnswered = new Counter('directearn_customers_answered');
@@ -12,6 +13,8 @@ const customersWarned = new Counter('directearn_customers_warned');
 const readEvery = new Gauge('directearn_answers_read_every');
 // A local binding: reading an imported one costs k6 a lookup by name on every call.
 const figuresOf = answerFigures;
+const cap = READ_CAP;
+const overCap = abortOverCap;
 
 /**
  * Every how many answers at `batchSize` the throughput script reads: one in 10 up to batch 109,
@@ -34,12 +37,14 @@ export function recordReadEvery(every: number): void {
  * Adds a 200 answer's customers, failures and warned customers to the directearn_* counters (its
  * text body read with native string searches, see figures.ts). The shares the summary reports
  * (failed / answered, warned / answered) are over the answers read. A zero is not added: the sum
- * is the same.
+ * is the same. An answer over the cap (k6/bounds.ts) aborts the run, whatever its status.
  */
 export function recordAnswer(res: RefinedResponse<ResponseType | undefined>): void {
-  if (res.status !== 200) return;
   const body = res.body;
   if (typeof body !== 'string') return;
+  // Read straight from a target in a runner pod (no relay): over the cap, the run is aborted.
+  if (body.length > cap) overCap(body.length);
+  if (res.status !== 200) return;
   const figures = figuresOf(body);
   if (figures === undefined) return;
   customersAnswered.add(figures.total);

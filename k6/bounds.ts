@@ -2,8 +2,13 @@
 // timeout. Every request gets the suite's exchange deadline as its timeout; an answer a script reads
 // (responseType 'text') goes through the bounded relay Node puts in front of a --target (no redirect
 // passed on, a size cap, a deadline); one it does not read ('none') goes straight to the target,
-// k6 dropping its bytes as they come.
+// k6 dropping its bytes as they come. Where no relay stands between (capacity, the runner pods of
+// --emit-k8s) every answer read is checked against the cap after reading, and one over it aborts the
+// run; what k6 holds meanwhile is bounded by its memory ceiling (src/load/k6-memory.ts, the pod's limit).
+import exec from 'k6/execution';
+import { Counter } from 'k6/metrics';
 import { config } from './config.ts';
+import { OVER_CAP_METRIC, READ_ANSWER_CAP_BYTES } from './contract.ts';
 
 /** Base URL of the requests whose answers are read: the relay before a --target, else the target. */
 export const READ_BASE_URL = config.readBaseUrl === '' ? config.baseUrl : config.readBaseUrl;
@@ -26,4 +31,31 @@ export function bounded<P extends object>(params: P, relayed = false): P & { tim
   if (config.requestTimeoutMs === 0) return params;
   const relay = relayed && READ_BASE_URL !== config.baseUrl;
   return { ...params, timeout: config.requestTimeoutMs + (relay ? RELAY_MARGIN_MS : 0) };
+}
+
+/**
+ * Largest answer a script reads, in characters: READ_ANSWER_CAP_BYTES. k6 turns the body into a
+ * string before a script sees it, so its length is what is cheap to know: at most the bytes, and
+ * at least a third of them (no UTF-8 character takes more than 3 bytes per UTF-16 unit).
+ */
+export const READ_CAP = READ_ANSWER_CAP_BYTES;
+
+/** Answers over the cap: handleSummary then writes no runner summary (k6/summary-outputs.ts). */
+const overCap = new Counter(OVER_CAP_METRIC);
+
+/**
+ * Aborts the run for an answer of `length` characters over READ_CAP: its figures (or a step's) are
+ * forged or broken, never reported. Callers compare the length themselves (a local binding, no call
+ * per answer) and call this only over the cap.
+ */
+export function abortOverCap(length: number): void {
+  overCap.add(1);
+  exec.test.abort(
+    `the target broke a bound: answer of ${length} characters, over the ${READ_CAP}-character cap of an answer k6 reads`,
+  );
+}
+
+/** Aborts the run when `body` (an answer read) is over READ_CAP; see abortOverCap. */
+export function capAnswer(body: unknown): void {
+  if (typeof body === 'string' && body.length > READ_CAP) abortOverCap(body.length);
 }

@@ -6,6 +6,7 @@ import exec from 'k6/execution';
 import http from 'k6/http';
 import { Counter, Gauge, Trend } from 'k6/metrics';
 import type { Options } from 'k6/options';
+import { abortOverCap, bounded, READ_CAP } from './bounds.ts';
 import { config } from './config.ts';
 import { answerFigures } from './figures.ts';
 import { keepTokenFresh, OAUTH } from './oauth.ts';
@@ -82,7 +83,9 @@ const limitHeader = new Gauge('directearn_ratelimit_limit');
 const retryAfter = new Gauge('directearn_retry_after_seconds');
 
 // 429 is counted apart (a rate limit is not an error of the host), so it is an expected status.
-const params = { headers: JSON_HEADERS, responseCallback: http.expectedStatuses(200, 429) };
+// Before a --target, the exchange deadline is the timeout (k6/bounds.ts): an answer that takes
+// longer is an error of the step.
+const params = bounded({ headers: JSON_HEADERS, responseCallback: http.expectedStatuses(200, 429) });
 
 export function setup(): void {
   assertTargetUp();
@@ -91,6 +94,9 @@ export function setup(): void {
 buildPools(__VU);
 
 let iteration = 0;
+/** Local bindings of the answer cap (k6/bounds.ts): an imported one is a lookup by name per read. */
+const cap = READ_CAP;
+const overCap = abortOverCap;
 
 export function step(): void {
   // The customer budget: never more iterations than the step was given, whatever k6 schedules.
@@ -102,6 +108,10 @@ export function step(): void {
   sent.add(batchSize);
   vusMax.add(exec.instance.vusInitialized);
   const res = http.post(ENDPOINT_URL, body, params);
+  // Every answer is read, straight from the target (no relay: it would be measured with the host).
+  // One over the cap aborts the step: its figures are never reported as the host's capacity.
+  const text = res.body;
+  if (typeof text === 'string' && text.length > cap) overCap(text.length);
   if (res.status === 429) {
     limited.add(1);
     const limit = Number(res.headers['X-Ratelimit-Limit']);
@@ -116,7 +126,7 @@ export function step(): void {
   }
   served.add(1);
   answeredAfter.add(Date.now() - exec.scenario.startTime);
-  const figures = typeof res.body === 'string' ? answerFigures(res.body) : undefined;
+  const figures = typeof text === 'string' ? answerFigures(text) : undefined;
   if (figures === undefined) return;
   answered.add(figures.total);
   failures.add(figures.failed);

@@ -38,6 +38,20 @@ export const SLO = {
   warnedShare: 0.05,
 } as const;
 
+/**
+ * Largest answer a k6 script reads, bytes (characters in k6, see k6/bounds.ts): 13 times what the
+ * embedded provider answers to a batch of 1000 failing every customer (159 KB). The bounded relay
+ * before a local --target refuses larger ones (src/load/relay.ts); a script reading straight from a
+ * target (capacity, the runner pods of --emit-k8s) checks each answer after reading it.
+ */
+export const READ_ANSWER_CAP_BYTES = 2 * 1024 * 1024;
+
+/**
+ * The counter of answers over READ_ANSWER_CAP_BYTES: a run that counted one was aborted, and its
+ * figures are the target's forgery, so it writes no runner summary (a merge names it missing).
+ */
+export const OVER_CAP_METRIC = 'directearn_answers_over_cap';
+
 /** One row of the contract: the variable's name and what a script uses when it is unset or empty. */
 interface K6Var {
   env: string;

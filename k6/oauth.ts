@@ -1,7 +1,7 @@
 // OAuth renewal inside k6: each VU renews its own token before ttlSeconds run out, at a random point
 // between half and four fifths of the lifetime, so VUs do not all ask the token endpoint at once.
 import http from 'k6/http';
-import { bounded, READ_BASE_URL } from './bounds.ts';
+import { bounded, capAnswer, READ_BASE_URL } from './bounds.ts';
 import { config } from './config.ts';
 import { JSON_HEADERS, OAUTH_TOKEN_HEADER } from './payload.ts';
 
@@ -35,6 +35,7 @@ export function keepTokenFresh(): void {
   const now = Date.now();
   if (now < renewAt) return;
   const res = http.post(TOKEN_URL, TOKEN_BODY, TOKEN_PARAMS);
+  capAnswer(res.body);
   let token: unknown;
   let ttl: unknown;
   if (res.status === 200 && typeof res.body === 'string') {

@@ -5,7 +5,7 @@ import http, { type RefinedResponse, type ResponseType } from 'k6/http';
 import { Counter, Gauge, Trend } from 'k6/metrics';
 import type { Options } from 'k6/options';
 import { recordAnswer } from './answers.ts';
-import { bounded, READ_ENDPOINT_URL } from './bounds.ts';
+import { bounded, capAnswer, READ_ENDPOINT_URL } from './bounds.ts';
 import { config } from './config.ts';
 import { keepTokenFresh, OAUTH } from './oauth.ts';
 import { directEarnBody, ENDPOINT_URL, JSON_HEADERS } from './payload.ts';
@@ -69,7 +69,9 @@ function send(): RefinedResponse<ResponseType | undefined> {
   if (OAUTH) keepTokenFresh();
   const batch = config.rateBatchSize;
   const body = directEarnBody(batch, exec.scenario.iterationInTest * batch);
-  return http.post(READ_ENDPOINT_URL, body, SEND_PARAMS);
+  const res = http.post(READ_ENDPOINT_URL, body, SEND_PARAMS);
+  capAnswer(res.body);
+  return res;
 }
 
 export function probe(): void {

@@ -5,6 +5,7 @@ import { check } from 'k6';
 import exec from 'k6/execution';
 import http from 'k6/http';
 import type { Options } from 'k6/options';
+import { capAnswer } from './bounds.ts';
 import { config } from './config.ts';
 import { SMOKE_FAIL_MARK, type SmokeCase } from './contract.ts';
 import { AUTHORIZATION, ENDPOINT_URL } from './payload.ts';
@@ -82,6 +83,8 @@ export function smoke(): void {
       tags: { name: 'directEarn', case: c.case },
       responseCallback: http.expectedStatuses(c.expectedStatus),
     });
+    // Every answer is read: through the relay before a local --target, straight from it in a pod.
+    capAnswer(res.body);
     const label = `${c.case}: ${c.name}`;
     expect(
       `${label} answers HTTP ${c.expectedStatus}`,

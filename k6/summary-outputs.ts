@@ -3,7 +3,7 @@
 // runners' (k6/runner-summary.ts), a short text on stdout.
 import exec from 'k6/execution';
 import { config } from './config.ts';
-import { RUNNER_LINE_MARK, SUMMARY_LINE_MARK } from './contract.ts';
+import { OVER_CAP_METRIC, RUNNER_LINE_MARK, SUMMARY_LINE_MARK } from './contract.ts';
 import { runnerSummary } from './runner-summary.ts';
 
 interface SummaryData {
@@ -44,16 +44,19 @@ export function summaryOutputs(script: string, data: unknown): Record<string, st
   const summary = data as SummaryData;
   const text = [`directearn ${script}: thresholds`, ...thresholdLines(summary), ''].join('\n');
   const outputs: Record<string, string> = { stdout: text };
+  // A run aborted over the answer cap reports nothing to merge: its figures are the target's.
+  const overCap = (summary.metrics[OVER_CAP_METRIC]?.values.count ?? 0) > 0;
   const runner =
-    script === 'throughput' || script === 'rate'
+    !overCap && (script === 'throughput' || script === 'rate')
       ? (() => {
           const { segment, sequence } = segmentOptions();
           return JSON.stringify(runnerSummary(script, summary, segment, sequence));
         })()
       : undefined;
   if (config.summaryFile === '-') {
-    outputs.stdout =
-      runner !== undefined
+    outputs.stdout = overCap
+      ? `${text}directearn ${script}: aborted, an answer over the cap; no summary to merge\n`
+      : runner !== undefined
         ? `${text}${RUNNER_LINE_MARK}${runner}\n`
         : `${text}${SUMMARY_LINE_MARK}${JSON.stringify(data)}\n`;
   } else if (config.summaryFile !== '') outputs[config.summaryFile] = JSON.stringify(data);

@@ -15,8 +15,9 @@ import {
   resolveIdentity,
 } from '../load/identity.js';
 import { k6Binary } from '../load/options.js';
-import { k6Gogc, oauthScriptVars, scriptVars } from '../load/script-vars.js';
+import { k6Env, k6Gogc, oauthScriptVars, scriptVars } from '../load/script-vars.js';
 import { parseSlo, type Slo, sloText } from '../load/slo.js';
+import { exchangeDeadlineMs } from '../util/bounded-http.js';
 import { writeFileSafe } from '../util/safe-write.js';
 import {
   type CapacityOptions,
@@ -186,6 +187,8 @@ async function prepare(
     DIRECTEARN_TOKEN: token?.accessToken ?? o.token ?? '',
     DIRECTEARN_CUSTOMERS_CSV: csv ?? '',
     ...(o.oauth !== undefined && token !== undefined ? oauthScriptVars(o.oauth, token) : {}),
+    // Every request to a --target has the exchange deadline as its timeout (k6/bounds.ts).
+    ...(o.target !== undefined ? k6Env({ requestTimeoutMs: exchangeDeadlineMs(env) }) : {}),
   };
   return {
     ...at,

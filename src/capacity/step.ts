@@ -3,18 +3,16 @@
 // and the step is judged: good when the SLOs hold, no 429 came and k6 sent what it was asked to.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { k6Env } from '../config/k6-contract.js';
 import { UserFacingError } from '../errors.js';
-import { runK6 } from '../load/k6.js';
 import { mergedPercentile, mergedRankBound, type RankedSketch } from '../load/merge-sketches.js';
 import type { K6SummaryData } from '../load/read-k6-summary.js';
-import { segmentArgs } from '../load/runners.js';
 import { checkSlos, type Slo } from '../load/slo.js';
-import { unquote } from '../load/smoke-verdicts.js';
 import type { BatchFigures } from '../load/summary.js';
 import { printable } from '../util/output-path.js';
-import { packageRoot } from '../util/package-root.js';
 import type { Judged, Phase, StepVerdict } from './search.js';
+import { runStepK6, type StepSettings } from './step-k6.js';
+
+export type { StepSettings } from './step-k6.js';
 
 const K6_ABORTED = 108; // k6's exit code when the script called exec.test.abort()
 
@@ -59,22 +57,6 @@ export interface CapacityStep extends Judged {
   rankBoundPoints?: number;
 }
 
-export interface StepSettings {
-  k6: string;
-  batchSize: number;
-  seconds: number;
-  maxVus: number;
-  /** k6 processes of the step (execution segments of 1/N each, as the k6-operator's runners); default 1. */
-  runners?: number;
-  slos: Slo[];
-  /** The k6 scripts' variables of the run (target, identity, credentials); the step adds its own. */
-  vars: Record<string, string>;
-  env: NodeJS.ProcessEnv;
-  dir: string;
-  cwd?: string;
-  onLine?: (line: string) => void;
-}
-
 /** The requests a step at `customersPerSecond` sends: at least MIN_REQUESTS_PER_STEP, as a rate per minute k6 takes. */
 export function stepPlan(customersPerSecond: number, batchSize: number, seconds: number) {
   const requests = Math.max(MIN_REQUESTS_PER_STEP, Math.round((customersPerSecond / batchSize) * seconds));
@@ -98,46 +80,11 @@ export async function runStep(
     join(s.dir, count === 1 ? 'k6-step-summary.json' : `k6-step-summary-${i + 1}.json`),
   );
   for (const f of summaryFiles) rmSync(f, { force: true });
-  let insufficientVus = 0;
-  const errors: string[] = [];
-  // The runners start together and each schedules its segment's share of the arrivals; the budget
-  // cap (stepMaxIterations) is the step's whole, which k6/capacity.ts compares with
-  // k6's iterationInTest: numbered across all segments, so each runner sends only its share of it.
-  const codes = await Promise.all(
-    summaryFiles.map((summaryFile, i) =>
-      runK6(
-        s.k6,
-        [
-          'run',
-          '--no-usage-report',
-          '--no-color',
-          '--quiet',
-          '--address=',
-          ...(count > 1 ? segmentArgs(i, count) : []),
-          join(packageRoot, 'k6', 'capacity.ts'),
-        ],
-        {
-          ...s.env,
-          ...s.vars,
-          ...k6Env({
-            batchSizes: s.batchSize,
-            duration: `${s.seconds}s`,
-            maxVus: s.maxVus,
-            stepRatePerMinute: plan.ratePerMinute,
-            stepMaxIterations: maxIterations,
-            summaryFile,
-          }),
-        },
-        (line) => {
-          if (/Insufficient VUs/.test(line)) insufficientVus++;
-          const error = /level=error msg="((?:[^"\\]|\\.)*)"/.exec(line);
-          if (error !== null) errors.push(unquote(error[1] as string));
-          else if (/level=(warning|error)/.test(line) && !/Insufficient VUs/.test(line))
-            s.onLine?.(printable(count > 1 ? `[runner ${i + 1}] ${line}` : line, 500));
-        },
-        s.cwd,
-      ),
-    ),
+  const { codes, errors, insufficientVus } = await runStepK6(
+    s,
+    plan.ratePerMinute,
+    maxIterations,
+    summaryFiles,
   );
   const missing = summaryFiles.findIndex((f) => !existsSync(f));
   if (missing >= 0) {

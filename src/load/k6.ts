@@ -8,6 +8,7 @@ import {
   type GoToolSpec,
   goToolDir,
 } from '../tools/go-tool.js';
+import { K6MemoryError, k6MemoryCeilingBytes, memoryTripMessage, watchMemory } from './k6-memory.js';
 
 export { findGo } from '../tools/go-tool.js';
 
@@ -80,7 +81,8 @@ const STOP_GRACE_MS = 10_000;
 /**
  * Runs k6 and resolves to its exit code; every non-empty output line goes to `onLine` with its
  * stream. When `stop` aborts, k6 gets SIGINT (it ends the test and still writes its summary, exit
- * 105), and SIGKILL if it is still running STOP_GRACE_MS later.
+ * 105), and SIGKILL if it is still running STOP_GRACE_MS later. Over the memory ceiling of `env`
+ * (src/load/k6-memory.ts) k6 is killed at once and the promise rejects with a K6MemoryError.
  */
 export function runK6(
   k6: string,
@@ -91,9 +93,19 @@ export function runK6(
   stop?: AbortSignal,
 ): Promise<number> {
   return new Promise((resolveCode, reject) => {
+    const ceiling = k6MemoryCeilingBytes(env);
     // k6 runs in the user's folder, so relative paths in its own arguments (--out json=x) land there.
     const child = spawn(k6, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let kill: NodeJS.Timeout | undefined;
+    // SIGKILL, not SIGINT: k6 is growing, and its summary would be of answers a target forged.
+    let tripped: string | undefined;
+    const unwatch =
+      child.pid === undefined
+        ? () => undefined
+        : watchMemory(child.pid, ceiling, (rss) => {
+            tripped = memoryTripMessage(rss, ceiling);
+            child.kill('SIGKILL');
+          });
     const interrupt = () => {
       child.kill('SIGINT');
       kill = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
@@ -113,11 +125,41 @@ export function runK6(
     };
     forward(child.stdout, 'stdout');
     forward(child.stderr, 'stderr');
-    child.on('error', (e) => reject(new UnreachableError(`cannot run k6 at ${k6}: ${e.message}`)));
+    child.on('error', (e) => {
+      unwatch();
+      reject(new UnreachableError(`cannot run k6 at ${k6}: ${e.message}`));
+    });
     child.on('close', (code, signal) => {
       clearTimeout(kill);
+      unwatch();
       stop?.removeEventListener('abort', interrupt);
-      resolveCode(code ?? (signal !== null ? 128 : 1));
+      if (tripped !== undefined) reject(new K6MemoryError(tripped));
+      else resolveCode(code ?? (signal !== null ? 128 : 1));
     });
   });
+}
+
+/**
+ * Runs k6 processes together (the runners of one step or run) and resolves to their results in
+ * order. When one rejects (k6 over its memory ceiling, say), the others are stopped through the
+ * signal each job gets (with `outer`'s abort too), all are awaited, and the first rejection is thrown:
+ * no k6 is left running against the target after the command gave up.
+ */
+export async function runTogether<T>(
+  jobs: ReadonlyArray<(stop: AbortSignal) => Promise<T>>,
+  outer?: AbortSignal,
+): Promise<T[]> {
+  const halt = new AbortController();
+  const stop = outer === undefined ? halt.signal : AbortSignal.any([outer, halt.signal]);
+  const settled = await Promise.allSettled(
+    jobs.map((job) =>
+      job(stop).catch((e: unknown) => {
+        halt.abort();
+        throw e;
+      }),
+    ),
+  );
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
 }

@@ -5,7 +5,7 @@
 // dropping their bytes as they come. Every k6 request has the exchange deadline as its timeout, and
 // the first bound the target breaks stops k6, that bound being the run's one-line reason.
 
-import { k6Env } from '../config/k6-contract.js';
+import { k6Env, READ_ANSWER_CAP_BYTES } from '../config/k6-contract.js';
 import { type RecordingProxy, startRecordingProxy } from '../contracts/recording-proxy.js';
 import { exchangeDeadlineMs } from '../util/bounded-http.js';
 import type { LoadScenario } from './options.js';
@@ -17,10 +17,10 @@ import type { LoadScenario } from './options.js';
 export const SMOKE_ANSWER_CAP_BYTES = 1024 * 1024;
 
 /**
- * Largest answer a throughput or rate run reads from a --target: 13 times what the embedded
- * provider answers to a batch of 1000 failing every customer (159 KB); each of up to --max-vus VUs holds a few at once.
+ * Largest answer a throughput or rate run reads from a --target: the k6 scripts' own cap
+ * (READ_ANSWER_CAP_BYTES of k6/contract.ts), which they check where no relay stands between.
  */
-export const LOAD_ANSWER_CAP_BYTES = 2 * 1024 * 1024;
+export const LOAD_ANSWER_CAP_BYTES = READ_ANSWER_CAP_BYTES;
 
 /** How often the relay is asked whether the target broke a bound (then k6 is stopped). */
 const WATCH_MS = 200;

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserFacingError } from '../errors.js';
 import { compareRuns, DEFAULT_MAX_REGRESSION } from './baseline.js';
+import { runTogether } from './k6.js';
 import { mergeRunners } from './merge.js';
 import { judgeAndWrite } from './merged-outputs.js';
 import type { LoadResult, Run } from './options.js';
@@ -32,6 +33,33 @@ export type RunOneRunner = (
   runner: { args: string[]; prefix: string },
 ) => Promise<{ code: number; k6Errors: string[]; insufficientVuWarnings: number }>;
 
+/**
+ * Each runner's k6 with its segment and files, side by side: one killed over its memory ceiling
+ * stops the others, so none is left loading the target.
+ */
+function runEach(
+  run: Run,
+  k6: string,
+  vars: Record<string, string>,
+  runScenario: RunOneRunner,
+  runners: ReadonlyArray<{ files: Run['files']; runnerFile: string; args: string[] }>,
+) {
+  return runTogether(
+    runners.map((r, i) => (stop: AbortSignal) => {
+      const own = {
+        ...vars,
+        DIRECTEARN_SUMMARY_FILE: r.files.summary,
+        DIRECTEARN_RUNNER_SUMMARY_FILE: r.runnerFile,
+      };
+      return runScenario({ ...run, k6Stop: stop }, k6, own, r.files, {
+        args: r.args,
+        prefix: `[runner ${i + 1}] `,
+      });
+    }),
+    run.k6Stop,
+  );
+}
+
 /** Runs the N runners side by side, then merges their summaries; the run's SLOs judged on the whole. */
 export async function runRunners(
   run: Run,
@@ -57,17 +85,7 @@ export async function runRunners(
   // A one-process run's summary in the same folder would overlap these runners in `merge DIR`.
   rmSync(join(run.out, RUNNER_SUMMARY_FILE), { force: true });
   run.say(`k6 run k6/${run.scenario}.ts as ${count} runners (execution segments of 1/${count} each)`);
-  const results = await Promise.all(
-    runners.map((r, i) =>
-      runScenario(
-        run,
-        k6,
-        { ...vars, DIRECTEARN_SUMMARY_FILE: r.files.summary, DIRECTEARN_RUNNER_SUMMARY_FILE: r.runnerFile },
-        r.files,
-        { args: r.args, prefix: `[runner ${i + 1}] ` },
-      ),
-    ),
-  );
+  const results = await runEach(run, k6, vars, runScenario, runners);
   const codes = results.map((r) => r.code);
   const k6Errors = results.flatMap((r) => r.k6Errors);
   const insufficientVuWarnings = results.reduce((n, r) => n + r.insufficientVuWarnings, 0);

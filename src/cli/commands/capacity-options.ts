@@ -5,6 +5,7 @@ import type { CapacityOptions } from '../../capacity/options.js';
 import { formatUserPass } from '../../input/credentials.js';
 import { isLoopbackUrl } from '../../input/loopback.js';
 import { PREFLIGHT_CUSTOMERS } from '../../load/identity.js';
+import { k6MemoryCeilingBytes } from '../../load/k6-memory.js';
 import { type CliIO, parseFlags, UsageError } from '../command.js';
 import {
   batchSizesFlag,
@@ -56,6 +57,8 @@ function percent(raw: string, flag: string): number {
 /** argv and the environment into the capacity search's options, and whether --json was asked. */
 export function settleCapacity(args: string[], io: CliIO): { options: CapacityOptions; json: boolean } {
   const { values } = parseFlags(args, CAPACITY_FLAGS);
+  // Checked before anything is sent (the preflight issues customers): a bad ceiling is exit 2.
+  k6MemoryCeilingBytes(io.env);
   const target = trafficTarget(values, io.env);
   const batchSizes = batchSizesFlag(values['batch-sizes']);
   const { basic, ...credentials } = credentialOptions(values, io.env, true);

@@ -3,6 +3,7 @@
 import { LOAD_PROGRAM_ID, LOAD_PROMOTION_ID } from '../../config/defaults.js';
 import { UnreachableError, UserFacingError } from '../../errors.js';
 import { DEFAULT_SLO_TEXT, SLO_FIGURES } from '../../load/slo.js';
+import { BOUNDS_HELP } from '../../util/bounded-http.js';
 import { type Command, ExitCode, UsageError } from '../command.js';
 import { settleCapacity } from './capacity-options.js';
 
@@ -54,9 +55,16 @@ could not (dropped iterations, fewer than 99% of the requests, VUs at --max-vus)
   --out DIR                where capacity.json and capacity.html go (default reports/capacity)
   --json                   print capacity.json to stdout (progress lines go to stderr either way)
 
+${BOUNDS_HELP} k6 reads every answer
+straight from the target (no relay: it would be measured with the host), with the exchange deadline
+as each request's timeout; an answer over 2 MiB aborts the step (exit 1), and k6 is killed over its
+memory ceiling, 1 GiB plus 4 MiB per VU of --max-vus (env DIRECTEARN_K6_MEMORY_MIB sets it, in MiB
+from 16), the run failing (exit 1) with one line naming it.
+
 Exit code: 0 a capacity was found for every batch size, 1 not for one of them (even the lowest
-step broke the SLO, the generator or the budget bound it), 2 bad flags, 3 the target could not be
-reached or refused the credentials.`;
+step broke the SLO, the generator or the budget bound it) or the target broke a bound (an answer
+over the cap, k6's memory ceiling), 2 bad flags, 3 the target could not be reached or refused the
+credentials.`;
 
 export const command: Command = {
   name: 'capacity',

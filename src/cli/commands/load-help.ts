@@ -105,9 +105,12 @@ more memory); a GOGC in the environment wins, also for --emit-k8s.
 ${BOUNDS_HELP} k6 follows no redirect
 either (maxRedirects: 0); it has no size cap, so the smoke reaches a --target through the bounded
 relay (answers over 1 MiB refused), and throughput and rate discard every body they do not read.
+k6 is killed over its memory ceiling, 1 GiB plus 4 MiB per VU of --max-vus (env
+DIRECTEARN_K6_MEMORY_MIB sets it, in MiB from 16): the run fails (exit 1) naming it.
 
 Exit code: 0 every SLO held (smoke: every case passed; rate: a limit was found and Retry-After
 honoured; --baseline: no regression beyond --max-regression and the runs' spread), 1 an SLO crossed, a case failed, a
 regression, a batch size mostly did not issue (warned 8890 or failed), the preflight did not issue
-or k6 did not complete, 2 bad flags, 3 the target could not
+or k6 did not complete (a bound the target broke: redirect, answer size or time, k6's memory
+ceiling), 2 bad flags, 3 the target could not
 be reached or refused the credentials.`;

@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { formatUserPass } from '../../input/credentials.js';
 import { parseRegression } from '../../load/baseline.js';
+import { k6MemoryCeilingBytes } from '../../load/k6-memory.js';
 import type { LoadOptions, LoadScenario } from '../../load/options.js';
 import { type LoadSummary, readSummary } from '../../load/summary.js';
 import { type CliIO, parseFlags, UsageError } from '../command.js';
@@ -71,6 +72,8 @@ export function settleLoad(allArgs: string[], io: CliIO): LoadRequest {
   if (!SCENARIOS.includes(scenario as LoadScenario))
     throw new UsageError(`--scenario must be throughput, rate or smoke, got "${scenario}"`);
   const s = scenario as LoadScenario;
+  // Checked before anything is sent (the preflight issues customers): a bad ceiling is exit 2.
+  k6MemoryCeilingBytes(io.env);
   const target = trafficTarget(values, io.env);
   const duration = durationFlag(values.duration, '--duration');
   const numbers = runNumbers(values, s, target);
