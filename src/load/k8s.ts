@@ -12,6 +12,7 @@ import {
 import { UsageError, UserFacingError } from '../errors.js';
 import { durationSeconds } from '../input/duration.js';
 import { readInputText } from '../input/file.js';
+import { exchangeDeadlineMs } from '../util/bounded-http.js';
 import { prepareOutputFile } from '../util/output-path.js';
 import { packageRoot } from '../util/package-root.js';
 import { printable } from '../util/printable.js';
@@ -19,7 +20,8 @@ import { writeFileSafe } from '../util/safe-write.js';
 import { smokeCases } from './cases.js';
 import { type LoadIdentity, resolveIdentity } from './identity.js';
 import { K6_VERSION } from './k6.js';
-import { k6Gogc, scriptVars } from './script-vars.js';
+import { k6MemoryCeilingBytes } from './k6-memory.js';
+import { k6Env, k6Gogc, scriptVars } from './script-vars.js';
 
 /** Where the k6-operator mounts the ConfigMap in every runner pod (the script runs as /test/<file>). */
 export const K8S_MOUNT = '/test';
@@ -98,6 +100,8 @@ export function k8sManifests(options: K8sOptions): K8sManifests {
     ...(options.arrivalRate !== undefined ? { arrivalRate: options.arrivalRate } : {}),
     gogc: k6Gogc(options.env ?? process.env),
   });
+  // No relay beside a pod: each request has the exchange deadline as timeout (k6/bounds.ts).
+  Object.assign(env, k6Env({ requestTimeoutMs: exchangeDeadlineMs(options.env ?? process.env) }));
   if (options.scenario === 'smoke') {
     data['smoke-cases.json'] = JSON.stringify(smokeCases({}).cases);
     env.DIRECTEARN_CASES_FILE = `${K8S_MOUNT}/smoke-cases.json`;
@@ -146,6 +150,8 @@ export function k8sManifests(options: K8sOptions): K8sManifests {
         arguments: `--no-usage-report --tag testid=${name}`,
         runner: {
           image: `grafana/k6:${K6_VERSION.replace(/^v/, '')}`,
+          // A hostile host's answers get the pod OOM-killed, not the node (runnerMemoryMib).
+          resources: { limits: { memory: `${runnerMemoryMib(options, parallelism)}Mi` } },
           env: [
             ...Object.entries(env).map(([n, value]) => ({ name: n, value })),
             credentials('basic', 'DIRECTEARN_BASIC'),
@@ -155,6 +161,17 @@ export function k8sManifests(options: K8sOptions): K8sManifests {
       },
     },
   };
+}
+
+/**
+ * The memory limit of a runner pod, MiB: DIRECTEARN_K6_MEMORY_MIB, else the ceiling a local k6 has
+ * (src/load/k6-memory.ts) for the VUs k6 gives one runner (its share of --max-vus). The pod's memory
+ * request defaults to its limit.
+ */
+function runnerMemoryMib(options: K8sOptions, parallelism: number): number {
+  const vus = Math.ceil((options.maxVus ?? DEFAULT_LOAD_MAX_VUS) / parallelism);
+  const env = { ...(options.env ?? process.env), DIRECTEARN_MAX_VUS: String(vus) };
+  return k6MemoryCeilingBytes(env) / (1024 * 1024);
 }
 
 /**
