@@ -53,8 +53,18 @@ class StepLog<S extends Judged> {
     private readonly maxSteps: number,
   ) {}
 
-  /** Runs a step at `rate`; undefined when the step cap or the customer budget stops the search. */
+  /**
+   * Runs a step at `rate`; undefined when the step cap or the customer budget stops the search. A
+   * step k6 could not send is run once more: a generator starved for a moment (k6 on a busy machine
+   * ends a step's arrivals late, and those it did not reach are neither sent nor dropped) is not its
+   * limit; a second such step is, and its verdict stands.
+   */
   async run(rate: number, phase: Phase): Promise<S | undefined> {
+    const s = await this.once(rate, phase);
+    return s?.verdict === 'generator' ? ((await this.once(rate, phase)) ?? s) : s;
+  }
+
+  private async once(rate: number, phase: Phase): Promise<S | undefined> {
     if (this.steps.length >= this.maxSteps) {
       this.stopped ??= `stopped after ${this.maxSteps} steps (--max-steps)`;
       return undefined;

@@ -84,7 +84,7 @@ describe.concurrent('what bounds a capacity search', () => {
         ...quick,
         target: host.url,
         startRate: 100,
-        budgetCustomers: 500,
+        budgetCustomers: 250,
         out: dir('budget'),
       });
       const b = result.batches[0];
@@ -92,9 +92,12 @@ describe.concurrent('what bounds a capacity search', () => {
       expect(b?.isHostCapacity).toBe(false);
       expect(b?.note).toMatch(/--budget-customers/);
       expect(host.provider.stats().earned).toBe(result.customersSent);
-      expect(result.customersSent).toBeLessThanOrEqual(500);
-      // Each step sent exactly what it was given: k6 schedules one more arrival than that.
-      expect(b?.steps.map((s) => s.customersSent)).toEqual([100, 200]);
+      expect(result.customersSent).toBeLessThanOrEqual(250);
+      // One step of 100 fits (with the preflight's 3), the next of 200 would not. Each step sent at
+      // most what it was given (k6 schedules one more arrival than that), a good one all of it; a
+      // step k6 could not send on a busy machine is run once more, within the budget too.
+      expect(b?.steps.filter((s) => s.verdict === 'good').map((s) => s.customersSent)).toEqual([100]);
+      for (const s of b?.steps ?? []) expect(s.customersSent).toBeLessThanOrEqual(100);
     } finally {
       await host.close();
     }

@@ -49,9 +49,31 @@ describe('capacity search', () => {
     for (const beyond of ['rate-limit', 'generator'] as const) {
       const r = await searchCapacity(host(500, beyond), OPTS);
       expect(r.boundBy).toBe(beyond);
-      expect(r.steps.map((s) => s.offeredCustomersPerSecond)).toEqual([100, 200, 400, 800]);
+      // The generator's limit is the one a step shows twice in a row (see the next test).
+      expect(r.steps.map((s) => s.offeredCustomersPerSecond)).toEqual(
+        beyond === 'generator' ? [100, 200, 400, 800, 800] : [100, 200, 400, 800],
+      );
       expect(r.found?.offeredCustomersPerSecond).toBe(400);
     }
+  });
+
+  it('runs a step k6 could not send once more: a starved moment of the generator is not its limit', async () => {
+    let hiccups = 1;
+    const r = await searchCapacity<S>(async (rate, phase) => {
+      const s = await host(2000)(rate, phase);
+      if (rate === 800 && hiccups-- > 0) return { ...s, verdict: 'generator' };
+      return s;
+    }, OPTS);
+    expect(r.boundBy).toBe('latency');
+    expect(r.steps.slice(0, 6).map((s) => [s.offeredCustomersPerSecond, s.verdict])).toEqual([
+      [100, 'good'],
+      [200, 'good'],
+      [400, 'good'],
+      [800, 'generator'],
+      [800, 'good'],
+      [1600, 'good'],
+    ]);
+    expect(r.found?.offeredCustomersPerSecond as number).toBeGreaterThan(2000 / 1.05);
   });
 
   it('stops at --max-rate when it holds there (bound by max-rate), confirmed', async () => {

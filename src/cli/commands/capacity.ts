@@ -13,8 +13,8 @@ Finds, per batch size, the most issued customers per second the host sustains wi
 an open model (k6 constant-arrival-rate steps), exponential search up from --start-rate, then a
 binary search between the last good and the first bad step, and a confirmation step at the rate
 found. A step is good when the SLOs hold, no 429 came and k6 sent what it was asked to; when k6
-could not (dropped iterations, fewer than 99% of the requests, VUs at --max-vus) the result is
-"bound by the generator", never the host's capacity. Writes DIR/capacity.json and DIR/capacity.html.
+could not (dropped iterations, fewer than 99% of the requests, VUs at --max-vus) twice in a row
+the result is "bound by the generator", never the host's capacity. Writes DIR/capacity.json and DIR/capacity.html.
 
   --target URL             the host (env DIRECTEARN_TARGET); default: the embedded reference
                            provider (which has no capacity of its own unless served with
