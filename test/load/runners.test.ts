@@ -77,14 +77,19 @@ describe.skipIf(k6 === undefined)('runners against the embedded provider (skippe
     expect(merged.runners.map((r) => r.segment)).toEqual(['0:1/2', '1/2:1']);
     for (const [i, b] of merged.batches.entries()) {
       const parts = runners.map((r) => r.batches[i]?.requests ?? 0);
+      const dropped = runners.map((r) => r.batches[i]?.droppedIterations ?? 0);
       expect(parts.every((n) => n > 0)).toBe(true);
       expect(b.requests).toBe((parts[0] ?? 0) + (parts[1] ?? 0));
+      expect(b.droppedIterations).toBe((dropped[0] ?? 0) + (dropped[1] ?? 0));
       expect(b.offeredRequestsPerSecond).toBe(100);
+      // Offered x duration within 2%, counted as k6 schedules it: each arrival was sent or, when all
+      // of its runner's VUs were still waiting (a busy machine answers slowly), dropped and counted;
+      // a runner sending the whole rate, or none of its share, is off by 50%. (k6 1.8 counts nothing
+      // for arrivals its starved arrival loop had not reached by the scenario's end: not fixed here.)
       expect(
-        Math.abs(b.requests - 100 * 2),
-        `batch ${b.batchSize}: ${b.requests} requests`,
+        Math.abs(b.requests + b.droppedIterations - 100 * 2),
+        `batch ${b.batchSize}: ${b.requests} requests + ${b.droppedIterations} dropped (runners: ${parts} + ${dropped})`,
       ).toBeLessThanOrEqual(4);
-      expect(b.droppedIterations).toBe(0);
     }
     expect(io.stdout.join('\n')).toMatch(/2 runners merged \(.*runner-1.*runner-2.*\); percentiles within ±/);
   }, 60_000);
@@ -195,7 +200,13 @@ describe.skipIf(k6 === undefined)('runners against the embedded provider (skippe
       expect(merged.runners.map((r) => r.segment).sort()).toEqual(['0:1/2', '1/2:1']);
       const b = merged.batches[0];
       expect(b?.requests).toBe(merged.runners.reduce((n, r) => n + r.requests, 0));
-      expect(Math.abs((b?.requests ?? 0) - 60)).toBeLessThanOrEqual(2);
+      expect(b?.droppedIterations).toBe(merged.runners.reduce((n, r) => n + r.droppedIterations, 0));
+      // Offered x duration, counted as k6 schedules it (sent or dropped), as above.
+      const accounted = (b?.requests ?? 0) + (b?.droppedIterations ?? 0);
+      expect(
+        Math.abs(accounted - 60),
+        `${b?.requests} requests + ${b?.droppedIterations} dropped`,
+      ).toBeLessThanOrEqual(2);
       expect(b?.offeredRequestsPerSecond).toBe(60);
     }, 60_000);
   });
