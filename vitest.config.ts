@@ -19,6 +19,11 @@ export default defineConfig({
     // libraries load once per worker instead of once per file (about 18 s of CPU less here). No test
     // mocks modules; the few that change process.env restore it before they end.
     isolate: false,
+    // Transformed modules (TypeScript to JS, ~300 of them) kept in node_modules/.experimental-vitest-cache
+    // between runs, keyed by each file's content: a run after a small change transforms only what
+    // changed (measured: 2.5 s of CPU less on three files; a fresh clone fills the cache once). The
+    // code that runs is the same.
+    experimental: { fsModuleCache: true },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default'],
