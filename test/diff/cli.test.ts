@@ -23,11 +23,11 @@ import { captureIO } from '../support/cli-io.js';
 type Doc = any;
 
 let dir: string;
-const committed = readFileSync(specPath, 'utf8');
+const committed: Doc = parse(readFileSync(specPath, 'utf8'));
 
-/** Writes the committed spec with one edit applied; returns its path. */
+/** Writes the committed spec with one edit applied (to a copy of its parse); returns its path. */
 async function edited(name: string, edit: (doc: Doc) => void): Promise<string> {
-  const doc = parse(committed);
+  const doc = structuredClone(committed);
   edit(doc);
   const path = join(dir, `${name}.yaml`);
   await writeFile(path, stringify(doc));

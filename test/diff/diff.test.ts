@@ -20,13 +20,17 @@ import { EDITS, type SpecEdit } from '../fixtures/spec-edits.js';
 
 const committed = readFileSync(specPath, 'utf8');
 const base = parseSide('BASE', committed);
+/** The committed spec parsed once, only ever copied (never handed to the code under test). */
+const committedDoc = parse(committed);
 const uses = consumerUses(base.doc, pactInteractions());
 let dir: string;
 const results = new Map<string, Finding[]>();
 
 /** The whole report of one edit: structure (oasdiff), catalogue, and the pacts when they matter. */
 async function diffEdit(oasdiff: string, edit: SpecEdit, i: number): Promise<Finding[]> {
-  const doc = parse(committed);
+  // A copy of the committed spec's parse: the same document as parsing the text again per edit,
+  // without ~60 ms of YAML parsing each (29 edits).
+  const doc = structuredClone(committedDoc);
   edit.edit(doc);
   const next = parseSide(`NEW (${edit.name})`, stringify(doc));
   const work = join(dir, String(i));
