@@ -277,6 +277,10 @@ withK6('k6 scripts against the embedded reference provider', () => {
         '--',
         '--out',
         'json=points.json',
+        // k6's own request cap, passed through too: the baseline and SLO verdicts need a run, not
+        // a saturated one (uncapped, this second kept both cores busy and wrote ~20k JSON points).
+        '--rps',
+        '100',
       ],
       io,
     );
