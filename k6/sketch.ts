@@ -5,8 +5,9 @@
 // Why a grid of k6 percentiles and not counters per log-spaced bucket: k6 keeps every sample of a
 // trend anyway (its percentiles are exact), so the grid adds no metric sample per request, while a
 // bucket counter would add one (and its tag set) to every request on the generator. The grid is
-// not free either (k6 computes it for every trend and sub-metric: a few µs of k6 CPU per request
-// at batch 1, npm run bench:load), so only runs whose summaries are merged ask for it
+// not free either (k6 computes it for every trend and sub-metric, once, at the end of the run: one
+// measure put it at 8 µs per request at batch 1, a side-by-side one saw nothing above the noise,
+// docs/benchmarks.md), so only runs whose summaries are merged ask for it
 // (DIRECTEARN_LATENCY_SKETCH=1: runner pods, --runners N > 1); the others report SUMMARY_RANKS.
 // Bound (src/load/merge-sketches.ts mergedPercentile): a merged p(q) lies between the exact p(q - e) and
 // p(q + e) of all the runners' samples pooled, e = SKETCH_STEP + 100 x runners / requests points.

@@ -117,7 +117,8 @@ export const K6_VARS = {
   /**
    * "1": the summary asks k6 for the latency sketch's dense grid of percentiles (k6/sketch.ts), which
    * a merge of runners needs; set only where one merges (runner pods, --runners N > 1, capacity with
-   * runners), since the grid costs k6 CPU on every run (about 8 µs per request at batch 1).
+   * runners), since the grid costs k6 CPU once per run, at its end (8 µs per request at batch 1 in
+   * one whole-run measure, nothing above the noise side by side: docs/benchmarks.md).
    */
   latencySketch: { env: 'DIRECTEARN_LATENCY_SKETCH', fallback: '' },
   /**
