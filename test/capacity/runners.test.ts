@@ -22,7 +22,7 @@ describe('capacity --runners', () => {
         stepSeconds: 1,
         coolDownSeconds: 0.2,
         startRate: 100,
-        budgetCustomers: 500,
+        budgetCustomers: 250,
         runners: 2,
         out: mkdtempSync(join(tmpdir(), 'capacity-runners-')),
       });
@@ -31,14 +31,16 @@ describe('capacity --runners', () => {
       expect(b?.boundBy).toBe('budget');
       // What the host issued is what the merged steps say both runners sent (plus the preflight).
       expect(host.provider.stats().earned).toBe(result.customersSent);
-      expect(result.customersSent).toBeLessThanOrEqual(500);
-      // k6 schedules one arrival more than a step is given; a runner that took the step's whole cap
-      // as its own would let it through (110, 210).
-      expect(b?.steps.map((s) => s.customersSent)).toEqual([100, 200]);
+      expect(result.customersSent).toBeLessThanOrEqual(250);
+      // One step of 100 fits the budget (with the preflight's 3), the next of 200 would not; a step
+      // k6 could not send on a busy machine is run once more. k6 schedules one arrival more than a
+      // step is given; a runner that took the step's whole cap as its own would let it through (110).
+      expect(b?.steps.filter((s) => s.verdict === 'good').map((s) => s.customersSent)).toEqual([100]);
       for (const s of b?.steps ?? []) {
         expect(s.runners).toBe(2);
         expect(s.requests * 10).toBe(s.customersSent);
-        expect(s.verdict).toBe('good');
+        expect(s.customersSent).toBeLessThanOrEqual(100);
+        if (s.verdict !== 'good') continue;
         expect(s.latencyMs.p50).toBeGreaterThan(0);
         expect(s.latencyMs.p50).toBeLessThanOrEqual(s.latencyMs.p95);
         expect(s.latencyMs.p95).toBeLessThanOrEqual(s.latencyMs.p99);
