@@ -39,7 +39,10 @@ describe('segmentArgs', () => {
 });
 
 describe.skipIf(k6 === undefined)('runners against the embedded provider (skipped: k6 not installed)', () => {
-  it("load --runners 2 at 100 requests/s: merged requests are the runners' sum, offered x duration within 2%", async () => {
+  // 4 s at 50/s (200 arrivals a batch size), not 2 s at 100/s: a busy machine delays k6's arrival
+  // loop at a scenario's end, and k6 1.8 ends the scenario at its deadline without sending or
+  // counting the arrivals it had not reached (9 of 200 at load 15): 2% is 80 ms of that delay here.
+  it("load --runners 2 at 50 requests/s: merged requests are the runners' sum, offered x duration within 2%", async () => {
     const out = join(root, 'runners');
     const io = captureIO({ cwd: root });
     const code = await main(
@@ -48,11 +51,11 @@ describe.skipIf(k6 === undefined)('runners against the embedded provider (skippe
         '--runners',
         '2',
         '--arrival-rate',
-        '100',
+        '50',
         '--batch-sizes',
         '1,10',
         '--duration',
-        '2s',
+        '4s',
         '--quiet',
         '--out',
         out,
@@ -81,13 +84,12 @@ describe.skipIf(k6 === undefined)('runners against the embedded provider (skippe
       expect(parts.every((n) => n > 0)).toBe(true);
       expect(b.requests).toBe((parts[0] ?? 0) + (parts[1] ?? 0));
       expect(b.droppedIterations).toBe((dropped[0] ?? 0) + (dropped[1] ?? 0));
-      expect(b.offeredRequestsPerSecond).toBe(100);
+      expect(b.offeredRequestsPerSecond).toBe(50);
       // Offered x duration within 2%, counted as k6 schedules it: each arrival was sent or, when all
       // of its runner's VUs were still waiting (a busy machine answers slowly), dropped and counted;
-      // a runner sending the whole rate, or none of its share, is off by 50%. (k6 1.8 counts nothing
-      // for arrivals its starved arrival loop had not reached by the scenario's end: not fixed here.)
+      // a runner sending the whole rate, or none of its share, is off by 50%.
       expect(
-        Math.abs(b.requests + b.droppedIterations - 100 * 2),
+        Math.abs(b.requests + b.droppedIterations - 50 * 4),
         `batch ${b.batchSize}: ${b.requests} requests + ${b.droppedIterations} dropped (runners: ${parts} + ${dropped})`,
       ).toBeLessThanOrEqual(4);
     }
@@ -116,9 +118,9 @@ describe.skipIf(k6 === undefined)('runners against the embedded provider (skippe
           '--batch-sizes',
           '10',
           '--duration',
-          '1s',
+          '3s',
           '--arrival-rate',
-          '60',
+          '20',
           '--runners',
           '2',
         ],
@@ -201,13 +203,14 @@ describe.skipIf(k6 === undefined)('runners against the embedded provider (skippe
       const b = merged.batches[0];
       expect(b?.requests).toBe(merged.runners.reduce((n, r) => n + r.requests, 0));
       expect(b?.droppedIterations).toBe(merged.runners.reduce((n, r) => n + r.droppedIterations, 0));
-      // Offered x duration, counted as k6 schedules it (sent or dropped), as above.
+      // Offered x duration, counted as k6 schedules it (sent or dropped), as above: 3 s at 20/s, so
+      // 2 arrivals are 100 ms of a busy machine's delay at the scenario's end.
       const accounted = (b?.requests ?? 0) + (b?.droppedIterations ?? 0);
       expect(
         Math.abs(accounted - 60),
         `${b?.requests} requests + ${b?.droppedIterations} dropped`,
       ).toBeLessThanOrEqual(2);
-      expect(b?.offeredRequestsPerSecond).toBe(60);
+      expect(b?.offeredRequestsPerSecond).toBe(20);
     }, 60_000);
   });
 });
