@@ -43,6 +43,12 @@ export interface RecordingProxy {
   forwarded: string[];
   /** The first bound the target broke (redirect, size, time); every later request was answered 502 unsent. */
   tripped(): string | undefined;
+  /**
+   * Resolves once no exchange is waiting on the target (each ends by its deadline at the latest):
+   * with `clientLeaves: 'finish'`, what the target did with the exchanges its client left is known
+   * only then.
+   */
+  settle(): Promise<void>;
   /** Stops listening and aborts every exchange still waiting on the target. */
   close(): Promise<void>;
 }
@@ -54,6 +60,14 @@ export interface RecordingOptions {
   capBytes?: number;
   /** Keep the bodies in `exchanges` (default true; a relay that judges nothing keeps none). */
   keepBodies?: boolean;
+  /**
+   * When the client leaves before the answer came: 'abort' (default) ends the exchange, and the
+   * target is taken to have failed it (the verifier gives up on its own timeout, longer than none of
+   * ours); 'finish' lets the exchange run on to its deadline and judges the target by that alone
+   * (k6 leaves in-flight requests when a run ends, and on a busy machine an honest host's answer can
+   * come after that: not the host's fault).
+   */
+  clientLeaves?: 'abort' | 'finish';
 }
 
 /** Largest request body the proxy takes from its own client (the verifier's are a few KB). */
@@ -83,6 +97,7 @@ export function startRecordingProxy(origin: string, options: RecordingOptions = 
     deadlineMs: options.deadlineMs ?? exchangeDeadlineMs(),
     capBytes: options.capBytes ?? ANSWER_CAP_BYTES,
     keep: options.keepBodies !== false,
+    finishLeft: options.clientLeaves === 'finish',
     exchanges: [],
     forwarded: [],
     open: new Set(),
@@ -108,6 +123,9 @@ export function startRecordingProxy(origin: string, options: RecordingOptions = 
         exchanges: rec.exchanges,
         forwarded: rec.forwarded,
         tripped: () => rec.tripped,
+        settle: async () => {
+          while (rec.open.size > 0) await Promise.allSettled([...rec.open].map((x) => x.answer));
+        },
         close: () =>
           new Promise<void>((done) => {
             for (const x of rec.open) x.abort();
@@ -126,10 +144,12 @@ interface Recorder {
   deadlineMs: number;
   capBytes: number;
   keep: boolean;
+  /** clientLeaves 'finish': an exchange its client left runs on to its deadline. */
+  finishLeft: boolean;
   exchanges: Exchange[];
   forwarded: string[];
   /** Exchanges waiting on the target, aborted on close. */
-  open: Set<{ abort(): void }>;
+  open: Set<{ abort(): void; answer: Promise<unknown> }>;
   /** The first bound the target broke: nothing more is sent once it is set. */
   tripped: string | undefined;
   agent: ReturnType<typeof keepAliveAgent>;
@@ -176,9 +196,10 @@ function sendOn(rec: Recorder, req: IncomingMessage, res: ServerResponse, body: 
     agent: rec.agent,
   });
   rec.open.add(x);
-  // The client (pact-verifier, or k6 through a relay) gave up on its own timeout: no answer awaited.
+  // The client gave up: the verifier on its own timeout (no answer awaited), k6 at a run's end (the
+  // exchange runs on to its deadline when the proxy was started with clientLeaves 'finish').
   res.on('close', () => {
-    if (!res.writableFinished) x.abort();
+    if (!res.writableFinished && !rec.finishLeft) x.abort();
   });
   x.answer.then(
     (answer) => {

@@ -125,6 +125,8 @@ export async function repeatScenario(
     done.code = one.code;
     done.k6Errors.push(...one.k6Errors);
     done.insufficientVuWarnings += one.insufficientVuWarnings;
+    // The exchanges k6 left at its end run on to their deadline: the target is judged on them too.
+    await relay?.settle();
     const tripped = noteTrip(relay, run.scenario, run.say, done.k6Errors);
     if (!existsSync(run.files.summary)) {
       throw new UserFacingError(

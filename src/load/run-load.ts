@@ -225,6 +225,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadResult> {
     const vars = { ...derived.vars, ...bounds?.vars };
     if ((options.runners ?? 1) > 1) {
       const merged = await runRunners(run, k6, vars, runScenario);
+      await relay?.settle();
       if (noteTrip(relay, run.scenario, run.say, merged.k6Errors)) merged.ok = false;
       return merged;
     }
