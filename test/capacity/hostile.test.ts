@@ -162,7 +162,9 @@ describe.skipIf(findK6() === undefined)('the memory ceiling of every k6 the suit
     "load: a ceiling below k6's own use (16 MiB) kills k6 at once: exit 1, the one line",
     async () => {
       // The embedded provider: its own deadlines (a busy machine may be slow to answer the preflight).
-      const r = await cli(['load', '--scenario', 'smoke', '--quiet', '--out', 'smoke-16'], {
+      // A throughput run of 2 s, not the smoke: on a quiet machine the smoke's k6 ends before the
+      // watchdog's first sample, 200 ms in, and the test would hold only on a busy one.
+      const r = await cli(['load', '--batch-sizes', '1', '--duration', '2s', '--quiet', '--out', 'load-16'], {
         [K6_MEMORY_ENV]: '16',
         DIRECTEARN_EXCHANGE_DEADLINE_MS: '',
       });
