@@ -3,8 +3,7 @@
 // non-zero by itself, with one plain line: the in-k6 size check aborts a step over the cap, and the
 // memory ceiling of every k6 the suite starts (src/load/k6-memory.ts) kills a k6 that grows past it.
 // Each command runs as the user runs it (the built CLI, a child process) under /usr/bin/time.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,10 +11,8 @@ import { READ_ANSWER_CAP_BYTES } from '../../src/config/k6-contract.js';
 import { findK6, runTogether } from '../../src/load/k6.js';
 import { K6_MEMORY_ENV, residentBytes, watchMemory } from '../../src/load/k6-memory.js';
 import { type HostileHost, startHostileHost } from '../support/hostile-host.js';
+import { type MeasuredRun, runMeasuredCli, TIME } from '../support/measured-cli.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'directearn.js');
-const TIME = '/usr/bin/time';
 /**
  * Peak resident memory of a command or its k6: far below what a flood reaches (k6 took 2.5 GB in
  * 30 s before issue 20), with room for a watchdog sample a busy machine delays.
@@ -27,42 +24,17 @@ const K6_CEILING_MIB = 256;
 const GUARD_MS = 60_000;
 const TEST_TIMEOUT_MS = 90_000;
 
-interface Ended {
-  code: number | null;
-  killed: boolean;
-  stdout: string;
-  stderr: string;
-  maxRssKb: number;
-}
-
 const work = mkdtempSync(join(tmpdir(), 'directearn-capacity-hostile-'));
 
 /** Runs the built CLI under /usr/bin/time (peak RSS of it and its children, k6 included). */
-function cli(args: string[], env: Record<string, string> = {}): Promise<Ended> {
-  const rss = join(work, `rss-${Math.random().toString(36).slice(2)}`);
-  const child = spawn(TIME, ['-f', '%M', '-o', rss, process.execPath, BIN, ...args], {
+const cli = (args: string[], env: Record<string, string> = {}): Promise<MeasuredRun> =>
+  runMeasuredCli(args, {
     cwd: work,
     // A short deadline: were the watchdog broken, an endless answer would still end (and fail the
     // test) before k6 held more than a few GB; long enough for a preflight on a busy machine.
-    env: { ...process.env, NO_COLOR: '1', DIRECTEARN_EXCHANGE_DEADLINE_MS: '5000', ...env },
+    env: { NO_COLOR: '1', DIRECTEARN_EXCHANGE_DEADLINE_MS: '5000', ...env },
+    guardMs: GUARD_MS,
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c) => (stdout += c));
-  child.stderr.on('data', (c) => (stderr += c));
-  let killed = false;
-  const guard = setTimeout(() => {
-    killed = true;
-    child.kill('SIGKILL');
-  }, GUARD_MS);
-  return new Promise((resolve) => {
-    child.on('close', (code) => {
-      clearTimeout(guard);
-      const kb = existsSync(rss) ? Number(readFileSync(rss, 'utf8').trim().split('\n').pop()) : Number.NaN;
-      resolve({ code, killed, stdout, stderr, maxRssKb: kb });
-    });
-  });
-}
 
 /** A short capacity search: one batch size, steps of 1 s, few VUs. */
 const capacityArgs = (target: string, out: string) => [
@@ -86,7 +58,7 @@ const capacityArgs = (target: string, out: string) => [
 ];
 
 /** Ended non-zero by itself, under the memory ceiling, its last stderr line the one-line reason. */
-function expectFailedWith(r: Ended, reason: RegExp): void {
+function expectFailedWith(r: MeasuredRun, reason: RegExp): void {
   const all = `exit ${r.code}${r.killed ? ' (killed)' : ''}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
   if (process.env.SHOW) console.log(`${all}\nRSS ${r.maxRssKb} kB`);
   expect(r.killed, `did not end by itself:\n${all}`).toBe(false);

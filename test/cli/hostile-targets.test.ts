@@ -12,10 +12,10 @@ import { stringify } from 'yaml';
 import { findK6 } from '../../src/load/k6.js';
 import { EXCHANGE_DEADLINE_ENV } from '../../src/util/bounded-http.js';
 import { type HostileHost, type HostileMode, startHostileHost } from '../support/hostile-host.js';
+import { type MeasuredRun, runMeasuredCli, TIME } from '../support/measured-cli.js';
 import { preparedStates } from '../support/real-host.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'directearn.js');
 /** The deadline per exchange the commands get here: short, so a stalled host costs the suite little
  * (not shorter: this process serves the hostile host, busy pumping endless answers meanwhile). */
 const DEADLINE_MS = 4_000;
@@ -23,54 +23,25 @@ const DEADLINE_MS = 4_000;
 const MEMORY_CEILING_KB = 450 * 1024;
 /** A command still running after this is killed and the test fails: it did not end by itself. */
 const GUARD_MS = 45_000;
-const TIME = '/usr/bin/time';
-
-interface Ended {
-  code: number | null;
-  /** Killed at GUARD_MS: the command did not end by itself. */
-  killed: boolean;
-  stdout: string;
-  stderr: string;
-  maxRssKb: number;
-  seconds: number;
-}
 
 const work = mkdtempSync(join(tmpdir(), 'directearn-hostile-'));
 
 /** Runs the built CLI under /usr/bin/time (peak RSS of it and its children, k6 and pact-verifier included). */
-function cli(args: string[]): Promise<Ended> {
-  const rss = join(work, `rss-${Math.random().toString(36).slice(2)}`);
-  const t0 = performance.now();
-  const child = spawn(TIME, ['-f', '%M', '-o', rss, process.execPath, BIN, ...args], {
+const cli = (args: string[]): Promise<MeasuredRun> =>
+  runMeasuredCli(args, {
     cwd: work,
-    env: { ...process.env, [EXCHANGE_DEADLINE_ENV]: String(DEADLINE_MS), NO_COLOR: '1' },
+    env: { [EXCHANGE_DEADLINE_ENV]: String(DEADLINE_MS), NO_COLOR: '1' },
+    guardMs: GUARD_MS,
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c) => (stdout += c));
-  child.stderr.on('data', (c) => (stderr += c));
-  let killed = false;
-  const guard = setTimeout(() => {
-    killed = true;
-    child.kill('SIGKILL');
-  }, GUARD_MS);
-  return new Promise((resolve) => {
-    child.on('close', (code) => {
-      clearTimeout(guard);
-      const kb = existsSync(rss) ? Number(readFileSync(rss, 'utf8').trim().split('\n').pop()) : Number.NaN;
-      resolve({ code, killed, stdout, stderr, maxRssKb: kb, seconds: (performance.now() - t0) / 1000 });
-    });
-  });
-}
 
 const figures: string[] = [];
-function note(what: string, r: Ended): void {
+function note(what: string, r: MeasuredRun): void {
   figures.push(
     `${what.padEnd(44)} exit ${r.code}  ${r.seconds.toFixed(1).padStart(5)} s  ${(r.maxRssKb / 1024).toFixed(0).padStart(4)} MB`,
   );
 }
 
-function expectBounded(r: Ended): void {
+function expectBounded(r: MeasuredRun): void {
   expect(r.killed, `did not end by itself:\n${r.stdout}\n${r.stderr}`).toBe(false);
   expect(r.code, r.stderr).not.toBe(0);
   expect(r.code).not.toBeNull();
